@@ -1,0 +1,23 @@
+import type { Knex } from "knex";
+import * as eventStore from "./001_event_store";
+import * as readModel from "./002_read_model";
+import * as deadLetters from "./003_dead_letters";
+
+type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
+
+const migrations: Record<string, Migration> = {
+  "001_event_store": eventStore,
+  "002_read_model": readModel,
+  "003_dead_letters": deadLetters,
+};
+
+/** Migrations as modules, so they run the same from TypeScript sources and from the compiled build. */
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => {
+    const migration = migrations[name];
+    if (!migration) throw new Error(`unknown migration ${name}`);
+    return migration;
+  },
+};

@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+import { Command } from "commander";
+import { ConfigError, loadConfig } from "./config";
+import { createKnex, migrateDownAll, migrateLatest } from "./db/database";
+import { createLogger } from "./logger";
+import { openDatabase, type ServiceParts, startService } from "./service";
+
+/** Runs until SIGTERM/SIGINT, then shuts down cleanly. */
+async function serve(parts: ServiceParts): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL);
+  const service = await startService(config, logger, parts);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down: finishing in-flight requests and the current projector batch");
+    service.stop().then(
+      () => process.exit(0),
+      (err) => {
+        logger.error({ err }, "unclean shutdown");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+async function migrate(direction: "up" | "down"): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL);
+  if (direction === "up") {
+    const db = await openDatabase(config, logger); // migrates on open
+    await db.close();
+    logger.info("database is up to date");
+    return;
+  }
+  if (config.databaseUrl === null) {
+    const db = await openDatabase(config, logger);
+    const rolledBack = await migrateDownAll(db.knex);
+    logger.info({ rolledBack }, "migrations rolled back");
+    await db.close();
+    return;
+  }
+  const knex = createKnex(config.databaseUrl, 2);
+  try {
+    logger.info({ rolledBack: await migrateDownAll(knex) }, "migrations rolled back");
+  } finally {
+    await knex.destroy();
+  }
+}
+
+export function buildCli(): Command {
+  const program = new Command("livechat")
+    .description("OSS LiveChat: event-sourced chat backend for the OSS portal widget")
+    .showHelpAfterError();
+  program
+    .command("start")
+    .description("run the migrations, the API and the projector in one process (embedded Postgres if no database is configured)")
+    .action(() => serve({ api: true, projector: true }));
+  program
+    .command("migrate")
+    .description("apply (up, the default) or roll back all (down) database migrations")
+    .argument("[direction]", "up or down", "up")
+    .action(async (direction: string) => {
+      if (direction !== "up" && direction !== "down") throw new ConfigError(`migrate: unknown direction "${direction}" (use up or down)`);
+      await migrate(direction);
+    });
+  return program;
+}
+
+if (require.main === module) {
+  buildCli()
+    .parseAsync(process.argv)
+    .catch((err: unknown) => {
+      if (err instanceof ConfigError) {
+        console.error(err.message);
+        process.exit(2);
+      }
+      console.error(err instanceof Error ? err.message : err);
+      process.exit(1);
+    });
+}

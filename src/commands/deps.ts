@@ -1,0 +1,7 @@
+import type { EventStore } from "../events/eventStore";
+
+/** What command handlers need from the outside world. */
+export interface CommandDeps {
+  readonly store: EventStore;
+  readonly newId: () => string;
+}

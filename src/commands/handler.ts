@@ -1,0 +1,69 @@
+import { randomUUID } from "node:crypto";
+import type { DomainEvent, Fact } from "../events/chatEvents";
+import { ConcurrencyError, type EventStore, type ExpectedRevision } from "../events/eventStore";
+import type { RequestContext } from "../events/metadata";
+import { toFact } from "../events/facts";
+
+export interface LoadedStream<S> {
+  readonly state: S;
+  readonly expected: ExpectedRevision;
+  /** Position of the stream's last event, for read-your-writes when a command changes nothing. */
+  readonly position: bigint | null;
+}
+
+export async function loadStream<S>(
+  store: EventStore,
+  streamId: string,
+  evolve: (state: S, event: Fact) => S,
+  initial: S,
+): Promise<LoadedStream<S>> {
+  const events = await store.readStream(streamId);
+  let state = initial;
+  for (const e of events) state = evolve(state, toFact(e));
+  const last = events.at(-1);
+  return { state, expected: last ? last.revision : "no_stream", position: last ? last.position : null };
+}
+
+/** Appends what a decider returned with the request's metadata; nothing to append returns the stream's position. */
+export async function appendDecided(
+  store: EventStore,
+  streamId: string,
+  loaded: LoadedStream<unknown>,
+  events: readonly DomainEvent[],
+  ctx: RequestContext,
+  ownerId: string,
+  causationId: string | null = null,
+): Promise<bigint | null> {
+  if (events.length === 0) return loaded.position;
+  const occurredAt = ctx.now().toISOString();
+  const result = await store.append(
+    streamId,
+    events.map((e) => ({
+      ...e,
+      id: randomUUID(),
+      metadata: {
+        occurred_at: occurredAt,
+        correlation_id: ctx.correlationId,
+        causation_id: causationId,
+        actor: ctx.actor,
+        ip: ctx.ip,
+        user_agent: ctx.userAgent,
+        owner_id: ownerId,
+      },
+    })),
+    loaded.expected,
+  );
+  return result.position;
+}
+
+/** Runs a command again from a fresh read when another writer got to a stream first. */
+export async function retryOnConflict<T>(run: () => Promise<T>, attempts = 20): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (!(err instanceof ConcurrencyError) || attempt >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+    }
+  }
+}

@@ -1,0 +1,54 @@
+import { z } from "zod";
+import { streams } from "../events/eventStore";
+import type { RequestContext } from "../events/metadata";
+import { decideSetContact, evolveChatSession, initialChatSession } from "./chatSession";
+import type { CommandDeps } from "./deps";
+import { emailField, phoneField, requiredText, storableText, uuidField } from "./fields";
+import { appendDecided, loadStream, retryOnConflict } from "./handler";
+
+export const setContactInput = z.object({
+  session_id: uuidField,
+  contact_name: requiredText(255),
+  contact_email: emailField,
+  contact_phone: phoneField.nullish(),
+  position: storableText(255).nullish(),
+  company_name: storableText(255).nullish(),
+});
+export type SetContactInput = z.infer<typeof setContactInput>;
+
+export interface SetContactResult {
+  readonly session_id: string;
+  readonly created: boolean;
+  readonly message: string;
+  readonly position: number;
+}
+
+/** Sets the contact details of a session; setting them again updates them. */
+export async function setContact(deps: CommandDeps, input: SetContactInput, ctx: RequestContext): Promise<SetContactResult> {
+  const stream = streams.chatSession(input.session_id);
+  return retryOnConflict(async () => {
+    const loaded = await loadStream(deps.store, stream, evolveChatSession, initialChatSession);
+    const events = decideSetContact(
+      {
+        contactId: deps.newId(),
+        contact: {
+          contact_name: input.contact_name,
+          contact_email: input.contact_email,
+          contact_phone: input.contact_phone ?? null,
+          position: input.position ?? null,
+          company_name: input.company_name ?? null,
+        },
+      },
+      loaded.state,
+    );
+    const owner = loaded.state.status === "started" ? loaded.state.chatUserId : input.session_id;
+    const position = await appendDecided(deps.store, stream, loaded, events, ctx, owner);
+    const created = events.some((e) => e.type === "ChatSessionContactSet");
+    return {
+      session_id: input.session_id,
+      created,
+      message: created ? "Contact information saved" : "Contact information updated",
+      position: Number(position),
+    };
+  });
+}

@@ -1,0 +1,76 @@
+import { z } from "zod";
+
+const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const envSchema = z.object({
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DB_HOST: z.string().min(1).optional(),
+  DB_PORT: int(1, 65535).default(5432),
+  DB_NAME: z.string().min(1).default("livechat_oss"),
+  DB_USER: z.string().min(1).default("postgres"),
+  DB_PASSWORD: z.string().optional(),
+  DB_POOL_SIZE: int(1, 200).default(20),
+  DATA_DIR: z.string().min(1).default(".data"),
+  PORT: int(0, 65535).default(8080),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  TRUST_PROXY: z.string().optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  READ_YOUR_WRITES_TIMEOUT_MS: int(0, 30_000).default(2000),
+  REQUEST_TIMEOUT_MS: int(1000, 600_000).default(30_000),
+  PROJECTOR_BATCH_SIZE: int(1, 10_000).default(500),
+  PROJECTOR_POLL_MS: int(10, 60_000).default(500),
+  EVENT_STORE: z.enum(["postgres", "eventstoredb"]).default("postgres"),
+  BUS: z.enum(["direct", "kafka"]).default("direct"),
+  EVENTSTORE_URL: z.string().regex(/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover):\/\//, "must be an esdb:// URL").optional(),
+  KAFKA_BROKERS: z.string().min(1).optional(),
+  KAFKA_TOPIC: z.string().min(1).default("livechat.events"),
+  KAFKA_TOPIC_PARTITIONS: int(1, 1000).default(6),
+  KAFKA_CLIENT_ID: z.string().min(1).default("livechat"),
+  KAFKA_GROUP_ID: z.string().min(1).default("livechat-projector"),
+  EMBEDDED_PG_PORT: int(0, 65535).optional(),
+  ENSURE_DATABASE: bool.default(true),
+});
+
+export type Config = z.infer<typeof envSchema> & {
+  /** The Postgres to use, or null for the embedded one. */
+  readonly databaseUrl: string | null;
+  readonly trustProxy: boolean | number | string[] | undefined;
+};
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+function parseTrustProxy(value: string | undefined): Config["trustProxy"] {
+  if (value === undefined || value === "" || value === "false") return undefined;
+  if (value === "true") return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(",").map((s) => s.trim());
+}
+
+/** Reads the configuration from the environment; anything invalid fails here, naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
+  }
+  const c = parsed.data;
+  let databaseUrl: string | null = c.DATABASE_URL ?? null;
+  if (databaseUrl === null && c.DB_HOST !== undefined) {
+    const auth = c.DB_PASSWORD === undefined ? encodeURIComponent(c.DB_USER) : `${encodeURIComponent(c.DB_USER)}:${encodeURIComponent(c.DB_PASSWORD)}`;
+    databaseUrl = `postgres://${auth}@${c.DB_HOST}:${c.DB_PORT}/${encodeURIComponent(c.DB_NAME)}`;
+  }
+  if (c.EVENT_STORE === "eventstoredb" && c.EVENTSTORE_URL === undefined) {
+    throw new ConfigError("Invalid configuration: EVENTSTORE_URL: required when EVENT_STORE=eventstoredb");
+  }
+  if (c.BUS === "kafka" && c.KAFKA_BROKERS === undefined) {
+    throw new ConfigError("Invalid configuration: KAFKA_BROKERS: required when BUS=kafka");
+  }
+  return { ...c, databaseUrl, trustProxy: parseTrustProxy(c.TRUST_PROXY) };
+}

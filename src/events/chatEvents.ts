@@ -1,0 +1,104 @@
+import { z } from "zod";
+
+/** Every event type of the domain with the zod schema of its current data shape and its version. */
+
+const uuid = z.uuid();
+const priority = z.enum(["low", "normal", "high", "urgent"]);
+
+/** The chat user's read-model state, carried by a merge so its target row can exist before its own events arrive. */
+export const chatUserSnapshotSchema = z.object({
+  browser_uuid: uuid.nullable(),
+  oss_user_id: z.string().nullable(),
+  email: z.string().nullable(),
+  is_anonymous: z.boolean(),
+  ip_address: z.string(),
+  user_agent: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+
+export const eventSchemas = {
+  ChatUserRegistered: z.object({
+    chat_user_id: uuid,
+    browser_uuid: uuid.nullable(),
+    oss_user_id: z.string().nullable(),
+    email: z.string().nullable(),
+    is_anonymous: z.boolean(),
+    ip_address: z.string(),
+    user_agent: z.string().nullable(),
+  }),
+  ChatUserLinkedToOssUser: z.object({
+    chat_user_id: uuid,
+    oss_user_id: z.string(),
+    email: z.string(),
+  }),
+  ChatUserMergedInto: z.object({
+    chat_user_id: uuid,
+    into_chat_user_id: uuid,
+    oss_user_id: z.string(),
+    email: z.string(),
+    into: chatUserSnapshotSchema,
+  }),
+  OssIdentityClaimed: z.object({
+    oss_user_id: z.string(),
+    chat_user_id: uuid,
+    email: z.string(),
+  }),
+  OssIdentityReleased: z.object({
+    oss_user_id: z.string(),
+    chat_user_id: uuid,
+  }),
+  ChatSessionStarted: z.object({
+    session_id: uuid,
+    chat_user_id: uuid,
+    topic: z.string(),
+    priority,
+    channel: z.string(),
+  }),
+  ChatSessionContactSet: z.object({
+    session_id: uuid,
+    contact_id: uuid,
+    contact_name: z.string(),
+    contact_email: z.string(),
+    contact_phone: z.string().nullable(),
+    position: z.string().nullable(),
+    company_name: z.string().nullable(),
+  }),
+  ChatSessionContactUpdated: z.object({
+    session_id: uuid,
+    contact_name: z.string(),
+    contact_email: z.string(),
+    contact_phone: z.string().nullable(),
+    position: z.string().nullable(),
+    company_name: z.string().nullable(),
+  }),
+} as const;
+
+export type EventType = keyof typeof eventSchemas;
+export const eventTypes = Object.keys(eventSchemas) as EventType[];
+
+/** The version each type is written with today; older versions are upcast where events are read. */
+export const currentVersion: Record<EventType, number> = {
+  ChatUserRegistered: 1,
+  ChatUserLinkedToOssUser: 1,
+  ChatUserMergedInto: 1,
+  OssIdentityClaimed: 1,
+  OssIdentityReleased: 1,
+  ChatSessionStarted: 2,
+  ChatSessionContactSet: 1,
+  ChatSessionContactUpdated: 1,
+};
+
+export type EventData<T extends EventType> = Readonly<z.infer<(typeof eventSchemas)[T]>>;
+export type ChatUserSnapshot = z.infer<typeof chatUserSnapshotSchema>;
+
+/** A domain event as deciders produce it: no metadata, no position. */
+export type DomainEvent = { [T in EventType]: { readonly type: T; readonly data: EventData<T> } }[EventType];
+export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
+
+export function isEventType(type: string): type is EventType {
+  return Object.hasOwn(eventSchemas, type);
+}
+
+/** An event as the domain and the projections fold it: what happened and when (ISO 8601, UTC). */
+export type Fact = DomainEvent & { readonly occurredAt: string };

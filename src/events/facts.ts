@@ -1,0 +1,7 @@
+import type { Fact } from "./chatEvents";
+import type { RecordedEvent } from "./eventStore";
+
+/** Strips a recorded event down to what deciders and projections fold: the event and when it happened. */
+export function toFact(event: RecordedEvent): Fact {
+  return { type: event.type, data: event.data, occurredAt: event.metadata.occurred_at } as Fact;
+}

@@ -1,0 +1,167 @@
+import { Client, type Pool } from "pg";
+import {
+  ConcurrencyError,
+  type EventStore,
+  type EventToAppend,
+  type ExpectedRevision,
+  type LogPosition,
+  type RecordedEvent,
+} from "./eventStore";
+import type { EventMetadata } from "./metadata";
+import { currentVersion } from "./chatEvents";
+import { upcast } from "./upcasters";
+
+const NOTIFY_CHANNEL = "livechat_events";
+const COLUMNS = `global_position, stream_id, stream_revision, event_id, event_type, schema_version, data, metadata,
+  transaction_id::text AS transaction_text`;
+
+interface EventRow {
+  global_position: string;
+  stream_id: string;
+  stream_revision: string;
+  event_id: string;
+  event_type: string;
+  schema_version: number;
+  data: unknown;
+  metadata: EventMetadata;
+  transaction_text: string;
+}
+
+function toRecorded(row: EventRow): RecordedEvent {
+  const position = BigInt(row.global_position);
+  return {
+    ...upcast(row.event_type, row.schema_version, row.data),
+    id: row.event_id,
+    metadata: row.metadata,
+    streamId: row.stream_id,
+    revision: BigInt(row.stream_revision),
+    position,
+    logPosition: { commit: BigInt(row.transaction_text), prepare: position },
+    storedVersion: row.schema_version,
+  };
+}
+
+function expectedToSql(expected: ExpectedRevision): string {
+  if (expected === "no_stream") return "-1";
+  if (expected === "any") return "-2";
+  return expected.toString();
+}
+
+export interface PostgresEventStoreOptions {
+  readonly pool: Pool;
+  /** Used for a dedicated LISTEN connection while following the log. */
+  readonly connectionString: string;
+  /** How often a follower polls when no notification arrives. */
+  readonly pollIntervalMs?: number;
+  readonly onError?: (err: Error) => void;
+}
+
+/**
+ * The event store on Postgres. The global log is ordered by (transaction id, global position) and read only
+ * below the oldest transaction still in flight, so a reader never passes an event a slower append will commit.
+ */
+export function createPostgresEventStore(options: PostgresEventStoreOptions): EventStore {
+  const { pool } = options;
+  const pollIntervalMs = options.pollIntervalMs ?? 500;
+  // An idle connection dropped by the server must not crash the process; the next query reconnects.
+  pool.on("error", (err) => options.onError?.(err));
+
+  async function append(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision) {
+    if (events.length === 0) throw new Error("append needs at least one event");
+    try {
+      const result = await pool.query<{ next_revision: string; last_position: string }>(
+        "SELECT * FROM append_events($1, $2, $3::uuid[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[])",
+        [
+          streamId,
+          expectedToSql(expected),
+          events.map((e) => e.id),
+          events.map((e) => e.type),
+          events.map((e) => currentVersion[e.type]),
+          events.map((e) => JSON.stringify(e.data)),
+          events.map((e) => JSON.stringify(e.metadata)),
+        ],
+      );
+      const last = result.rows.at(-1);
+      if (!last) throw new Error("append returned no rows");
+      return { nextRevision: BigInt(last.next_revision), position: BigInt(last.last_position) };
+    } catch (err) {
+      const pgErr = err as { code?: string; constraint?: string; detail?: string };
+      if (pgErr.code === "P0409") throw new ConcurrencyError(streamId, expected, actualRevision(pgErr.detail));
+      if (pgErr.code === "23505" && pgErr.constraint === "events_stream_id_stream_revision_key") {
+        throw new ConcurrencyError(streamId, expected, "unknown");
+      }
+      throw err;
+    }
+  }
+
+  async function readStream(streamId: string) {
+    const result = await pool.query<EventRow>(
+      `SELECT ${COLUMNS} FROM events WHERE stream_id = $1 ORDER BY stream_revision`,
+      [streamId],
+    );
+    return result.rows.map(toRecorded);
+  }
+
+  async function readAll(after: LogPosition, maxCount: number) {
+    const result = await pool.query<EventRow>(
+      `SELECT ${COLUMNS} FROM events
+       WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
+         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY transaction_id, global_position
+       LIMIT $3`,
+      [after.commit.toString(), after.prepare.toString(), maxCount],
+    );
+    return result.rows.map(toRecorded);
+  }
+
+  async function readAt(position: bigint) {
+    const result = await pool.query<EventRow>(`SELECT ${COLUMNS} FROM events WHERE global_position = $1`, [
+      position.toString(),
+    ]);
+    const row = result.rows[0];
+    return row ? toRecorded(row) : null;
+  }
+
+  async function* follow(after: LogPosition, opts: { signal: AbortSignal; batchSize?: number }) {
+    const batchSize = opts.batchSize ?? 500;
+    const listener = new Client({ connectionString: options.connectionString });
+    let wake: (() => void) | null = null;
+    const notified = () => wake?.();
+    listener.on("notification", notified);
+    listener.on("error", (err) => options.onError?.(err)); // polling carries on if the listening connection drops
+    opts.signal.addEventListener("abort", notified);
+    await listener.connect();
+    await listener.query(`LISTEN ${NOTIFY_CHANNEL}`);
+    let position = after;
+    try {
+      while (!opts.signal.aborted) {
+        const batch = await readAll(position, batchSize);
+        const last = batch.at(-1);
+        if (last) {
+          position = last.logPosition;
+          yield batch;
+          if (batch.length === batchSize) continue;
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, pollIntervalMs);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = null;
+      }
+    } finally {
+      opts.signal.removeEventListener("abort", notified);
+      await listener.end().catch(() => undefined);
+    }
+  }
+
+  return { append, readStream, readAll, readAt, follow, close: async () => pool.end() };
+}
+
+function actualRevision(detail: string | undefined): bigint | "no_stream" | "unknown" {
+  if (detail === undefined) return "unknown";
+  return detail === "-1" ? "no_stream" : BigInt(detail);
+}
+

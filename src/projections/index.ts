@@ -1,0 +1,11 @@
+import { chatSessionContactsProjection } from "./chatSessionContacts";
+import { chatSessionsProjection } from "./chatSessions";
+import { chatUsersProjection } from "./chatUsers";
+import type { Projection } from "./rowOps";
+
+/** In the order their rows depend on each other: users before the sessions that reference them. */
+export const projections: readonly Projection[] = [
+  chatUsersProjection,
+  chatSessionsProjection,
+  chatSessionContactsProjection,
+];

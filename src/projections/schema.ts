@@ -1,0 +1,77 @@
+import type { Knex } from "knex";
+
+/**
+ * The read tables, created in a given schema: "public" for the live tables, another one for a rebuild.
+ * Columns, CHECK, UNIQUE and indexes follow the seed; timestamps are timestamptz (UTC instants, since the
+ * portal serves three time zones). `stream_revisions` records, per stream, the last event applied.
+ */
+export async function createReadModelTables(knex: Knex, schema: string): Promise<void> {
+  const s = `"${schema}"`;
+  await knex.raw(`
+    CREATE SCHEMA IF NOT EXISTS ${s};
+    CREATE TABLE ${s}.chat_users (
+      id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+      browser_uuid uuid UNIQUE,
+      oss_user_id varchar(255),
+      email varchar(255),
+      is_anonymous boolean DEFAULT true,
+      ip_address varchar(45) NOT NULL,
+      user_agent text,
+      merged_into_chat_user_id uuid,
+      created_at timestamptz DEFAULT CURRENT_TIMESTAMP,
+      updated_at timestamptz DEFAULT CURRENT_TIMESTAMP,
+      deleted_at timestamptz NULL,
+      CHECK (
+        (is_anonymous = true AND browser_uuid IS NOT NULL) OR
+        (is_anonymous = false AND oss_user_id IS NOT NULL AND email IS NOT NULL)
+      )
+    );
+    CREATE INDEX idx_chat_users_browser_uuid ON ${s}.chat_users (browser_uuid);
+    CREATE INDEX idx_chat_users_oss_user_id ON ${s}.chat_users (oss_user_id);
+    CREATE INDEX idx_chat_users_email ON ${s}.chat_users (email);
+
+    CREATE TABLE ${s}.chat_sessions (
+      id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+      chat_user_id uuid REFERENCES ${s}.chat_users (id),
+      topic varchar(500) NOT NULL,
+      priority varchar(10) NOT NULL DEFAULT 'normal' CHECK (priority IN ('low', 'normal', 'high', 'urgent')),
+      status varchar(20) NOT NULL DEFAULT 'waiting',
+      channel varchar(50) NOT NULL DEFAULT 'web',
+      created_at timestamptz DEFAULT CURRENT_TIMESTAMP,
+      updated_at timestamptz DEFAULT CURRENT_TIMESTAMP,
+      deleted_at timestamptz NULL
+    );
+    CREATE INDEX idx_chat_sessions_chat_user_id ON ${s}.chat_sessions (chat_user_id);
+    CREATE INDEX idx_chat_sessions_history ON ${s}.chat_sessions (chat_user_id, created_at DESC, id DESC);
+
+    CREATE TABLE ${s}.chat_session_contacts (
+      id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+      session_id uuid NOT NULL REFERENCES ${s}.chat_sessions (id),
+      contact_name varchar(255) NOT NULL,
+      contact_email varchar(255) NOT NULL,
+      contact_phone varchar(50),
+      position varchar(255),
+      company_name varchar(255),
+      created_at timestamptz DEFAULT CURRENT_TIMESTAMP,
+      updated_at timestamptz DEFAULT CURRENT_TIMESTAMP,
+      deleted_at timestamptz NULL,
+      UNIQUE (session_id)
+    );
+
+    CREATE TABLE ${s}.stream_revisions (
+      stream_id text PRIMARY KEY,
+      revision bigint NOT NULL,
+      position bigint NOT NULL
+    );
+  `);
+}
+
+export async function dropReadModelTables(knex: Knex, schema: string): Promise<void> {
+  const s = `"${schema}"`;
+  await knex.raw(`
+    DROP TABLE IF EXISTS ${s}.stream_revisions;
+    DROP TABLE IF EXISTS ${s}.chat_session_contacts;
+    DROP TABLE IF EXISTS ${s}.chat_sessions;
+    DROP TABLE IF EXISTS ${s}.chat_users;
+  `);
+}

@@ -1,0 +1,154 @@
+import { randomUUID } from "node:crypto";
+import type { DomainEvent } from "../../src/events/chatEvents";
+import {
+  ConcurrencyError,
+  compareLogPositions,
+  type EventStore,
+  type EventToAppend,
+  type LogPosition,
+  type RecordedEvent,
+} from "../../src/events/eventStore";
+
+export function anEvent(streamOwner: string, topic = "Pertanyaan tentang izin usaha"): EventToAppend {
+  const data: DomainEvent = {
+    type: "ChatSessionStarted",
+    data: { session_id: randomUUID(), chat_user_id: streamOwner, topic, priority: "normal", channel: "web" },
+  };
+  return {
+    ...data,
+    id: randomUUID(),
+    metadata: {
+      occurred_at: new Date().toISOString(),
+      correlation_id: randomUUID(),
+      causation_id: null,
+      actor: { kind: "anonymous", id: randomUUID() },
+      ip: "127.0.0.1",
+      user_agent: "contract-test",
+      owner_id: streamOwner,
+    },
+  };
+}
+
+/** Reads the global log to its current end. */
+export async function readToEnd(store: EventStore, after: LogPosition): Promise<RecordedEvent[]> {
+  const all: RecordedEvent[] = [];
+  let position = after;
+  for (;;) {
+    const batch = await store.readAll(position, 1000);
+    const last = batch.at(-1);
+    if (!last) return all;
+    all.push(...batch);
+    position = last.logPosition;
+  }
+}
+
+/** The behaviour every event-store adapter must have; `open` gives a store on an empty log. */
+export function eventStoreContract(open: () => Promise<{ store: EventStore; start: LogPosition; close(): Promise<void> }>) {
+  let store: EventStore;
+  let start: LogPosition;
+  let close: () => Promise<void>;
+
+  beforeAll(async () => {
+    ({ store, start, close } = await open());
+  });
+  afterAll(async () => close());
+
+  const stream = () => `contract-${randomUUID()}`;
+
+  test("a new stream takes its first events when it must not exist, and reads them back as written", async () => {
+    const id = stream();
+    const owner = randomUUID();
+    const events = [anEvent(owner, "satu"), anEvent(owner, "dua")];
+    const result = await store.append(id, events, "no_stream");
+    expect(result.nextRevision).toBe(1n);
+    const read = await store.readStream(id);
+    expect(read.map((e) => e.revision)).toEqual([0n, 1n]);
+    expect(read.map((e) => e.id)).toEqual(events.map((e) => e.id));
+    expect(read[1]?.data).toEqual(events[1]?.data);
+    expect(read[1]?.metadata).toEqual(events[1]?.metadata);
+    expect(read[1]?.position).toBe(result.position);
+  });
+
+  test("a missing stream reads as empty", async () => {
+    expect(await store.readStream(stream())).toEqual([]);
+  });
+
+  test("appending with a wrong expected revision is a ConcurrencyError and writes nothing", async () => {
+    const id = stream();
+    const owner = randomUUID();
+    await store.append(id, [anEvent(owner)], "no_stream");
+    await expect(store.append(id, [anEvent(owner)], "no_stream")).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(store.append(id, [anEvent(owner)], 5n)).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(store.append(stream(), [anEvent(owner)], 0n)).rejects.toBeInstanceOf(ConcurrencyError);
+    expect(await store.readStream(id)).toHaveLength(1);
+    const next = await store.append(id, [anEvent(owner)], 0n);
+    expect(next.nextRevision).toBe(1n);
+  });
+
+  test("of concurrent appends expecting the same revision exactly one wins", async () => {
+    const id = stream();
+    const owner = randomUUID();
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => store.append(id, [anEvent(owner)], "no_stream")));
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    for (const r of results) if (r.status === "rejected") expect(r.reason).toBeInstanceOf(ConcurrencyError);
+  });
+
+  test("the event at a client-held position can be read back", async () => {
+    const id = stream();
+    const result = await store.append(id, [anEvent(randomUUID())], "no_stream");
+    const at = await store.readAt(result.position);
+    expect(at?.streamId).toBe(id);
+    expect(at?.revision).toBe(0n);
+  });
+
+  test("a follower sees every event once, in order, while many writers append concurrently", async () => {
+    const from = (await readToEnd(store, start)).at(-1)?.logPosition ?? start;
+    const writers = 16;
+    const perWriter = 40;
+    const controller = new AbortController();
+    const seen: RecordedEvent[] = [];
+    const expectedIds = new Set<string>();
+    const follower = (async () => {
+      for await (const batch of store.follow(from, { signal: controller.signal, batchSize: 37 })) {
+        seen.push(...batch);
+        if (seen.length >= writers * perWriter) controller.abort();
+      }
+    })();
+    await Promise.all(
+      Array.from({ length: writers }, async (_, w) => {
+        const shared = `contract-shared-${w % 4}-${from.prepare}`;
+        for (let i = 0; i < perWriter; i++) {
+          const event = anEvent(randomUUID());
+          expectedIds.add(event.id);
+          if (i % 2 === 0) {
+            await store.append(stream(), [event], "no_stream");
+          } else {
+            for (;;) {
+              const current = (await store.readStream(shared)).at(-1);
+              try {
+                await store.append(shared, [event], current ? current.revision : "no_stream");
+                break;
+              } catch (err) {
+                if (!(err instanceof ConcurrencyError)) throw err;
+              }
+            }
+          }
+        }
+      }),
+    );
+    const timeout = setTimeout(() => controller.abort(), 20000);
+    await follower;
+    clearTimeout(timeout);
+    const ids = seen.map((e) => e.id);
+    expect(new Set(ids).size).toBe(ids.length); // nothing twice
+    expect(ids.filter((id) => expectedIds.has(id)).length).toBe(expectedIds.size); // nothing lost
+    for (let i = 1; i < seen.length; i++) {
+      expect(compareLogPositions((seen[i - 1] as RecordedEvent).logPosition, (seen[i] as RecordedEvent).logPosition)).toBe(-1);
+    }
+    const lastRevision = new Map<string, bigint>();
+    for (const e of seen) {
+      expect(e.revision).toBe((lastRevision.get(e.streamId) ?? -1n) + 1n); // each stream in its order
+      lastRevision.set(e.streamId, e.revision);
+    }
+  });
+}

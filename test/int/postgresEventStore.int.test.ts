@@ -1,0 +1,75 @@
+import { randomUUID } from "node:crypto";
+import { Client, Pool } from "pg";
+import { createKnex, migrateLatest } from "../../src/db/database";
+import { type EventStore, logStart } from "../../src/events/eventStore";
+import { createPostgresEventStore } from "../../src/events/postgresEventStore";
+import { createTestDatabase, type TestDatabase } from "../support/testDatabase";
+import { anEvent, eventStoreContract, readToEnd } from "./eventStoreContract";
+
+async function openPostgresStore(): Promise<{ db: TestDatabase; store: EventStore }> {
+  const db = await createTestDatabase();
+  const knex = createKnex(db.url, 2);
+  await migrateLatest(knex);
+  await knex.destroy();
+  const store = createPostgresEventStore({ pool: new Pool({ connectionString: db.url, max: 20 }), connectionString: db.url, pollIntervalMs: 20 });
+  return { db, store };
+}
+
+describe("event store contract: Postgres adapter", () => {
+  eventStoreContract(async () => {
+    const { db, store } = await openPostgresStore();
+    return {
+      store,
+      start: logStart,
+      close: async () => {
+        await store.close();
+        await db.drop();
+      },
+    };
+  });
+});
+
+describe("Postgres event store: global order under commits out of sequence", () => {
+  let db: TestDatabase;
+  let store: EventStore;
+  beforeAll(async () => ({ db, store } = await openPostgresStore()));
+  afterAll(async () => {
+    await store.close();
+    await db.drop();
+  });
+
+  test("an append that took its position first but commits last is still read, after the later ones", async () => {
+    const slow = new Client({ connectionString: db.url });
+    await slow.connect();
+    const slowEvent = anEvent(randomUUID());
+    await slow.query("BEGIN");
+    await slow.query(
+      "SELECT * FROM append_events($1, -1, $2::uuid[], $3::text[], $4::int[], $5::jsonb[], $6::jsonb[])",
+      [`slow-${randomUUID()}`, [slowEvent.id], [slowEvent.type], [2], [JSON.stringify(slowEvent.data)], [JSON.stringify(slowEvent.metadata)]],
+    );
+    // Later appends commit while the first is still open.
+    const fast = await Promise.all(Array.from({ length: 5 }, () => store.append(`fast-${randomUUID()}`, [anEvent(randomUUID())], "no_stream")));
+    const slowPosition = BigInt((await slow.query("SELECT max(global_position) AS p FROM events")).rows[0].p);
+    expect(fast.every((r) => r.position > slowPosition)).toBe(true); // it holds the lowest position
+
+    // While the slow append is in flight, the reader must not pass it.
+    const before = await readToEnd(store, logStart);
+    expect(before.map((e) => e.id)).not.toContain(slowEvent.id);
+    expect(before).toHaveLength(0);
+
+    await slow.query("COMMIT");
+    await slow.end();
+    const after = await readToEnd(store, before.at(-1)?.logPosition ?? logStart);
+    expect(after.map((e) => e.id)).toContain(slowEvent.id);
+    expect(after).toHaveLength(6);
+  });
+
+  test("stored events cannot be changed or deleted", async () => {
+    await store.append(`immutable-${randomUUID()}`, [anEvent(randomUUID())], "no_stream");
+    const c = new Client({ connectionString: db.url });
+    await c.connect();
+    await expect(c.query("UPDATE events SET data = '{}'::jsonb")).rejects.toThrow(/immutable/);
+    await expect(c.query("DELETE FROM events")).rejects.toThrow(/immutable/);
+    await c.end();
+  });
+});
