@@ -1,8 +1,15 @@
 /** Two tiers: unit specs without I/O, integration specs against real Postgres (and Kafka). */
-const transform = { "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" } }] };
+const transform = {
+  "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" } }],
+};
 module.exports = {
   projects: [
-    { displayName: "unit", testMatch: ["<rootDir>/test/**/*.unit.test.ts"], transform, testEnvironment: "node" },
+    {
+      displayName: "unit",
+      testMatch: ["<rootDir>/test/**/*.unit.test.ts"],
+      transform,
+      testEnvironment: "node",
+    },
     {
       displayName: "int",
       testMatch: ["<rootDir>/test/**/*.int.test.ts"],

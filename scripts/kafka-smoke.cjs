@@ -206,7 +206,7 @@ main().then(
   },
   (err) => {
     clearTimeout(timer);
-    console.error(`[smoke ${since()}] FAILED: ${err && err.stack ? err.stack : err}`);
+    console.error(`[smoke ${since()}] FAILED: ${err?.stack ?? err}`);
     process.exit(1);
   },
 );

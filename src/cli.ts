@@ -57,14 +57,17 @@ export function buildCli(): Command {
     .showHelpAfterError();
   program
     .command("start")
-    .description("run the migrations, the API and the projector in one process (embedded Postgres if no database is configured)")
+    .description(
+      "run the migrations, the API and the projector in one process (embedded Postgres if no database is configured)",
+    )
     .action(() => serve({ api: true, projector: true }));
   program
     .command("migrate")
     .description("apply (up, the default) or roll back all (down) database migrations")
     .argument("[direction]", "up or down", "up")
     .action(async (direction: string) => {
-      if (direction !== "up" && direction !== "down") throw new ConfigError(`migrate: unknown direction "${direction}" (use up or down)`);
+      if (direction !== "up" && direction !== "down")
+        throw new ConfigError(`migrate: unknown direction "${direction}" (use up or down)`);
       await migrate(direction);
     });
   return program;

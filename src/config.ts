@@ -1,7 +1,8 @@
 import { z } from "zod";
 
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const int = (min: number, max: number) =>
+  z.string().regex(/^\d+$/, "must be a whole number").transform(Number).pipe(z.number().min(min).max(max));
 
 const envSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
@@ -22,7 +23,10 @@ const envSchema = z.object({
   PROJECTOR_POLL_MS: int(10, 60_000).default(500),
   EVENT_STORE: z.enum(["postgres", "eventstoredb"]).default("postgres"),
   BUS: z.enum(["direct", "kafka"]).default("direct"),
-  EVENTSTORE_URL: z.string().regex(/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover):\/\//, "must be an esdb:// URL").optional(),
+  EVENTSTORE_URL: z
+    .string()
+    .regex(/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover):\/\//, "must be an esdb:// URL")
+    .optional(),
   KAFKA_BROKERS: z.string().min(1).optional(),
   KAFKA_TOPIC: z.string().min(1).default("livechat.events"),
   KAFKA_TOPIC_PARTITIONS: int(1, 1000).default(6),
@@ -46,10 +50,11 @@ export class ConfigError extends Error {
 }
 
 function parseTrustProxy(value: string | undefined): Config["trustProxy"] {
-  if (value === undefined || value === "" || value === "false") return undefined;
-  if (value === "true") return true;
-  if (/^\d+$/.test(value)) return Number(value);
-  return value.split(",").map((s) => s.trim());
+  const v = value?.trim().toLowerCase();
+  if (v === undefined || v === "" || v === "false" || v === "0" || v === "no") return undefined;
+  if (v === "true" || v === "yes") return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  return (value as string).split(",").map((s) => s.trim());
 }
 
 /** Reads the configuration from the environment; anything invalid fails here, naming the variable. */
@@ -63,8 +68,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const c = parsed.data;
   let databaseUrl: string | null = c.DATABASE_URL ?? null;
   if (databaseUrl === null && c.DB_HOST !== undefined) {
-    const auth = c.DB_PASSWORD === undefined ? encodeURIComponent(c.DB_USER) : `${encodeURIComponent(c.DB_USER)}:${encodeURIComponent(c.DB_PASSWORD)}`;
-    databaseUrl = `postgres://${auth}@${c.DB_HOST}:${c.DB_PORT}/${encodeURIComponent(c.DB_NAME)}`;
+    const auth =
+      c.DB_PASSWORD === undefined
+        ? encodeURIComponent(c.DB_USER)
+        : `${encodeURIComponent(c.DB_USER)}:${encodeURIComponent(c.DB_PASSWORD)}`;
+    const host = c.DB_HOST.includes(":") && !c.DB_HOST.startsWith("[") ? `[${c.DB_HOST}]` : c.DB_HOST;
+    databaseUrl = `postgres://${auth}@${host}:${c.DB_PORT}/${encodeURIComponent(c.DB_NAME)}`;
   }
   if (c.EVENT_STORE === "eventstoredb" && c.EVENTSTORE_URL === undefined) {
     throw new ConfigError("Invalid configuration: EVENTSTORE_URL: required when EVENT_STORE=eventstoredb");

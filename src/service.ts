@@ -34,7 +34,9 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
     url = embedded.url;
     stopEmbedded = () => embedded.stop();
   } else if (config.ENSURE_DATABASE) {
-    await ensureDatabase(url).catch((err) => logger.warn({ err }, "could not check that the database exists"));
+    await ensureDatabase(url).catch((err) =>
+      logger.warn({ err }, "could not check that the database exists"),
+    );
   }
   const knex = createKnex(url, config.DB_POOL_SIZE);
   const applied = await migrateLatest(knex);
@@ -69,7 +71,11 @@ export interface ServiceParts {
 }
 
 /** Starts the API and/or the embedded projector on one database; stop() drains requests, then the projector. */
-export async function startService(config: Config, logger: Logger, parts: ServiceParts = { api: true, projector: true }): Promise<RunningService> {
+export async function startService(
+  config: Config,
+  logger: Logger,
+  parts: ServiceParts = { api: true, projector: true },
+): Promise<RunningService> {
   const database = await openDatabase(config, logger);
   let projector: RunningProjector | null = null;
   if (parts.projector) {

@@ -36,8 +36,16 @@ export function evolveChatSession(state: ChatSessionState, event: Fact): ChatSes
     case "ChatSessionContactSet":
     case "ChatSessionContactUpdated":
       return state.status === "started" ? { ...state, contact: contactOf(event.data) } : state;
-    default:
+    case "ChatUserRegistered":
+    case "ChatUserLinkedToOssUser":
+    case "ChatUserMergedInto":
+    case "OssIdentityClaimed":
+    case "OssIdentityReleased":
       return state;
+    default: {
+      const unhandled: never = event;
+      return unhandled;
+    }
   }
 }
 

@@ -4,7 +4,12 @@ import { ConflictError, NotFoundError } from "./errors";
 export type ChatUserState =
   | { readonly status: "none" }
   | { readonly status: "active"; readonly chatUserId: string; readonly snapshot: ChatUserSnapshot }
-  | { readonly status: "merged"; readonly chatUserId: string; readonly intoChatUserId: string; readonly ossUserId: string };
+  | {
+      readonly status: "merged";
+      readonly chatUserId: string;
+      readonly intoChatUserId: string;
+      readonly ossUserId: string;
+    };
 
 export const initialChatUser: ChatUserState = { status: "none" };
 
@@ -46,8 +51,16 @@ export function evolveChatUser(state: ChatUserState, event: Fact): ChatUserState
         intoChatUserId: event.data.into_chat_user_id,
         ossUserId: event.data.oss_user_id,
       };
-    default:
+    case "OssIdentityClaimed":
+    case "OssIdentityReleased":
+    case "ChatSessionStarted":
+    case "ChatSessionContactSet":
+    case "ChatSessionContactUpdated":
       return state;
+    default: {
+      const unhandled: never = event;
+      return unhandled;
+    }
   }
 }
 
@@ -111,7 +124,7 @@ export type MergeInto = {
 export function decideMerge(command: MergeInto, state: ChatUserState): DomainEvent[] {
   if (state.status === "none") throw new NotFoundError("No chat user exists for this browser_uuid");
   if (state.status === "merged") {
-    if (state.intoChatUserId === command.intoChatUserId) return [];
+    if (state.intoChatUserId === command.intoChatUserId && state.ossUserId === command.ossUserId) return [];
     throw new ConflictError("This browser is already linked to another OSS user");
   }
   if (state.chatUserId === command.intoChatUserId) return [];

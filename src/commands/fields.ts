@@ -22,7 +22,10 @@ export const uuidField = z.uuid("must be a UUID").transform((s) => s.toLowerCase
 export const phoneField = storableText(50).transform((raw, ctx) => {
   const parsed = parsePhoneNumberFromString(raw, "ID");
   if (!parsed?.isValid()) {
-    ctx.addIssue({ code: "custom", message: "must be a valid phone number, e.g. +6281234567890 or 081234567890" });
+    ctx.addIssue({
+      code: "custom",
+      message: "must be a valid phone number, e.g. +6281234567890 or 081234567890",
+    });
     return z.NEVER;
   }
   return parsed.number;

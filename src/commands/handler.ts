@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { DomainEvent, Fact } from "../events/chatEvents";
 import { ConcurrencyError, type EventStore, type ExpectedRevision } from "../events/eventStore";
-import type { RequestContext } from "../events/metadata";
 import { toFact } from "../events/facts";
+import type { RequestContext } from "../events/metadata";
 
 export interface LoadedStream<S> {
   readonly state: S;

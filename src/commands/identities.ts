@@ -3,15 +3,16 @@ import { streams } from "../events/eventStore";
 import type { RequestContext } from "../events/metadata";
 import type { ChatUserState } from "./chatUser";
 import { decideLink, decideRegister, evolveChatUser, initialChatUser } from "./chatUser";
-import { decideClaim, decideRelease, evolveOssIdentity, initialOssIdentity } from "./ossIdentity";
 import type { CommandDeps } from "./deps";
 import { appendDecided, loadStream } from "./handler";
+import { decideClaim, decideRelease, evolveOssIdentity, initialOssIdentity } from "./ossIdentity";
 
 // Fixed namespaces: a chat user's id is derived from its identity, so "stream must not exist" makes it unique.
 const BROWSER_NAMESPACE = "0d6f7a52-6c1e-4a8e-9a57-3f4f5b2c9a01";
 const OSS_NAMESPACE = "7b1c2f0e-5d3a-4f6b-8e21-9c4d2a7e6b02";
 
-export const chatUserIdForBrowser = (browserUuid: string) => uuidv5(browserUuid.toLowerCase(), BROWSER_NAMESPACE);
+export const chatUserIdForBrowser = (browserUuid: string) =>
+  uuidv5(browserUuid.toLowerCase(), BROWSER_NAMESPACE);
 export const chatUserIdForOssUser = (ossUserId: string) => uuidv5(ossUserId, OSS_NAMESPACE);
 
 export const loadChatUser = (deps: CommandDeps, chatUserId: string) =>
@@ -68,7 +69,13 @@ export async function resolveOssUser(
   switch (user.state.status) {
     case "none": {
       const events = decideRegister(
-        { chatUserId, browserUuid: null, oss: { ossUserId: oss.ossUserId, email }, ipAddress: ctx.ip, userAgent: ctx.userAgent },
+        {
+          chatUserId,
+          browserUuid: null,
+          oss: { ossUserId: oss.ossUserId, email },
+          ipAddress: ctx.ip,
+          userAgent: ctx.userAgent,
+        },
         user.state,
       );
       await appendDecided(deps.store, streams.chatUser(chatUserId), user, events, ctx, chatUserId);

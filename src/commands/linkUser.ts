@@ -28,7 +28,11 @@ export interface LinkUserResult {
  * Links the browser's anonymous chat user to an OSS account. If the account has a chat user already, the
  * anonymous one is merged into it. Linking again to the same account changes nothing; to another one is a conflict.
  */
-export async function linkUser(deps: CommandDeps, input: LinkUserInput, ctx: RequestContext): Promise<LinkUserResult> {
+export async function linkUser(
+  deps: CommandDeps,
+  input: LinkUserInput,
+  ctx: RequestContext,
+): Promise<LinkUserResult> {
   const oss = { ossUserId: input.oss_user_id, email: input.email };
   return retryOnConflict(async () => {
     const browserUserId = chatUserIdForBrowser(input.browser_uuid);
@@ -42,7 +46,14 @@ export async function linkUser(deps: CommandDeps, input: LinkUserInput, ctx: Req
     if (identity.state.status === "unclaimed") {
       // The browser's user becomes the account's chat user: claim the identity for it, then link it.
       const claim = decideClaim({ ...oss, chatUserId: browserUserId }, identity.state);
-      await appendDecided(deps.store, streams.ossIdentity(oss.ossUserId), identity, claim, ctx, browserUserId);
+      await appendDecided(
+        deps.store,
+        streams.ossIdentity(oss.ossUserId),
+        identity,
+        claim,
+        ctx,
+        browserUserId,
+      );
     } else if (identity.state.chatUserId !== browserUserId) {
       const intoChatUserId = await resolveOssUser(deps, oss, ctx);
       const into = await loadChatUser(deps, intoChatUserId);
@@ -59,12 +70,24 @@ export async function linkUser(deps: CommandDeps, input: LinkUserInput, ctx: Req
       return result(intoChatUserId, oss.ossUserId, true, position);
     }
     const events = decideLink(oss, user.state);
-    const position = await appendDecided(deps.store, streams.chatUser(browserUserId), user, events, ctx, browserUserId);
+    const position = await appendDecided(
+      deps.store,
+      streams.chatUser(browserUserId),
+      user,
+      events,
+      ctx,
+      browserUserId,
+    );
     return result(browserUserId, oss.ossUserId, false, position);
   });
 }
 
-function result(chatUserId: string, ossUserId: string, merged: boolean, position: bigint | null): LinkUserResult {
+function result(
+  chatUserId: string,
+  ossUserId: string,
+  merged: boolean,
+  position: bigint | null,
+): LinkUserResult {
   return {
     chat_user_id: chatUserId,
     oss_user_id: ossUserId,

@@ -13,14 +13,27 @@ export function evolveOssIdentity(state: OssIdentityState, event: Fact): OssIden
       return { status: "claimed", chatUserId: event.data.chat_user_id, email: event.data.email };
     case "OssIdentityReleased":
       return { status: "unclaimed" };
-    default:
+    case "ChatUserRegistered":
+    case "ChatUserLinkedToOssUser":
+    case "ChatUserMergedInto":
+    case "ChatSessionStarted":
+    case "ChatSessionContactSet":
+    case "ChatSessionContactUpdated":
       return state;
+    default: {
+      const unhandled: never = event;
+      return unhandled;
+    }
   }
 }
 
-export type ClaimOssIdentity = { readonly ossUserId: string; readonly chatUserId: string; readonly email: string };
+export type ClaimOssIdentity = {
+  readonly ossUserId: string;
+  readonly chatUserId: string;
+  readonly email: string;
+};
 
-/** Claims an unclaimed identity; a claim already held by the same chat user changes nothing. */
+/** Claims an unclaimed identity; a claimed one changes nothing (the caller reads who holds it). */
 export function decideClaim(command: ClaimOssIdentity, state: OssIdentityState): DomainEvent[] {
   if (state.status === "claimed") return [];
   return [

@@ -24,7 +24,11 @@ export interface SetContactResult {
 }
 
 /** Sets the contact details of a session; setting them again updates them. */
-export async function setContact(deps: CommandDeps, input: SetContactInput, ctx: RequestContext): Promise<SetContactResult> {
+export async function setContact(
+  deps: CommandDeps,
+  input: SetContactInput,
+  ctx: RequestContext,
+): Promise<SetContactResult> {
   const stream = streams.chatSession(input.session_id);
   return retryOnConflict(async () => {
     const loaded = await loadStream(deps.store, stream, evolveChatSession, initialChatSession);

@@ -19,7 +19,11 @@ export const startChatInput = z
   .superRefine((v, ctx) => {
     if ((v.oss_user_id === undefined) !== (v.email === undefined)) {
       const missing = v.oss_user_id === undefined ? "oss_user_id" : "email";
-      ctx.addIssue({ code: "custom", path: [missing], message: "oss_user_id and email are required together" });
+      ctx.addIssue({
+        code: "custom",
+        path: [missing],
+        message: "oss_user_id and email are required together",
+      });
     }
     if (v.browser_uuid === undefined && v.oss_user_id === undefined) {
       ctx.addIssue({
@@ -41,7 +45,11 @@ export interface StartChatResult {
 }
 
 /** Starts a chat session for an anonymous browser or a logged-in OSS user, registering the chat user on first use. */
-export async function startChat(deps: CommandDeps, input: StartChatInput, ctx: RequestContext): Promise<StartChatResult> {
+export async function startChat(
+  deps: CommandDeps,
+  input: StartChatInput,
+  ctx: RequestContext,
+): Promise<StartChatResult> {
   const chatUserId = await retryOnConflict(async () =>
     input.oss_user_id !== undefined && input.email !== undefined
       ? resolveOssUser(deps, { ossUserId: input.oss_user_id, email: input.email }, ctx)

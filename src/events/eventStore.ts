@@ -55,7 +55,11 @@ export class ConcurrencyError extends Error {
 
 export interface EventStore {
   /** Appends events to one stream atomically if the stream is at the expected revision. */
-  append(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult>;
+  append(
+    streamId: string,
+    events: readonly EventToAppend[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult>;
   /** Reads a whole stream in order; a missing stream reads as empty. */
   readStream(streamId: string): Promise<RecordedEvent[]>;
   /** Reads up to maxCount events of the global log strictly after `after`, in log order, never skipping one. */
@@ -63,7 +67,10 @@ export interface EventStore {
   /** The event at a client-held position, or null. */
   readAt(position: bigint): Promise<RecordedEvent | null>;
   /** Follows the global log after `after`, yielding batches as they become readable, until the signal aborts. */
-  follow(after: LogPosition, options: { signal: AbortSignal; batchSize?: number }): AsyncIterable<RecordedEvent[]>;
+  follow(
+    after: LogPosition,
+    options: { signal: AbortSignal; batchSize?: number },
+  ): AsyncIterable<RecordedEvent[]>;
   close(): Promise<void>;
 }
 

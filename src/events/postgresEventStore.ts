@@ -1,4 +1,5 @@
 import { Client, type Pool } from "pg";
+import { currentVersion } from "./chatEvents";
 import {
   ConcurrencyError,
   type EventStore,
@@ -8,7 +9,6 @@ import {
   type RecordedEvent,
 } from "./eventStore";
 import type { EventMetadata } from "./metadata";
-import { currentVersion } from "./chatEvents";
 import { upcast } from "./upcasters";
 
 const NOTIFY_CHANNEL = "livechat_events";
@@ -86,7 +86,8 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
       return { nextRevision: BigInt(last.next_revision), position: BigInt(last.last_position) };
     } catch (err) {
       const pgErr = err as { code?: string; constraint?: string; detail?: string };
-      if (pgErr.code === "P0409") throw new ConcurrencyError(streamId, expected, actualRevision(pgErr.detail));
+      if (pgErr.code === "P0409")
+        throw new ConcurrencyError(streamId, expected, actualRevision(pgErr.detail));
       if (pgErr.code === "23505" && pgErr.constraint === "events_stream_id_stream_revision_key") {
         throw new ConcurrencyError(streamId, expected, "unknown");
       }
@@ -164,4 +165,3 @@ function actualRevision(detail: string | undefined): bigint | "no_stream" | "unk
   if (detail === undefined) return "unknown";
   return detail === "-1" ? "no_stream" : BigInt(detail);
 }
-

@@ -20,7 +20,8 @@ const upcasters: Record<string, Record<number, Upcaster>> = {
 export function upcast(type: string, version: number, data: unknown): DomainEvent {
   if (!isEventType(type)) throw new UnreadableEventError(`unknown event type ${type}`);
   const target = currentVersion[type];
-  if (version > target) throw new UnreadableEventError(`${type} v${version} is newer than this code (v${target})`);
+  if (version > target)
+    throw new UnreadableEventError(`${type} v${version} is newer than this code (v${target})`);
   let shaped = data as Record<string, unknown>;
   for (let v = version; v < target; v++) {
     const up = upcasters[type]?.[v];

@@ -20,7 +20,12 @@ export function clientIp(req: Request): string {
  * Who is calling. An authentication middleware may set `res.locals.actor` from verified credentials; until
  * then the actor is what the request names.
  */
-export function requestContext(req: Request, res: Response, claimed: Actor, userAgent?: string): RequestContext {
+export function requestContext(
+  req: Request,
+  res: Response,
+  claimed: Actor,
+  userAgent?: string,
+): RequestContext {
   const actor = (res.locals.actor as Actor | undefined) ?? claimed;
   return {
     actor,

@@ -42,7 +42,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     const type = (err as { type?: string }).type;
     if (type === "entity.parse.failed") {
-      res.status(400).json({ error: "Invalid request", details: [{ field: "body", message: "Malformed JSON" }] });
+      res
+        .status(400)
+        .json({ error: "Invalid request", details: [{ field: "body", message: "Malformed JSON" }] });
       return;
     }
     if (type === "entity.too.large") {
@@ -51,7 +53,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     const status = (err as { status?: number }).status;
     if (typeof status === "number" && status >= 400 && status < 500) {
-      res.status(status).json({ error: "Invalid request", details: [{ field: "body", message: String(type ?? "Bad request") }] });
+      res.status(status).json({
+        error: "Invalid request",
+        details: [{ field: "body", message: String(type ?? "Bad request") }],
+      });
       return;
     }
     logger.error({ err, url: req.originalUrl }, "request failed");

@@ -46,7 +46,12 @@ async function storedRevisions(trx: Knex.Transaction, schema: string, events: re
   return new Map(rows.map((r) => [r.stream_id, BigInt(r.revision)]));
 }
 
-async function applyAll(trx: Knex.Transaction, events: readonly RecordedEvent[], options: ApplyOptions, isolate: boolean) {
+async function applyAll(
+  trx: Knex.Transaction,
+  events: readonly RecordedEvent[],
+  options: ApplyOptions,
+  isolate: boolean,
+) {
   const revisions = await storedRevisions(trx, options.schema, events);
   const touched = new Map<string, RecordedEvent>();
   let applied = 0;
@@ -76,7 +81,13 @@ async function applyAll(trx: Knex.Transaction, events: readonly RecordedEvent[],
     await trx
       .withSchema(options.schema)
       .table("stream_revisions")
-      .insert([...touched.values()].map((e) => ({ stream_id: e.streamId, revision: e.revision.toString(), position: e.position.toString() })))
+      .insert(
+        [...touched.values()].map((e) => ({
+          stream_id: e.streamId,
+          revision: e.revision.toString(),
+          position: e.position.toString(),
+        })),
+      )
       .onConflict("stream_id")
       .merge();
   }
@@ -89,7 +100,11 @@ async function applyAll(trx: Knex.Transaction, events: readonly RecordedEvent[],
  * skipped, and the revisions (and the checkpoint, if any) commit with the rows. If the batch fails, it is
  * applied again one event at a time and the events that still fail are parked as dead letters.
  */
-export async function applyEvents(knex: Knex, events: readonly RecordedEvent[], options: ApplyOptions): Promise<ApplyResult> {
+export async function applyEvents(
+  knex: Knex,
+  events: readonly RecordedEvent[],
+  options: ApplyOptions,
+): Promise<ApplyResult> {
   if (events.length === 0) return { applied: 0, skipped: 0, deadLettered: 0 };
   try {
     return await knex.transaction((trx) => applyAll(trx, events, options, false));
@@ -114,7 +129,11 @@ async function deadLetter(trx: Knex.Transaction, projector: string, event: Recor
     .merge(["error", "failed_at"]);
 }
 
-export async function saveCheckpoint(db: Knex | Knex.Transaction, name: string, position: LogPosition): Promise<void> {
+export async function saveCheckpoint(
+  db: Knex | Knex.Transaction,
+  name: string,
+  position: LogPosition,
+): Promise<void> {
   await db
     .table("projection_checkpoints")
     .insert({

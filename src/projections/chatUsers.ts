@@ -38,7 +38,12 @@ export const chatUsersProjection: Projection = {
             kind: "update",
             table: "chat_users",
             where: { id: event.data.chat_user_id },
-            set: { oss_user_id: event.data.oss_user_id, email: event.data.email, is_anonymous: false, updated_at: t },
+            set: {
+              oss_user_id: event.data.oss_user_id,
+              email: event.data.email,
+              is_anonymous: false,
+              updated_at: t,
+            },
           },
         ];
       case "ChatUserMergedInto": {

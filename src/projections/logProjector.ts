@@ -29,11 +29,19 @@ export function startLogProjector(options: LogProjectorOptions): RunningProjecto
 
   async function runOnce(): Promise<void> {
     const from = (await loadCheckpoint(knex, name)) ?? logStart;
-    for await (const batch of store.follow(from, { signal: controller.signal, batchSize: options.batchSize })) {
+    for await (const batch of store.follow(from, {
+      signal: controller.signal,
+      batchSize: options.batchSize,
+    })) {
       const last = batch.at(-1);
       if (!last) continue;
-      const result = await applyEvents(knex, batch, { schema, projector: name, checkpoint: last.logPosition });
-      if (result.deadLettered > 0) logger.error({ projector: name, ...result }, "events parked as dead letters");
+      const result = await applyEvents(knex, batch, {
+        schema,
+        projector: name,
+        checkpoint: last.logPosition,
+      });
+      if (result.deadLettered > 0)
+        logger.error({ projector: name, ...result }, "events parked as dead letters");
       options.onBatch?.(result);
       if (controller.signal.aborted) return;
     }
@@ -46,7 +54,7 @@ export function startLogProjector(options: LogProjectorOptions): RunningProjecto
       } catch (err) {
         if (controller.signal.aborted) break;
         logger.error({ err, projector: name }, "projector failed; resuming from its checkpoint");
-        await new Promise((r) => setTimeout(r, options.retryDelayMs ?? 1000));
+        await abortableDelay(options.retryDelayMs ?? 1000, controller.signal);
       }
     }
   })();
@@ -57,4 +65,16 @@ export function startLogProjector(options: LogProjectorOptions): RunningProjecto
       await done;
     },
   };
+}
+
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done);
+  });
 }

@@ -13,7 +13,11 @@ export const historyInput = z
   })
   .superRefine((v, ctx) => {
     if ((v.oss_user_id === undefined) === (v.browser_uuid === undefined)) {
-      ctx.addIssue({ code: "custom", path: ["oss_user_id"], message: "give exactly one of oss_user_id or browser_uuid" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["oss_user_id"],
+        message: "give exactly one of oss_user_id or browser_uuid",
+      });
     }
   });
 export type HistoryInput = z.infer<typeof historyInput>;
@@ -26,7 +30,10 @@ export interface HistoryView {
 }
 
 /** The chat user whose history a caller sees: the OSS user's one, or the browser's (or its merge target). */
-export async function historyOwner(knex: Knex, by: { ossUserId?: string; browserUuid?: string }): Promise<string | null> {
+export async function historyOwner(
+  knex: Knex,
+  by: { ossUserId?: string; browserUuid?: string },
+): Promise<string | null> {
   if (by.ossUserId !== undefined) {
     const row = await knex
       .table("chat_users")
@@ -57,7 +64,17 @@ export async function getHistory(knex: Knex, input: HistoryInput): Promise<Histo
       ])
       .limit(input.limit)
       .offset(input.offset) as Promise<SessionRow[]>,
-    knex.table("chat_sessions").where({ chat_user_id: owner }).whereNull("deleted_at").count({ n: "*" }).first(),
+    knex
+      .table("chat_sessions")
+      .where({ chat_user_id: owner })
+      .whereNull("deleted_at")
+      .count({ n: "*" })
+      .first(),
   ]);
-  return { sessions: rows.map(toSessionView), total: Number(count?.n ?? 0), limit: input.limit, offset: input.offset };
+  return {
+    sessions: rows.map(toSessionView),
+    total: Number(count?.n ?? 0),
+    limit: input.limit,
+    offset: input.offset,
+  };
 }

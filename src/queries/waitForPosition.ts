@@ -16,7 +16,10 @@ export async function waitForPosition(
   if (!event) return true; // nothing was written there: there is nothing to wait for
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const row = await deps.knex.table("stream_revisions").where({ stream_id: event.streamId }).first("revision");
+    const row = await deps.knex
+      .table("stream_revisions")
+      .where({ stream_id: event.streamId })
+      .first("revision");
     if (row && BigInt(row.revision) >= event.revision) return true;
     if (Date.now() >= deadline) return false;
     await new Promise((r) => setTimeout(r, pollMs));

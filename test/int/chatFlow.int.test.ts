@@ -14,9 +14,17 @@ describe("the widget's whole flow over HTTP", () => {
     const browser = randomUUID();
     const ossUser = `OSS-${randomUUID()}`;
 
-    const start = await svc.post("/api/oss-chat/start", { browser_uuid: browser, topic: "Pertanyaan tentang izin usaha" }, { "user-agent": "widget/1.0" });
+    const start = await svc.post(
+      "/api/oss-chat/start",
+      { browser_uuid: browser, topic: "Pertanyaan tentang izin usaha" },
+      { "user-agent": "widget/1.0" },
+    );
     expect(start.status).toBe(201);
-    expect(start.body).toMatchObject({ status: "waiting", message: "Chat session started successfully", requires_contact: true });
+    expect(start.body).toMatchObject({
+      status: "waiting",
+      message: "Chat session started successfully",
+      requires_contact: true,
+    });
     expect(typeof start.body.position).toBe("number");
     const { session_id, chat_user_id } = start.body;
 
@@ -39,30 +47,63 @@ describe("the widget's whole flow over HTTP", () => {
       topic: "Pertanyaan tentang izin usaha",
       priority: "normal",
       status: "waiting",
-      contact: { contact_name: "John Doe", contact_phone: "+6281234567890", position: "Manager", company_name: "PT. Example" },
+      contact: {
+        contact_name: "John Doe",
+        contact_phone: "+6281234567890",
+        position: "Manager",
+        company_name: "PT. Example",
+      },
       chat_user: { chat_user_id, browser_uuid: browser, is_anonymous: true, oss_user_id: null },
     });
 
-    const link = await svc.post("/api/oss-chat/link-user", { browser_uuid: browser, oss_user_id: ossUser, email: "user@example.com" });
+    const link = await svc.post("/api/oss-chat/link-user", {
+      browser_uuid: browser,
+      oss_user_id: ossUser,
+      email: "user@example.com",
+    });
     expect(link.status).toBe(200);
     expect(link.body).toMatchObject({ chat_user_id, oss_user_id: ossUser, merged: false });
 
-    const again = await svc.post("/api/oss-chat/link-user", { browser_uuid: browser, oss_user_id: ossUser, email: "user@example.com" });
+    const again = await svc.post("/api/oss-chat/link-user", {
+      browser_uuid: browser,
+      oss_user_id: ossUser,
+      email: "user@example.com",
+    });
     expect(again.status).toBe(200);
     expect(again.body.chat_user_id).toBe(chat_user_id);
 
-    const logged = await svc.post("/api/oss-chat/start", { oss_user_id: ossUser, email: "user@example.com", topic: "Izin lokasi", priority: "high" });
+    const logged = await svc.post("/api/oss-chat/start", {
+      oss_user_id: ossUser,
+      email: "user@example.com",
+      topic: "Izin lokasi",
+      priority: "high",
+    });
     expect(logged.status).toBe(201);
     expect(logged.body.chat_user_id).toBe(chat_user_id); // the linked user keeps chatting as itself
 
-    const h = await history(`oss_user_id=${encodeURIComponent(ossUser)}&min_position=${logged.body.position}`);
+    const h = await history(
+      `oss_user_id=${encodeURIComponent(ossUser)}&min_position=${logged.body.position}`,
+    );
     expect(h.status).toBe(200);
     expect(h.body).toMatchObject({ total: 2, limit: 20, offset: 0 });
-    expect(h.body.sessions.map((s: { topic: string }) => s.topic)).toEqual(["Izin lokasi", "Pertanyaan tentang izin usaha"]);
+    expect(h.body.sessions.map((s: { topic: string }) => s.topic)).toEqual([
+      "Izin lokasi",
+      "Pertanyaan tentang izin usaha",
+    ]);
     expect(h.body.sessions[1].contact.contact_email).toBe("john@company.com");
     expect(h.body.sessions[0].contact).toBeNull();
     expect(Object.keys(h.body.sessions[0]).sort()).toEqual(
-      ["channel", "chat_user_id", "contact", "created_at", "priority", "session_id", "status", "topic", "updated_at"].sort(),
+      [
+        "channel",
+        "chat_user_id",
+        "contact",
+        "created_at",
+        "priority",
+        "session_id",
+        "status",
+        "topic",
+        "updated_at",
+      ].sort(),
     );
 
     const byBrowser = await history(`browser_uuid=${browser}`);
@@ -72,17 +113,27 @@ describe("the widget's whole flow over HTTP", () => {
   test("linking a browser to an OSS user who already chats merges its sessions into that user's history", async () => {
     const browser = randomUUID();
     const ossUser = `OSS-${randomUUID()}`;
-    const first = await svc.post("/api/oss-chat/start", { oss_user_id: ossUser, email: "a@example.com", topic: "Sebagai pengguna OSS" });
+    const first = await svc.post("/api/oss-chat/start", {
+      oss_user_id: ossUser,
+      email: "a@example.com",
+      topic: "Sebagai pengguna OSS",
+    });
     const anon = await svc.post("/api/oss-chat/start", { browser_uuid: browser, topic: "Sebagai anonim" });
     expect(anon.body.chat_user_id).not.toBe(first.body.chat_user_id);
 
-    const link = await svc.post("/api/oss-chat/link-user", { browser_uuid: browser, oss_user_id: ossUser, email: "a@example.com" });
+    const link = await svc.post("/api/oss-chat/link-user", {
+      browser_uuid: browser,
+      oss_user_id: ossUser,
+      email: "a@example.com",
+    });
     expect(link.status).toBe(200);
     expect(link.body).toMatchObject({ chat_user_id: first.body.chat_user_id, merged: true });
 
     const h = await history(`oss_user_id=${encodeURIComponent(ossUser)}&min_position=${link.body.position}`);
     expect(h.body.total).toBe(2);
-    expect(h.body.sessions.every((s: { chat_user_id: string }) => s.chat_user_id === first.body.chat_user_id)).toBe(true);
+    expect(
+      h.body.sessions.every((s: { chat_user_id: string }) => s.chat_user_id === first.body.chat_user_id),
+    ).toBe(true);
 
     const moved = await svc.get(`/api/oss-chat/session/${anon.body.session_id}`);
     expect(moved.body.chat_user_id).toBe(first.body.chat_user_id);
@@ -91,10 +142,16 @@ describe("the widget's whole flow over HTTP", () => {
     // The browser keeps chatting into the OSS user's history.
     const later = await svc.post("/api/oss-chat/start", { browser_uuid: browser, topic: "Setelah login" });
     expect(later.body.chat_user_id).toBe(first.body.chat_user_id);
-    const h2 = await history(`oss_user_id=${encodeURIComponent(ossUser)}&min_position=${later.body.position}`);
+    const h2 = await history(
+      `oss_user_id=${encodeURIComponent(ossUser)}&min_position=${later.body.position}`,
+    );
     expect(h2.body.total).toBe(3);
 
-    const relink = await svc.post("/api/oss-chat/link-user", { browser_uuid: browser, oss_user_id: ossUser, email: "a@example.com" });
+    const relink = await svc.post("/api/oss-chat/link-user", {
+      browser_uuid: browser,
+      oss_user_id: ossUser,
+      email: "a@example.com",
+    });
     expect(relink.status).toBe(200);
     expect(relink.body.merged).toBe(true);
   });
@@ -102,15 +159,27 @@ describe("the widget's whole flow over HTTP", () => {
   test("a browser linked to one OSS user cannot be linked to another", async () => {
     const browser = randomUUID();
     await svc.post("/api/oss-chat/start", { browser_uuid: browser, topic: "Halo" });
-    const a = await svc.post("/api/oss-chat/link-user", { browser_uuid: browser, oss_user_id: `A-${randomUUID()}`, email: "a@example.com" });
+    const a = await svc.post("/api/oss-chat/link-user", {
+      browser_uuid: browser,
+      oss_user_id: `A-${randomUUID()}`,
+      email: "a@example.com",
+    });
     expect(a.status).toBe(200);
-    const b = await svc.post("/api/oss-chat/link-user", { browser_uuid: browser, oss_user_id: `B-${randomUUID()}`, email: "b@example.com" });
+    const b = await svc.post("/api/oss-chat/link-user", {
+      browser_uuid: browser,
+      oss_user_id: `B-${randomUUID()}`,
+      email: "b@example.com",
+    });
     expect(b.status).toBe(409);
     expect(typeof b.body.error).toBe("string");
   });
 
   test("linking a browser that never chatted is a 404", async () => {
-    const r = await svc.post("/api/oss-chat/link-user", { browser_uuid: randomUUID(), oss_user_id: "X", email: "x@example.com" });
+    const r = await svc.post("/api/oss-chat/link-user", {
+      browser_uuid: randomUUID(),
+      oss_user_id: "X",
+      email: "x@example.com",
+    });
     expect(r.status).toBe(404);
   });
 
@@ -118,12 +187,18 @@ describe("the widget's whole flow over HTTP", () => {
     const s = await svc.post("/api/oss-chat/start", { browser_uuid: randomUUID(), topic: "Kontak" });
     const base = { session_id: s.body.session_id, contact_name: "Siti", contact_email: "siti@example.com" };
     expect((await svc.post("/api/oss-chat/contact", base)).status).toBe(201);
-    const upd = await svc.post("/api/oss-chat/contact", { ...base, contact_name: "Siti Rahma", contact_phone: "+62 21 5790 1234" });
+    const upd = await svc.post("/api/oss-chat/contact", {
+      ...base,
+      contact_name: "Siti Rahma",
+      contact_phone: "+62 21 5790 1234",
+    });
     expect(upd.status).toBe(200);
     expect(upd.body.created).toBe(false);
     const d = await svc.get(`/api/oss-chat/session/${s.body.session_id}?min_position=${upd.body.position}`);
     expect(d.body.contact).toMatchObject({ contact_name: "Siti Rahma", contact_phone: "+622157901234" });
-    const rows = await svc.database.knex.table("chat_session_contacts").where({ session_id: s.body.session_id });
+    const rows = await svc.database.knex
+      .table("chat_session_contacts")
+      .where({ session_id: s.body.session_id });
     expect(rows).toHaveLength(1);
   });
 
@@ -143,14 +218,22 @@ describe("the widget's whole flow over HTTP", () => {
 
   test("the client IP comes from the socket unless TRUST_PROXY is set", async () => {
     const browser = randomUUID();
-    const r = await svc.post("/api/oss-chat/start", { browser_uuid: browser, topic: "IP" }, { "x-forwarded-for": "203.0.113.9" });
+    const r = await svc.post(
+      "/api/oss-chat/start",
+      { browser_uuid: browser, topic: "IP" },
+      { "x-forwarded-for": "203.0.113.9" },
+    );
     await svc.get(`/api/oss-chat/session/${r.body.session_id}?min_position=${r.body.position}`);
     const row = await svc.database.knex.table("chat_users").where({ id: r.body.chat_user_id }).first();
     expect(row.ip_address).toBe("127.0.0.1");
 
     const proxied = await startTestService({ TRUST_PROXY: "true" });
     try {
-      const p = await proxied.post("/api/oss-chat/start", { browser_uuid: randomUUID(), topic: "IP" }, { "x-forwarded-for": "203.0.113.9" });
+      const p = await proxied.post(
+        "/api/oss-chat/start",
+        { browser_uuid: randomUUID(), topic: "IP" },
+        { "x-forwarded-for": "203.0.113.9" },
+      );
       await proxied.get(`/api/oss-chat/session/${p.body.session_id}?min_position=${p.body.position}`);
       const prow = await proxied.database.knex.table("chat_users").where({ id: p.body.chat_user_id }).first();
       expect(prow.ip_address).toBe("203.0.113.9");
@@ -161,7 +244,11 @@ describe("the widget's whole flow over HTTP", () => {
 
   test("every event records who, when and from where", async () => {
     const browser = randomUUID();
-    const r = await svc.post("/api/oss-chat/start", { browser_uuid: browser, topic: "Meta", user_agent: "Mozilla/5.0 test" });
+    const r = await svc.post("/api/oss-chat/start", {
+      browser_uuid: browser,
+      topic: "Meta",
+      user_agent: "Mozilla/5.0 test",
+    });
     const events = await svc.database.store.readStream(`chatSession-${r.body.session_id}`);
     expect(events[0]?.metadata).toMatchObject({
       actor: { kind: "anonymous", id: browser },
@@ -178,7 +265,9 @@ describe("one chat user per identity under concurrent requests", () => {
   test("20 parallel starts with one new browser_uuid give one chat user", async () => {
     const browser = randomUUID();
     const results = await Promise.all(
-      Array.from({ length: 20 }, () => svc.post("/api/oss-chat/start", { browser_uuid: browser, topic: "Serentak" })),
+      Array.from({ length: 20 }, () =>
+        svc.post("/api/oss-chat/start", { browser_uuid: browser, topic: "Serentak" }),
+      ),
     );
     expect(results.map((r) => r.status)).toEqual(Array(20).fill(201));
     expect(new Set(results.map((r) => r.body.chat_user_id)).size).toBe(1);
@@ -186,14 +275,18 @@ describe("one chat user per identity under concurrent requests", () => {
     await history(`browser_uuid=${browser}&min_position=${last}`);
     const users = await svc.database.knex.table("chat_users").where({ browser_uuid: browser });
     expect(users).toHaveLength(1);
-    const sessions = await svc.database.knex.table("chat_sessions").where({ chat_user_id: results[0]?.body.chat_user_id });
+    const sessions = await svc.database.knex
+      .table("chat_sessions")
+      .where({ chat_user_id: results[0]?.body.chat_user_id });
     expect(sessions).toHaveLength(20);
   });
 
   test("20 parallel starts with one new OSS user give one chat user", async () => {
     const ossUser = `OSS-${randomUUID()}`;
     const results = await Promise.all(
-      Array.from({ length: 20 }, () => svc.post("/api/oss-chat/start", { oss_user_id: ossUser, email: "p@example.com", topic: "Serentak" })),
+      Array.from({ length: 20 }, () =>
+        svc.post("/api/oss-chat/start", { oss_user_id: ossUser, email: "p@example.com", topic: "Serentak" }),
+      ),
     );
     expect(results.map((r) => r.status)).toEqual(Array(20).fill(201));
     expect(new Set(results.map((r) => r.body.chat_user_id)).size).toBe(1);
@@ -209,14 +302,25 @@ describe("one chat user per identity under concurrent requests", () => {
     const ossUser = `OSS-${randomUUID()}`;
     await svc.post("/api/oss-chat/start", { browser_uuid: browser, topic: "Awal" });
     const calls = await Promise.all([
-      ...Array.from({ length: 5 }, () => svc.post("/api/oss-chat/link-user", { browser_uuid: browser, oss_user_id: ossUser, email: "l@example.com" })),
-      ...Array.from({ length: 5 }, () => svc.post("/api/oss-chat/start", { oss_user_id: ossUser, email: "l@example.com", topic: "Login" })),
+      ...Array.from({ length: 5 }, () =>
+        svc.post("/api/oss-chat/link-user", {
+          browser_uuid: browser,
+          oss_user_id: ossUser,
+          email: "l@example.com",
+        }),
+      ),
+      ...Array.from({ length: 5 }, () =>
+        svc.post("/api/oss-chat/start", { oss_user_id: ossUser, email: "l@example.com", topic: "Login" }),
+      ),
     ]);
     expect(calls.map((c) => c.status).every((s) => s === 200 || s === 201)).toBe(true);
     const last = Math.max(...calls.map((c) => c.body.position ?? 0));
     const h = await history(`oss_user_id=${encodeURIComponent(ossUser)}&min_position=${last}&limit=100`);
     expect(h.body.total).toBe(6);
-    const owners = await svc.database.knex.table("chat_users").where({ oss_user_id: ossUser }).whereNull("deleted_at");
+    const owners = await svc.database.knex
+      .table("chat_users")
+      .where({ oss_user_id: ossUser })
+      .whereNull("deleted_at");
     expect(owners).toHaveLength(1);
   });
 });

@@ -43,7 +43,9 @@ export async function readToEnd(store: EventStore, after: LogPosition): Promise<
 }
 
 /** The behaviour every event-store adapter must have; `open` gives a store on an empty log. */
-export function eventStoreContract(open: () => Promise<{ store: EventStore; start: LogPosition; close(): Promise<void> }>) {
+export function eventStoreContract(
+  open: () => Promise<{ store: EventStore; start: LogPosition; close(): Promise<void> }>,
+) {
   let store: EventStore;
   let start: LogPosition;
   let close: () => Promise<void>;
@@ -88,7 +90,9 @@ export function eventStoreContract(open: () => Promise<{ store: EventStore; star
   test("of concurrent appends expecting the same revision exactly one wins", async () => {
     const id = stream();
     const owner = randomUUID();
-    const results = await Promise.allSettled(Array.from({ length: 10 }, () => store.append(id, [anEvent(owner)], "no_stream")));
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, () => store.append(id, [anEvent(owner)], "no_stream")),
+    );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     for (const r of results) if (r.status === "rejected") expect(r.reason).toBeInstanceOf(ConcurrencyError);
   });
@@ -143,7 +147,12 @@ export function eventStoreContract(open: () => Promise<{ store: EventStore; star
     expect(new Set(ids).size).toBe(ids.length); // nothing twice
     expect(ids.filter((id) => expectedIds.has(id)).length).toBe(expectedIds.size); // nothing lost
     for (let i = 1; i < seen.length; i++) {
-      expect(compareLogPositions((seen[i - 1] as RecordedEvent).logPosition, (seen[i] as RecordedEvent).logPosition)).toBe(-1);
+      expect(
+        compareLogPositions(
+          (seen[i - 1] as RecordedEvent).logPosition,
+          (seen[i] as RecordedEvent).logPosition,
+        ),
+      ).toBe(-1);
     }
     const lastRevision = new Map<string, bigint>();
     for (const e of seen) {

@@ -11,7 +11,11 @@ async function openPostgresStore(): Promise<{ db: TestDatabase; store: EventStor
   const knex = createKnex(db.url, 2);
   await migrateLatest(knex);
   await knex.destroy();
-  const store = createPostgresEventStore({ pool: new Pool({ connectionString: db.url, max: 20 }), connectionString: db.url, pollIntervalMs: 20 });
+  const store = createPostgresEventStore({
+    pool: new Pool({ connectionString: db.url, max: 20 }),
+    connectionString: db.url,
+    pollIntervalMs: 20,
+  });
   return { db, store };
 }
 
@@ -46,10 +50,21 @@ describe("Postgres event store: global order under commits out of sequence", () 
     await slow.query("BEGIN");
     const slowAppend = await slow.query(
       "SELECT * FROM append_events($1, -1, $2::uuid[], $3::text[], $4::int[], $5::jsonb[], $6::jsonb[])",
-      [`slow-${randomUUID()}`, [slowEvent.id], [slowEvent.type], [2], [JSON.stringify(slowEvent.data)], [JSON.stringify(slowEvent.metadata)]],
+      [
+        `slow-${randomUUID()}`,
+        [slowEvent.id],
+        [slowEvent.type],
+        [2],
+        [JSON.stringify(slowEvent.data)],
+        [JSON.stringify(slowEvent.metadata)],
+      ],
     );
     // Later appends commit while the first is still open.
-    const fast = await Promise.all(Array.from({ length: 5 }, () => store.append(`fast-${randomUUID()}`, [anEvent(randomUUID())], "no_stream")));
+    const fast = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        store.append(`fast-${randomUUID()}`, [anEvent(randomUUID())], "no_stream"),
+      ),
+    );
     const slowPosition = BigInt(slowAppend.rows[0].last_position);
     expect(fast.every((r) => r.position > slowPosition)).toBe(true); // it holds the lowest position
 

@@ -5,8 +5,15 @@ import { createTestDatabase, type TestDatabase } from "./testDatabase";
 
 export interface TestService extends RunningService {
   readonly db: TestDatabase;
-  post(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
-  get(path: string, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+  post(
+    path: string,
+    body: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any; headers: Headers }>;
+  get(
+    path: string,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any; headers: Headers }>;
 }
 
 /** The whole service (API + projector) on a fresh database, listening on a free port. */
@@ -16,7 +23,14 @@ export async function startTestService(
   db?: TestDatabase,
 ): Promise<TestService> {
   const database = db ?? (await createTestDatabase());
-  const config = loadConfig({ DATABASE_URL: database.url, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", PROJECTOR_POLL_MS: "50", ...env });
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "silent",
+    PROJECTOR_POLL_MS: "50",
+    ...env,
+  });
   const service = await startService(config, createLogger(config.LOG_LEVEL), parts);
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const res = await fetch(`${service.url}${path}`, {

@@ -1,0 +1,465 @@
+import { randomUUID } from "node:crypto";
+import {
+  type ChatUserState,
+  decideLink,
+  decideMerge,
+  decideRegister,
+  evolveChatUser,
+  initialChatUser,
+  ossUserOf,
+} from "../../src/commands/chatUser";
+import { ConflictError, NotFoundError } from "../../src/commands/errors";
+import type { ChatUserSnapshot, Fact } from "../../src/events/chatEvents";
+
+const given = (events: Fact[]): ChatUserState => events.reduce(evolveChatUser, initialChatUser);
+
+const REGISTERED_AT = "2025-01-02T03:04:05.000Z";
+const LINKED_AT = "2025-01-03T10:00:00.000Z";
+const MERGED_AT = "2025-01-04T11:00:00.000Z";
+
+function anonymousRegistered(chatUserId: string, browserUuid: string): Fact {
+  return {
+    type: "ChatUserRegistered",
+    occurredAt: REGISTERED_AT,
+    data: {
+      chat_user_id: chatUserId,
+      browser_uuid: browserUuid,
+      oss_user_id: null,
+      email: null,
+      is_anonymous: true,
+      ip_address: "203.0.113.7",
+      user_agent: "Mozilla/5.0",
+    },
+  };
+}
+
+function ossRegistered(chatUserId: string, ossUserId: string, email: string): Fact {
+  return {
+    type: "ChatUserRegistered",
+    occurredAt: REGISTERED_AT,
+    data: {
+      chat_user_id: chatUserId,
+      browser_uuid: null,
+      oss_user_id: ossUserId,
+      email,
+      is_anonymous: false,
+      ip_address: "198.51.100.1",
+      user_agent: null,
+    },
+  };
+}
+
+function linked(chatUserId: string, ossUserId: string, email: string): Fact {
+  return {
+    type: "ChatUserLinkedToOssUser",
+    occurredAt: LINKED_AT,
+    data: { chat_user_id: chatUserId, oss_user_id: ossUserId, email },
+  };
+}
+
+function targetSnapshot(ossUserId: string, email: string): ChatUserSnapshot {
+  return {
+    browser_uuid: null,
+    oss_user_id: ossUserId,
+    email,
+    is_anonymous: false,
+    ip_address: "198.51.100.1",
+    user_agent: null,
+    created_at: REGISTERED_AT,
+    updated_at: REGISTERED_AT,
+  };
+}
+
+function mergedInto(chatUserId: string, intoChatUserId: string, ossUserId: string, email: string): Fact {
+  return {
+    type: "ChatUserMergedInto",
+    occurredAt: MERGED_AT,
+    data: {
+      chat_user_id: chatUserId,
+      into_chat_user_id: intoChatUserId,
+      oss_user_id: ossUserId,
+      email,
+      into: targetSnapshot(ossUserId, email),
+    },
+  };
+}
+
+function fresh() {
+  const n = randomUUID().slice(0, 8);
+  return {
+    chatUserId: randomUUID(),
+    browserUuid: randomUUID(),
+    targetId: randomUUID(),
+    ossUserId: `oss-${n}`,
+    email: `user-${n}@example.co.id`,
+    otherOssUserId: `oss-other-${n}`,
+    otherEmail: `other-${n}@example.co.id`,
+  };
+}
+
+describe("chat user decider: register", () => {
+  it("registers a new anonymous user", () => {
+    const f = fresh();
+    const events = decideRegister(
+      {
+        chatUserId: f.chatUserId,
+        browserUuid: f.browserUuid,
+        oss: null,
+        ipAddress: "203.0.113.7",
+        userAgent: "UA",
+      },
+      given([]),
+    );
+    expect(events).toEqual([
+      {
+        type: "ChatUserRegistered",
+        data: {
+          chat_user_id: f.chatUserId,
+          browser_uuid: f.browserUuid,
+          oss_user_id: null,
+          email: null,
+          is_anonymous: true,
+          ip_address: "203.0.113.7",
+          user_agent: "UA",
+        },
+      },
+    ]);
+  });
+
+  it("registers a new OSS user as not anonymous", () => {
+    const f = fresh();
+    const events = decideRegister(
+      {
+        chatUserId: f.chatUserId,
+        browserUuid: null,
+        oss: { ossUserId: f.ossUserId, email: f.email },
+        ipAddress: "198.51.100.1",
+        userAgent: null,
+      },
+      given([]),
+    );
+    expect(events).toEqual([
+      {
+        type: "ChatUserRegistered",
+        data: {
+          chat_user_id: f.chatUserId,
+          browser_uuid: null,
+          oss_user_id: f.ossUserId,
+          email: f.email,
+          is_anonymous: false,
+          ip_address: "198.51.100.1",
+          user_agent: null,
+        },
+      },
+    ]);
+  });
+
+  it("is idempotent: registering an existing user decides nothing", () => {
+    const f = fresh();
+    const events = decideRegister(
+      {
+        chatUserId: f.chatUserId,
+        browserUuid: f.browserUuid,
+        oss: null,
+        ipAddress: "10.0.0.1",
+        userAgent: "other",
+      },
+      given([anonymousRegistered(f.chatUserId, f.browserUuid)]),
+    );
+    expect(events).toEqual([]);
+  });
+
+  it("decides nothing for a user that was merged away", () => {
+    const f = fresh();
+    const events = decideRegister(
+      {
+        chatUserId: f.chatUserId,
+        browserUuid: f.browserUuid,
+        oss: null,
+        ipAddress: "10.0.0.1",
+        userAgent: null,
+      },
+      given([
+        anonymousRegistered(f.chatUserId, f.browserUuid),
+        mergedInto(f.chatUserId, f.targetId, f.ossUserId, f.email),
+      ]),
+    );
+    expect(events).toEqual([]);
+  });
+});
+
+describe("chat user decider: link", () => {
+  it("links an anonymous user to an OSS user", () => {
+    const f = fresh();
+    const events = decideLink(
+      { ossUserId: f.ossUserId, email: f.email },
+      given([anonymousRegistered(f.chatUserId, f.browserUuid)]),
+    );
+    expect(events).toEqual([
+      {
+        type: "ChatUserLinkedToOssUser",
+        data: { chat_user_id: f.chatUserId, oss_user_id: f.ossUserId, email: f.email },
+      },
+    ]);
+  });
+
+  it("decides nothing when linking again to the same OSS user", () => {
+    const f = fresh();
+    const events = decideLink(
+      { ossUserId: f.ossUserId, email: f.email },
+      given([anonymousRegistered(f.chatUserId, f.browserUuid), linked(f.chatUserId, f.ossUserId, f.email)]),
+    );
+    expect(events).toEqual([]);
+  });
+
+  it("decides nothing for a user registered as that OSS user", () => {
+    const f = fresh();
+    const events = decideLink(
+      { ossUserId: f.ossUserId, email: f.email },
+      given([ossRegistered(f.chatUserId, f.ossUserId, f.email)]),
+    );
+    expect(events).toEqual([]);
+  });
+
+  it("refuses to link a user linked to another OSS user", () => {
+    const f = fresh();
+    const state = given([
+      anonymousRegistered(f.chatUserId, f.browserUuid),
+      linked(f.chatUserId, f.ossUserId, f.email),
+    ]);
+    expect(() => decideLink({ ossUserId: f.otherOssUserId, email: f.otherEmail }, state)).toThrow(
+      ConflictError,
+    );
+  });
+
+  it("refuses to link an unknown user", () => {
+    const f = fresh();
+    expect(() => decideLink({ ossUserId: f.ossUserId, email: f.email }, given([]))).toThrow(NotFoundError);
+  });
+
+  it("decides nothing when linking a merged user to the OSS user it was merged for", () => {
+    const f = fresh();
+    const state = given([
+      anonymousRegistered(f.chatUserId, f.browserUuid),
+      mergedInto(f.chatUserId, f.targetId, f.ossUserId, f.email),
+    ]);
+    expect(decideLink({ ossUserId: f.ossUserId, email: f.email }, state)).toEqual([]);
+  });
+
+  it("refuses to link a merged user to another OSS user", () => {
+    const f = fresh();
+    const state = given([
+      anonymousRegistered(f.chatUserId, f.browserUuid),
+      mergedInto(f.chatUserId, f.targetId, f.ossUserId, f.email),
+    ]);
+    expect(() => decideLink({ ossUserId: f.otherOssUserId, email: f.otherEmail }, state)).toThrow(
+      ConflictError,
+    );
+  });
+});
+
+describe("chat user decider: merge", () => {
+  it("merges an anonymous user into the OSS user's chat user, carrying the target's snapshot", () => {
+    const f = fresh();
+    const into = targetSnapshot(f.ossUserId, f.email);
+    const events = decideMerge(
+      { intoChatUserId: f.targetId, ossUserId: f.ossUserId, email: f.email, into },
+      given([anonymousRegistered(f.chatUserId, f.browserUuid)]),
+    );
+    expect(events).toEqual([
+      {
+        type: "ChatUserMergedInto",
+        data: {
+          chat_user_id: f.chatUserId,
+          into_chat_user_id: f.targetId,
+          oss_user_id: f.ossUserId,
+          email: f.email,
+          into,
+        },
+      },
+    ]);
+  });
+
+  it("merges a user already linked to the same OSS user (an interrupted link finishing as a merge)", () => {
+    const f = fresh();
+    const into = targetSnapshot(f.ossUserId, f.email);
+    const events = decideMerge(
+      { intoChatUserId: f.targetId, ossUserId: f.ossUserId, email: f.email, into },
+      given([anonymousRegistered(f.chatUserId, f.browserUuid), linked(f.chatUserId, f.ossUserId, f.email)]),
+    );
+    expect(events.map((e) => e.type)).toEqual(["ChatUserMergedInto"]);
+  });
+
+  it("decides nothing when merging again into the same target", () => {
+    const f = fresh();
+    const events = decideMerge(
+      {
+        intoChatUserId: f.targetId,
+        ossUserId: f.ossUserId,
+        email: f.email,
+        into: targetSnapshot(f.ossUserId, f.email),
+      },
+      given([
+        anonymousRegistered(f.chatUserId, f.browserUuid),
+        mergedInto(f.chatUserId, f.targetId, f.ossUserId, f.email),
+      ]),
+    );
+    expect(events).toEqual([]);
+  });
+
+  it("refuses to merge a merged user into another target", () => {
+    const f = fresh();
+    const state = given([
+      anonymousRegistered(f.chatUserId, f.browserUuid),
+      mergedInto(f.chatUserId, f.targetId, f.ossUserId, f.email),
+    ]);
+    const command = {
+      intoChatUserId: randomUUID(),
+      ossUserId: f.otherOssUserId,
+      email: f.otherEmail,
+      into: targetSnapshot(f.otherOssUserId, f.otherEmail),
+    };
+    expect(() => decideMerge(command, state)).toThrow(ConflictError);
+  });
+
+  it("refuses to merge a user linked to another OSS user", () => {
+    const f = fresh();
+    const state = given([
+      anonymousRegistered(f.chatUserId, f.browserUuid),
+      linked(f.chatUserId, f.otherOssUserId, f.otherEmail),
+    ]);
+    const command = {
+      intoChatUserId: f.targetId,
+      ossUserId: f.ossUserId,
+      email: f.email,
+      into: targetSnapshot(f.ossUserId, f.email),
+    };
+    expect(() => decideMerge(command, state)).toThrow(ConflictError);
+  });
+
+  it("decides nothing when merging a user into itself", () => {
+    const f = fresh();
+    const events = decideMerge(
+      {
+        intoChatUserId: f.chatUserId,
+        ossUserId: f.ossUserId,
+        email: f.email,
+        into: targetSnapshot(f.ossUserId, f.email),
+      },
+      given([anonymousRegistered(f.chatUserId, f.browserUuid), linked(f.chatUserId, f.ossUserId, f.email)]),
+    );
+    expect(events).toEqual([]);
+  });
+
+  it("refuses to merge an unknown user", () => {
+    const f = fresh();
+    const command = {
+      intoChatUserId: f.targetId,
+      ossUserId: f.ossUserId,
+      email: f.email,
+      into: targetSnapshot(f.ossUserId, f.email),
+    };
+    expect(() => decideMerge(command, given([]))).toThrow(NotFoundError);
+  });
+});
+
+describe("chat user evolve", () => {
+  it("folds a registration into an active snapshot created and updated when it happened", () => {
+    const f = fresh();
+    expect(given([anonymousRegistered(f.chatUserId, f.browserUuid)])).toEqual({
+      status: "active",
+      chatUserId: f.chatUserId,
+      snapshot: {
+        browser_uuid: f.browserUuid,
+        oss_user_id: null,
+        email: null,
+        is_anonymous: true,
+        ip_address: "203.0.113.7",
+        user_agent: "Mozilla/5.0",
+        created_at: REGISTERED_AT,
+        updated_at: REGISTERED_AT,
+      },
+    });
+  });
+
+  it("folds a link into a non-anonymous snapshot updated at the link time", () => {
+    const f = fresh();
+    expect(
+      given([anonymousRegistered(f.chatUserId, f.browserUuid), linked(f.chatUserId, f.ossUserId, f.email)]),
+    ).toEqual({
+      status: "active",
+      chatUserId: f.chatUserId,
+      snapshot: {
+        browser_uuid: f.browserUuid,
+        oss_user_id: f.ossUserId,
+        email: f.email,
+        is_anonymous: false,
+        ip_address: "203.0.113.7",
+        user_agent: "Mozilla/5.0",
+        created_at: REGISTERED_AT,
+        updated_at: LINKED_AT,
+      },
+    });
+  });
+
+  it("folds a merge into the merged state", () => {
+    const f = fresh();
+    const state = given([
+      anonymousRegistered(f.chatUserId, f.browserUuid),
+      mergedInto(f.chatUserId, f.targetId, f.ossUserId, f.email),
+    ]);
+    expect(state).toEqual({
+      status: "merged",
+      chatUserId: f.chatUserId,
+      intoChatUserId: f.targetId,
+      ossUserId: f.ossUserId,
+    });
+  });
+
+  it("ignores a link before any registration", () => {
+    const f = fresh();
+    expect(given([linked(f.chatUserId, f.ossUserId, f.email)])).toEqual({ status: "none" });
+  });
+
+  it("ignores events of other streams", () => {
+    const f = fresh();
+    const before = given([anonymousRegistered(f.chatUserId, f.browserUuid)]);
+    const after = evolveChatUser(before, {
+      type: "ChatSessionStarted",
+      occurredAt: LINKED_AT,
+      data: {
+        session_id: randomUUID(),
+        chat_user_id: f.chatUserId,
+        topic: "Izin",
+        priority: "normal",
+        channel: "web",
+      },
+    });
+    expect(after).toEqual(before);
+  });
+});
+
+describe("ossUserOf", () => {
+  it("names no OSS user for an unknown or anonymous user", () => {
+    const f = fresh();
+    expect(ossUserOf(given([]))).toBeNull();
+    expect(ossUserOf(given([anonymousRegistered(f.chatUserId, f.browserUuid)]))).toBeNull();
+  });
+
+  it("names the linked OSS user, and the one a merged user was merged for", () => {
+    const f = fresh();
+    expect(
+      ossUserOf(
+        given([anonymousRegistered(f.chatUserId, f.browserUuid), linked(f.chatUserId, f.ossUserId, f.email)]),
+      ),
+    ).toBe(f.ossUserId);
+    expect(
+      ossUserOf(
+        given([
+          anonymousRegistered(f.chatUserId, f.browserUuid),
+          mergedInto(f.chatUserId, f.targetId, f.otherOssUserId, f.otherEmail),
+        ]),
+      ),
+    ).toBe(f.otherOssUserId);
+  });
+});

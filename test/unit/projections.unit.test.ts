@@ -1,0 +1,318 @@
+import { randomUUID } from "node:crypto";
+import { type EventType, eventSchemas, eventTypes, type Fact } from "../../src/events/chatEvents";
+import { chatSessionContactsProjection } from "../../src/projections/chatSessionContacts";
+import { chatSessionsProjection } from "../../src/projections/chatSessions";
+import { chatUsersProjection } from "../../src/projections/chatUsers";
+import { projections } from "../../src/projections/index";
+import type { Projection, RowOp } from "../../src/projections/rowOps";
+
+const T = "2025-04-05T06:07:08.000Z";
+const CREATED = "2025-04-01T00:00:00.000Z";
+const UPDATED = "2025-04-02T00:00:00.000Z";
+
+const ids = {
+  chatUser: randomUUID(),
+  into: randomUUID(),
+  browser: randomUUID(),
+  session: randomUUID(),
+  contact: randomUUID(),
+};
+const OSS = `oss-${randomUUID().slice(0, 8)}`;
+const EMAIL = "pemohon@example.co.id";
+
+const contact = {
+  contact_name: "Siti Rahma",
+  contact_email: "siti@example.co.id",
+  contact_phone: "+6281234567890",
+  position: null,
+  company_name: "CV Sejahtera",
+};
+
+const intoSnapshot = {
+  browser_uuid: null,
+  oss_user_id: OSS,
+  email: EMAIL,
+  is_anonymous: false,
+  ip_address: "198.51.100.9",
+  user_agent: "UA/target",
+  created_at: CREATED,
+  updated_at: UPDATED,
+};
+
+/** One sample per event type: a new type without a sample fails to compile here and fails the runtime check below. */
+const samples: { [K in EventType]: Extract<Fact, { type: K }> } = {
+  ChatUserRegistered: {
+    type: "ChatUserRegistered",
+    occurredAt: T,
+    data: {
+      chat_user_id: ids.chatUser,
+      browser_uuid: ids.browser,
+      oss_user_id: null,
+      email: null,
+      is_anonymous: true,
+      ip_address: "203.0.113.5",
+      user_agent: "UA/anon",
+    },
+  },
+  ChatUserLinkedToOssUser: {
+    type: "ChatUserLinkedToOssUser",
+    occurredAt: T,
+    data: { chat_user_id: ids.chatUser, oss_user_id: OSS, email: EMAIL },
+  },
+  ChatUserMergedInto: {
+    type: "ChatUserMergedInto",
+    occurredAt: T,
+    data: {
+      chat_user_id: ids.chatUser,
+      into_chat_user_id: ids.into,
+      oss_user_id: OSS,
+      email: EMAIL,
+      into: intoSnapshot,
+    },
+  },
+  OssIdentityClaimed: {
+    type: "OssIdentityClaimed",
+    occurredAt: T,
+    data: { oss_user_id: OSS, chat_user_id: ids.into, email: EMAIL },
+  },
+  OssIdentityReleased: {
+    type: "OssIdentityReleased",
+    occurredAt: T,
+    data: { oss_user_id: OSS, chat_user_id: ids.into },
+  },
+  ChatSessionStarted: {
+    type: "ChatSessionStarted",
+    occurredAt: T,
+    data: {
+      session_id: ids.session,
+      chat_user_id: ids.chatUser,
+      topic: "NIB",
+      priority: "low",
+      channel: "web",
+    },
+  },
+  ChatSessionContactSet: {
+    type: "ChatSessionContactSet",
+    occurredAt: T,
+    data: { session_id: ids.session, contact_id: ids.contact, ...contact },
+  },
+  ChatSessionContactUpdated: {
+    type: "ChatSessionContactUpdated",
+    occurredAt: T,
+    data: { session_id: ids.session, ...contact },
+  },
+};
+
+type ProjectionName = "chat_users" | "chat_sessions" | "chat_session_contacts";
+
+const byName: Record<ProjectionName, Projection> = {
+  chat_users: chatUsersProjection,
+  chat_sessions: chatSessionsProjection,
+  chat_session_contacts: chatSessionContactsProjection,
+};
+
+/** The exact rows every projection writes for every event type; [] where it does not handle the type. */
+const expected: { [K in EventType]: Record<ProjectionName, RowOp[]> } = {
+  ChatUserRegistered: {
+    chat_users: [
+      {
+        kind: "upsert",
+        table: "chat_users",
+        conflict: ["id"],
+        onConflict: "replace",
+        row: {
+          id: ids.chatUser,
+          browser_uuid: ids.browser,
+          oss_user_id: null,
+          email: null,
+          is_anonymous: true,
+          ip_address: "203.0.113.5",
+          user_agent: "UA/anon",
+          merged_into_chat_user_id: null,
+          created_at: T,
+          updated_at: T,
+          deleted_at: null,
+        },
+      },
+    ],
+    chat_sessions: [],
+    chat_session_contacts: [],
+  },
+  ChatUserLinkedToOssUser: {
+    chat_users: [
+      {
+        kind: "update",
+        table: "chat_users",
+        where: { id: ids.chatUser },
+        set: { oss_user_id: OSS, email: EMAIL, is_anonymous: false, updated_at: T },
+      },
+    ],
+    chat_sessions: [],
+    chat_session_contacts: [],
+  },
+  ChatUserMergedInto: {
+    chat_users: [
+      // The target's row first, kept if it exists, so the merged row and moved sessions can point at it.
+      {
+        kind: "upsert",
+        table: "chat_users",
+        conflict: ["id"],
+        onConflict: "keep",
+        row: {
+          id: ids.into,
+          browser_uuid: null,
+          oss_user_id: OSS,
+          email: EMAIL,
+          is_anonymous: false,
+          ip_address: "198.51.100.9",
+          user_agent: "UA/target",
+          created_at: CREATED,
+          updated_at: UPDATED,
+          merged_into_chat_user_id: null,
+          deleted_at: null,
+        },
+      },
+      {
+        kind: "update",
+        table: "chat_users",
+        where: { id: ids.chatUser },
+        set: {
+          oss_user_id: OSS,
+          email: EMAIL,
+          is_anonymous: false,
+          merged_into_chat_user_id: ids.into,
+          updated_at: T,
+          deleted_at: T,
+        },
+      },
+    ],
+    chat_sessions: [
+      {
+        kind: "update",
+        table: "chat_sessions",
+        where: { chat_user_id: ids.chatUser },
+        set: { chat_user_id: ids.into, updated_at: T },
+      },
+    ],
+    chat_session_contacts: [],
+  },
+  OssIdentityClaimed: { chat_users: [], chat_sessions: [], chat_session_contacts: [] },
+  OssIdentityReleased: { chat_users: [], chat_sessions: [], chat_session_contacts: [] },
+  ChatSessionStarted: {
+    chat_users: [],
+    chat_sessions: [
+      {
+        kind: "upsert",
+        table: "chat_sessions",
+        conflict: ["id"],
+        onConflict: "replace",
+        row: {
+          id: ids.session,
+          chat_user_id: ids.chatUser,
+          topic: "NIB",
+          priority: "low",
+          status: "waiting",
+          channel: "web",
+          created_at: T,
+          updated_at: T,
+          deleted_at: null,
+        },
+      },
+    ],
+    chat_session_contacts: [],
+  },
+  ChatSessionContactSet: {
+    chat_users: [],
+    chat_sessions: [],
+    chat_session_contacts: [
+      {
+        kind: "upsert",
+        table: "chat_session_contacts",
+        conflict: ["session_id"],
+        onConflict: "replace",
+        row: {
+          id: ids.contact,
+          session_id: ids.session,
+          ...contact,
+          created_at: T,
+          updated_at: T,
+          deleted_at: null,
+        },
+      },
+    ],
+  },
+  ChatSessionContactUpdated: {
+    chat_users: [],
+    chat_sessions: [],
+    chat_session_contacts: [
+      {
+        kind: "update",
+        table: "chat_session_contacts",
+        where: { session_id: ids.session },
+        set: { ...contact, updated_at: T },
+      },
+    ],
+  },
+};
+
+const projectionNames = Object.keys(byName) as ProjectionName[];
+
+describe("projection coverage", () => {
+  it("has a sample and expected rows for every event type, and nothing else", () => {
+    expect(Object.keys(samples).sort()).toEqual([...eventTypes].sort());
+    expect(Object.keys(expected).sort()).toEqual([...eventTypes].sort());
+  });
+
+  it("runs the three read-table projections, users before sessions before contacts", () => {
+    expect(projections.map((p) => p.name)).toEqual(["chat_users", "chat_sessions", "chat_session_contacts"]);
+    expect(projections.map((p) => p.table)).toEqual(["chat_users", "chat_sessions", "chat_session_contacts"]);
+  });
+
+  it.each(eventTypes)("has a %s sample that is valid event data", (type) => {
+    expect(eventSchemas[type].safeParse(samples[type].data).success).toBe(true);
+  });
+});
+
+describe.each(eventTypes)("%s", (type) => {
+  it.each(projectionNames)("projects into %s exactly the expected rows", (name) => {
+    const sample = samples[type];
+    const rows = expected[type];
+    expect(sample).toBeDefined();
+    expect(rows).toBeDefined();
+    expect(byName[name].project(sample)).toEqual(rows[name]);
+  });
+});
+
+describe("projection details", () => {
+  it("writes only to its own table", () => {
+    for (const projection of projections) {
+      for (const type of eventTypes) {
+        for (const op of projection.project(samples[type])) expect(op.table).toBe(projection.table);
+      }
+    }
+  });
+
+  it("is pure: projecting the same event twice gives the same rows", () => {
+    for (const projection of projections) {
+      for (const type of eventTypes) {
+        expect(projection.project(samples[type])).toEqual(projection.project(samples[type]));
+      }
+    }
+  });
+
+  it("lets a merge's target row neither point elsewhere nor be deleted, whatever the snapshot says", () => {
+    const [keep] = chatUsersProjection.project(samples.ChatUserMergedInto);
+    expect(keep).toMatchObject({ kind: "upsert", onConflict: "keep" });
+    expect(keep?.kind === "upsert" && keep.row).toMatchObject({
+      id: ids.into,
+      merged_into_chat_user_id: null,
+      deleted_at: null,
+    });
+  });
+
+  it("throws on an event type it does not know", () => {
+    const unknown = { type: "SomethingElse", occurredAt: T, data: {} } as unknown as Fact;
+    for (const projection of projections)
+      expect(() => projection.project(unknown)).toThrow(/unhandled event/);
+  });
+});
