@@ -58,6 +58,13 @@ cmd_fetch() {
   fi
   command -v mvn >/dev/null || die "mvn not found (needed once to fetch the broker jars)"
   mkdir -p "$ROOT/.kafka"
+  # Parallel test workers may all ask at once: one fetches, the others wait and find it done.
+  exec 9>"$ROOT/.kafka/fetch.lock"
+  flock 9
+  if [[ -f "$LIB_DIR/.stamp" && "$(cat "$LIB_DIR/.stamp")" == "$stamp" ]]; then
+    exec 9>&-
+    return 0
+  fi
   local tmp="$ROOT/.kafka/lib.tmp.$$"
   rm -rf "$tmp"
   local args=(-q -B -f "$POM" dependency:copy-dependencies "-DoutputDirectory=$tmp" -DincludeScope=runtime)
@@ -73,6 +80,7 @@ cmd_fetch() {
   [[ -d "$LIB_DIR" ]] && mv "$LIB_DIR" "$LIB_DIR.old"
   mv "$tmp" "$LIB_DIR"
   rm -rf "$LIB_DIR.old"
+  exec 9>&-
 }
 
 # ---------------------------------------------------------------------------------------------- helpers

@@ -16,7 +16,10 @@ async function serve(parts: ServiceParts): Promise<void> {
     stopping = true;
     logger.info({ signal }, "shutting down: finishing in-flight requests and the current projector batch");
     service.stop().then(
-      () => process.exit(0),
+      () => {
+        logger.info("stopped");
+        process.exit(0);
+      },
       (err) => {
         logger.error({ err }, "unclean shutdown");
         process.exit(1);

