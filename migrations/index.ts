@@ -2,6 +2,7 @@ import type { Knex } from "knex";
 import * as eventStore from "./001_event_store";
 import * as readModel from "./002_read_model";
 import * as deadLetters from "./003_dead_letters";
+import * as staffKeys from "./004_staff_keys";
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -9,6 +10,7 @@ const migrations: Record<string, Migration> = {
   "001_event_store": eventStore,
   "002_read_model": readModel,
   "003_dead_letters": deadLetters,
+  "004_staff_keys": staffKeys,
 };
 
 /** Migrations as modules, so they run the same from TypeScript sources and from the compiled build. */

@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { pinoHttp } from "pino-http";
 import { errorHandler, notFoundRoute } from "./errors";
 import { chatRoutes, type RouteDeps } from "./routes";
+import { authenticateStaff } from "./staffAuth";
 
 export interface AppOptions extends RouteDeps {
   readonly logger: Logger;
@@ -46,6 +47,7 @@ export function createApp(options: AppOptions): Express {
     }
   });
   app.use(express.json({ limit: "64kb", strict: true }));
+  app.use(authenticateStaff(options.knex));
   app.use(chatRoutes(options));
   app.use(notFoundRoute);
   app.use(errorHandler(options.logger));

@@ -18,7 +18,12 @@ describe("migrations", () => {
   test("run up, down to nothing, and up again", async () => {
     const knex = createKnex(db.url, 2);
     try {
-      expect(await migrateLatest(knex)).toEqual(["001_event_store", "002_read_model", "003_dead_letters"]);
+      expect(await migrateLatest(knex)).toEqual([
+        "001_event_store",
+        "002_read_model",
+        "003_dead_letters",
+        "004_staff_keys",
+      ]);
       const full = await tablesOf(knex);
       expect(full).toEqual(
         expect.arrayContaining([

@@ -1,0 +1,42 @@
+import type { RequestHandler } from "express";
+import type { Knex } from "knex";
+import { STAFF_KEY_PREFIX, type StaffMember, type StaffRole, verifyStaffKey } from "../auth/staffKeys";
+
+/** Sets `res.locals.staff` when the request carries a valid staff key as its bearer credential. */
+export function authenticateStaff(knex: Knex): RequestHandler {
+  return async (req, res, next) => {
+    const header = req.get("authorization") ?? "";
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    const credential = match?.[1];
+    if (credential?.startsWith(STAFF_KEY_PREFIX)) {
+      const staff = await verifyStaffKey(knex, credential);
+      if (!staff) {
+        res.status(401).json({ error: "Invalid or revoked staff API key" });
+        return;
+      }
+      res.locals.staff = staff;
+      res.locals.actor = { kind: "staff", id: staff.id };
+    }
+    next();
+  };
+}
+
+export function staffOf(locals: Record<string, unknown>): StaffMember | null {
+  return (locals.staff as StaffMember | undefined) ?? null;
+}
+
+/** Lets the request through only for staff with one of the roles: 401 without a staff key, 403 with another role. */
+export function requireStaffRole(...roles: StaffRole[]): RequestHandler {
+  return (_req, res, next) => {
+    const staff = staffOf(res.locals);
+    if (!staff) {
+      res.status(401).json({ error: "A staff API key is required (Authorization: Bearer lcs_…)" });
+      return;
+    }
+    if (!roles.includes(staff.role)) {
+      res.status(403).json({ error: `This needs the role ${roles.join(" or ")}` });
+      return;
+    }
+    next();
+  };
+}
