@@ -3,6 +3,7 @@ const transform = {
   "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" } }],
 };
 module.exports = {
+  testTimeout: 120000,
   projects: [
     {
       displayName: "unit",

@@ -63,7 +63,23 @@ export function buildCli(): Command {
     .description(
       "run the migrations, the API and the projector in one process (embedded Postgres if no database is configured)",
     )
-    .action(() => serve({ api: true, projector: true }));
+    .action(() => serve({ api: true, projector: "log" }));
+  program
+    .command("api")
+    .description(
+      "run the HTTP API only (distributed mode: projectors and the relay run as their own processes)",
+    )
+    .action(() => serve({ api: true, projector: false }));
+  program
+    .command("relay")
+    .description("follow the event store and publish to Kafka (one active, the others stand by)")
+    .action(() => serve({ api: false, projector: false, relay: true }));
+  program
+    .command("projector")
+    .description(
+      "build the read tables: a Kafka consumer-group worker with BUS=kafka, else following the event store",
+    )
+    .action(() => serve({ api: false, projector: loadConfig().BUS === "kafka" ? "kafka" : "log" }));
   program
     .command("migrate")
     .description("apply (up, the default) or roll back all (down) database migrations")

@@ -4,13 +4,21 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { Knex } from "knex";
 import type { Logger } from "pino";
-import type { Config } from "./config";
+import { type Config, ConfigError } from "./config";
 import { createKnex, createPool, ensureDatabase, migrateLatest } from "./db/database";
 import { startEmbeddedPostgres } from "./db/embeddedPostgres";
 import type { EventStore } from "./events/eventStore";
+import {
+  createKafkaConsumer,
+  createKafkaPublisher,
+  ensureTopic,
+  type KafkaSettings,
+} from "./events/kafkaBus";
 import { createPostgresEventStore } from "./events/postgresEventStore";
+import { startRelay } from "./events/relay";
 import { createApp } from "./http/app";
-import { type RunningProjector, startLogProjector } from "./projections/logProjector";
+import { startKafkaProjector } from "./projections/kafkaProjector";
+import { startLogProjector } from "./projections/logProjector";
 
 export interface Database {
   readonly url: string;
@@ -67,24 +75,63 @@ export interface RunningService {
 
 export interface ServiceParts {
   readonly api: boolean;
-  readonly projector: boolean;
+  /** "log": follow the event store directly (embedded default); "kafka": a member of the consumer group. */
+  readonly projector: false | "log" | "kafka";
+  readonly relay?: boolean;
 }
 
-/** Starts the API and/or the embedded projector on one database; stop() drains requests, then the projector. */
+function kafkaSettings(config: Config, logger: Logger): KafkaSettings {
+  if (!config.KAFKA_BROKERS)
+    throw new ConfigError(
+      "Invalid configuration: KAFKA_BROKERS: required for the relay and Kafka projectors",
+    );
+  return {
+    brokers: config.KAFKA_BROKERS.split(",").map((b) => b.trim()),
+    clientId: config.KAFKA_CLIENT_ID,
+    topic: config.KAFKA_TOPIC,
+    partitions: config.KAFKA_TOPIC_PARTITIONS,
+    logger,
+  };
+}
+
+/** Starts the parts a process runs on one database; stop() drains requests first, then the workers, then the database. */
 export async function startService(
   config: Config,
   logger: Logger,
-  parts: ServiceParts = { api: true, projector: true },
+  parts: ServiceParts = { api: true, projector: "log" },
 ): Promise<RunningService> {
   const database = await openDatabase(config, logger);
-  let projector: RunningProjector | null = null;
-  if (parts.projector) {
-    projector = startLogProjector({
+  const stoppers: (() => Promise<void>)[] = [];
+  if (parts.relay) {
+    const settings = kafkaSettings(config, logger);
+    await ensureTopic(settings);
+    const publisher = await createKafkaPublisher(settings);
+    const relay = startRelay({
+      knex: database.knex,
+      connectionString: database.url,
+      store: database.store,
+      publisher,
+      logger,
+    });
+    stoppers.push(async () => {
+      await relay.stop();
+      await publisher.close();
+    });
+  }
+  if (parts.projector === "kafka") {
+    const settings = kafkaSettings(config, logger);
+    await ensureTopic(settings);
+    const consumer = createKafkaConsumer({ ...settings, groupId: config.KAFKA_GROUP_ID });
+    const worker = await startKafkaProjector({ knex: database.knex, consumer, logger });
+    stoppers.push(worker.stop);
+  } else if (parts.projector) {
+    const projector = startLogProjector({
       knex: database.knex,
       store: database.store,
       logger,
       batchSize: config.PROJECTOR_BATCH_SIZE,
     });
+    stoppers.push(projector.stop);
   }
   let server: Server | null = null;
   let url = "";
@@ -117,7 +164,7 @@ export async function startService(
         server.closeIdleConnections();
         await closing;
       }
-      if (projector) await projector.stop();
+      for (const stop of stoppers.reverse()) await stop();
       await database.close();
     },
   };

@@ -15,6 +15,9 @@ export const chatUserIdForBrowser = (browserUuid: string) =>
   uuidv5(browserUuid.toLowerCase(), BROWSER_NAMESPACE);
 export const chatUserIdForOssUser = (ossUserId: string) => uuidv5(ossUserId, OSS_NAMESPACE);
 
+/** An identity stream's events share one bus key, whoever claims it, so they stay in order. */
+export const identityOwner = (ossUserId: string) => chatUserIdForOssUser(ossUserId);
+
 export const loadChatUser = (deps: CommandDeps, chatUserId: string) =>
   loadStream(deps.store, streams.chatUser(chatUserId), evolveChatUser, initialChatUser);
 
@@ -61,7 +64,7 @@ export async function resolveOssUser(
   if (identity.state.status === "unclaimed") {
     const chatUserId = chatUserIdForOssUser(oss.ossUserId);
     const claim = decideClaim({ ...oss, chatUserId }, identity.state);
-    await appendDecided(deps.store, identityStream, identity, claim, ctx, chatUserId);
+    await appendDecided(deps.store, identityStream, identity, claim, ctx, identityOwner(oss.ossUserId));
     return resolveOssUser(deps, oss, ctx);
   }
   const { chatUserId, email } = identity.state;
@@ -102,6 +105,6 @@ export async function resolveOssUser(
   }
   // The claim points at a chat user that belongs to someone else: release it and claim afresh.
   const release = decideRelease(oss.ossUserId, identity.state);
-  await appendDecided(deps.store, identityStream, identity, release, ctx, chatUserId);
+  await appendDecided(deps.store, identityStream, identity, release, ctx, identityOwner(oss.ossUserId));
   return resolveOssUser(deps, oss, ctx);
 }

@@ -6,7 +6,13 @@ import type { CommandDeps } from "./deps";
 import { ConflictError, NotFoundError } from "./errors";
 import { emailField, ossUserIdField, uuidField } from "./fields";
 import { appendDecided, retryOnConflict } from "./handler";
-import { chatUserIdForBrowser, loadChatUser, loadOssIdentity, resolveOssUser } from "./identities";
+import {
+  chatUserIdForBrowser,
+  identityOwner,
+  loadChatUser,
+  loadOssIdentity,
+  resolveOssUser,
+} from "./identities";
 import { decideClaim } from "./ossIdentity";
 
 export const linkUserInput = z.object({

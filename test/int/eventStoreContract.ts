@@ -140,7 +140,8 @@ export function eventStoreContract(
         }
       }),
     );
-    const timeout = setTimeout(() => controller.abort(), 20000);
+    // Generous: transactions of other databases on the same server can hold a Postgres reader back a while.
+    const timeout = setTimeout(() => controller.abort(), 90_000);
     await follower;
     clearTimeout(timeout);
     const ids = seen.map((e) => e.id);

@@ -1,6 +1,4 @@
-import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import path from "node:path";
 import { loadConfig } from "../../src/config";
 import { logStart } from "../../src/events/eventStore";
 import { createLogger } from "../../src/logger";
@@ -8,12 +6,11 @@ import { applyEvents } from "../../src/projections/applyEvents";
 import { startLogProjector } from "../../src/projections/logProjector";
 import { createReadModelTables } from "../../src/projections/schema";
 import { openDatabase } from "../../src/service";
+import { spawnCli } from "../support/cliProcess";
 import { freshReplay, snapshotTables, waitFor } from "../support/readModel";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase";
 import { startTestService } from "../support/testService";
 import { readToEnd } from "./eventStoreContract";
-
-const root = path.resolve(__dirname, "../..");
 
 async function writeTraffic(post: (path: string, body: unknown) => Promise<{ body: any }>, rounds: number) {
   for (let i = 0; i < rounds; i++) {
@@ -63,21 +60,9 @@ describe("projector", () => {
       };
 
       // The service in a process of its own, projecting in small batches; killed once it is partway.
-      const child = spawn(path.join(root, "node_modules/.bin/tsx"), ["src/cli.ts", "start"], {
-        cwd: root,
-        env: {
-          ...process.env,
-          DATABASE_URL: db.url,
-          PORT: "0",
-          LOG_LEVEL: "silent",
-          PROJECTOR_BATCH_SIZE: "1",
-        },
-        stdio: "ignore",
-      });
-      const exited = new Promise((resolve) => child.once("exit", resolve));
+      const child = spawnCli("start", { DATABASE_URL: db.url, PORT: "0", PROJECTOR_BATCH_SIZE: "1" });
       await waitFor(async () => (await checkpoint()) > 0n);
-      child.kill("SIGKILL");
-      await exited;
+      await child.kill("SIGKILL");
       const reached = await checkpoint();
       expect(reached).toBeLessThan(end as bigint); // it really stopped partway
 

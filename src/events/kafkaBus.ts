@@ -1,0 +1,118 @@
+import { CompressionTypes, type Consumer, Kafka, logLevel, Partitioners, type Producer } from "kafkajs";
+import type { Logger } from "pino";
+import type { EventConsumer, EventPublisher } from "./bus";
+import type { RecordedEvent } from "./eventStore";
+import { fromWire, partitionKey, toWire } from "./wireFormat";
+
+export interface KafkaSettings {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly topic: string;
+  readonly partitions: number;
+  readonly logger: Logger;
+}
+
+function kafkaClient(settings: KafkaSettings): Kafka {
+  const log = settings.logger.child({ component: "kafka" });
+  return new Kafka({
+    clientId: settings.clientId,
+    brokers: [...settings.brokers],
+    logLevel: logLevel.WARN,
+    logCreator: () => (entry) => {
+      const level =
+        entry.level === logLevel.ERROR ? "error" : entry.level === logLevel.WARN ? "warn" : "debug";
+      log[level]({ kafka: entry.log.message, namespace: entry.namespace }, "kafka client");
+    },
+    retry: { retries: 10, initialRetryTime: 200 },
+  });
+}
+
+/** Creates the topic with the configured partition count if it does not exist. */
+export async function ensureTopic(settings: KafkaSettings): Promise<void> {
+  const admin = kafkaClient(settings).admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic: settings.topic, numPartitions: settings.partitions }],
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The relay's publisher: idempotent, acknowledged by all in-sync replicas, keyed by owning chat user. */
+export async function createKafkaPublisher(settings: KafkaSettings): Promise<EventPublisher> {
+  const producer: Producer = kafkaClient(settings).producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    // Java-compatible murmur2 partitioning by key; retried without limit, as idempotence requires.
+    createPartitioner: Partitioners.DefaultPartitioner,
+    retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 30_000 },
+  });
+  await producer.connect();
+  return {
+    async publish(events: readonly RecordedEvent[]) {
+      if (events.length === 0) return;
+      await producer.send({
+        topic: settings.topic,
+        acks: -1,
+        compression: CompressionTypes.None,
+        messages: events.map((e) => ({ key: partitionKey(e), value: JSON.stringify(toWire(e)) })),
+      });
+    },
+    close: () => producer.disconnect(),
+  };
+}
+
+/** A member of the projector consumer group; offsets are committed only after `handle` (the database commit). */
+export function createKafkaConsumer(settings: KafkaSettings & { groupId: string }): EventConsumer {
+  const consumer: Consumer = kafkaClient(settings).consumer({
+    groupId: settings.groupId,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3_000,
+    maxWaitTimeInMs: 500,
+  });
+  return {
+    async run(handle) {
+      await consumer.connect();
+      await consumer.subscribe({ topic: settings.topic, fromBeginning: true });
+      let joined: () => void = () => undefined;
+      const joinedOnce = new Promise<void>((resolve) => {
+        joined = resolve;
+      });
+      consumer.on(consumer.events.GROUP_JOIN, () => joined());
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: async ({
+          batch,
+          resolveOffset,
+          commitOffsetsIfNecessary,
+          heartbeat,
+          isRunning,
+          isStale,
+        }) => {
+          if (!isRunning() || isStale() || batch.messages.length === 0) return;
+          const events = batch.messages.map((m) => fromWire(m.value?.toString("utf8") ?? "null"));
+          await handle(events);
+          const last = batch.messages.at(-1);
+          if (last) resolveOffset(last.offset);
+          await commitOffsetsIfNecessary({
+            topics: [
+              {
+                topic: batch.topic,
+                partitions: [
+                  { partition: batch.partition, offset: (BigInt(last?.offset ?? "0") + 1n).toString() },
+                ],
+              },
+            ],
+          });
+          await heartbeat();
+        },
+      });
+      await joinedOnce;
+    },
+    close: () => consumer.disconnect(),
+  };
+}

@@ -1,0 +1,19 @@
+import type { Knex } from "knex";
+import type { Logger } from "pino";
+import type { EventConsumer } from "../events/bus";
+import { applyEvents } from "./applyEvents";
+
+export const KAFKA_PROJECTOR = "kafka_projector";
+
+/**
+ * A projector worker in the Kafka consumer group: each partition batch is applied in one transaction, exactly
+ * once by stored stream revision; the consumer commits its offsets only after that transaction.
+ */
+export async function startKafkaProjector(options: { knex: Knex; consumer: EventConsumer; logger: Logger }) {
+  await options.consumer.run(async (events) => {
+    const result = await applyEvents(options.knex, events, { schema: "public", projector: KAFKA_PROJECTOR });
+    if (result.deadLettered > 0) options.logger.error({ ...result }, "events parked as dead letters");
+  });
+  options.logger.info("projector worker joined its consumer group");
+  return { stop: () => options.consumer.close() };
+}

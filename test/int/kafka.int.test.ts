@@ -1,0 +1,163 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { type CliProcess, spawnCli } from "../support/cliProcess";
+import { type KafkaBroker, startKafkaBroker } from "../support/kafkaBroker";
+import { freshReplay, snapshotTables, waitFor } from "../support/readModel";
+import { createTestDatabase, type TestDatabase } from "../support/testDatabase";
+import { startTestService, type TestService } from "../support/testService";
+
+// Distributed mode against a real Kafka broker: Postgres event store + relay + Kafka + two projector workers.
+let broker: KafkaBroker;
+let db: TestDatabase;
+let api: TestService;
+let env: Record<string, string>;
+const workers: CliProcess[] = [];
+
+beforeAll(async () => {
+  [broker, db] = await Promise.all([startKafkaBroker(), createTestDatabase("lc_kafka")]);
+  const suffix = randomBytes(4).toString("hex");
+  env = {
+    DATABASE_URL: db.url,
+    BUS: "kafka",
+    KAFKA_BROKERS: broker.brokers.join(","),
+    KAFKA_TOPIC: `livechat.events.${suffix}`,
+    KAFKA_TOPIC_PARTITIONS: "4",
+    KAFKA_GROUP_ID: `livechat-projector-${suffix}`,
+  };
+  api = await startTestService(env, { api: true, projector: false }, db);
+  const relay = spawnCli("relay", env);
+  const p1 = spawnCli("projector", env);
+  const p2 = spawnCli("projector", env);
+  workers.push(relay, p1, p2);
+  await relay.waitForOutput(/relay active/);
+  await Promise.all([
+    p1.waitForOutput(/projector worker joined/),
+    p2.waitForOutput(/projector worker joined/),
+  ]);
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.kill("SIGTERM")));
+  await api?.stop();
+  await broker?.stop();
+  await db?.drop();
+}, 60_000);
+
+/** Every stream's last event is applied: nothing lost. */
+async function caughtUp(): Promise<boolean> {
+  const r = await api.database.knex.raw(`
+    select count(*)::int as behind
+    from (select stream_id, max(stream_revision) as revision from events group by stream_id) e
+    left join stream_revisions s using (stream_id)
+    where s.revision is distinct from e.revision`);
+  return r.rows[0].behind === 0;
+}
+
+async function expectEqualToFreshReplay(name: string) {
+  await waitFor(caughtUp, 90_000);
+  expect(await snapshotTables(api.database.knex)).toEqual(await freshReplay(api.database, name));
+  const dead = await api.database.knex.table("projection_dead_letters").count({ n: "*" }).first();
+  expect(Number(dead?.n)).toBe(0);
+}
+
+async function traffic(rounds: number, tag: string) {
+  for (let i = 0; i < rounds; i++) {
+    const browser = randomUUID();
+    const s = await api.post("/api/oss-chat/start", { browser_uuid: browser, topic: `${tag} ${i}` });
+    expect(s.status).toBe(201);
+    await api.post("/api/oss-chat/contact", {
+      session_id: s.body.session_id,
+      contact_name: `Nama ${i}`,
+      contact_email: `n${i}@example.com`,
+    });
+    if (i % 3 === 0) {
+      const l = await api.post("/api/oss-chat/link-user", {
+        browser_uuid: browser,
+        oss_user_id: `${tag}-OSS-${i % 5}`,
+        email: `o${i}@example.com`,
+      });
+      expect(l.status).toBe(200);
+    }
+  }
+}
+
+describe("distributed mode with a real Kafka broker", () => {
+  test("the whole HTTP flow, read-your-writes through relay, Kafka and two projector workers", async () => {
+    const browser = randomUUID();
+    const ossUser = `OSS-${randomUUID()}`;
+    const mine = await api.post("/api/oss-chat/start", {
+      oss_user_id: ossUser,
+      email: "k@example.com",
+      topic: "Sebagai pengguna OSS",
+    });
+    const anon = await api.post("/api/oss-chat/start", {
+      browser_uuid: browser,
+      topic: "Anonim lewat Kafka",
+    });
+    const contact = await api.post("/api/oss-chat/contact", {
+      session_id: anon.body.session_id,
+      contact_name: "Budi",
+      contact_email: "budi@example.com",
+      contact_phone: "081234567890",
+    });
+    const detail = await api.get(
+      `/api/oss-chat/session/${anon.body.session_id}?min_position=${contact.body.position}`,
+    );
+    expect(detail.status).toBe(200);
+    expect(detail.headers.get("x-read-model-stale")).toBeNull();
+    expect(detail.body.contact).toMatchObject({ contact_name: "Budi", contact_phone: "+6281234567890" });
+
+    const link = await api.post("/api/oss-chat/link-user", {
+      browser_uuid: browser,
+      oss_user_id: ossUser,
+      email: "k@example.com",
+    });
+    expect(link.body).toMatchObject({ merged: true, chat_user_id: mine.body.chat_user_id });
+    const h = await api.get(
+      `/api/oss-chat/history?oss_user_id=${encodeURIComponent(ossUser)}&min_position=${link.body.position}`,
+    );
+    expect(h.headers.get("x-read-model-stale")).toBeNull();
+    expect(h.body.total).toBe(2);
+    expect(h.body.sessions.map((s: { topic: string }) => s.topic).sort()).toEqual([
+      "Anonim lewat Kafka",
+      "Sebagai pengguna OSS",
+    ]);
+    await expectEqualToFreshReplay("replay_flow");
+  });
+
+  test("a projector worker killed with SIGKILL mid-stream and restarted: nothing lost or applied twice", async () => {
+    const writing = traffic(40, "kill-projector");
+    await new Promise((r) => setTimeout(r, 300));
+    const victim = workers[1] as CliProcess;
+    await victim.kill("SIGKILL");
+    await writing;
+    const restarted = spawnCli("projector", env);
+    workers[1] = restarted;
+    await restarted.waitForOutput(/projector worker joined/);
+    await expectEqualToFreshReplay("replay_projector_kill");
+  });
+
+  test("the broker restarted mid-stream: nothing lost or applied twice", async () => {
+    const writing = traffic(30, "broker-restart");
+    await new Promise((r) => setTimeout(r, 300));
+    await broker.restart();
+    await writing;
+    await traffic(10, "after-restart");
+    await expectEqualToFreshReplay("replay_broker_restart");
+  });
+
+  test("the active relay killed: the standby takes over within seconds", async () => {
+    const active = workers[0] as CliProcess;
+    const standby = spawnCli("relay", env);
+    workers.push(standby);
+    await standby.waitForOutput(/standing by|relay active/);
+    expect(standby.output()).not.toMatch(/relay active/);
+    const writing = traffic(30, "kill-relay");
+    await new Promise((r) => setTimeout(r, 300));
+    await active.kill("SIGKILL");
+    const killedAt = Date.now();
+    await standby.waitForOutput(/relay active/, 20_000);
+    expect(Date.now() - killedAt).toBeLessThan(10_000);
+    await writing;
+    await expectEqualToFreshReplay("replay_relay_kill");
+  });
+});
