@@ -2,9 +2,12 @@ import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
+import { Redis } from "ioredis";
 import type { Knex } from "knex";
 import type { Logger } from "pino";
-import type { Config } from "./config";
+import { describeIdentityKey } from "./auth/identityKeyConfig";
+import { createIdentityVerifier } from "./auth/identityTokens";
+import { type Config, ConfigError } from "./config";
 import { createKnex, createPool, ensureDatabase, migrateLatest } from "./db/database";
 import { startEmbeddedPostgres } from "./db/embeddedPostgres";
 import type { EventStore } from "./events/eventStore";
@@ -59,6 +62,20 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
   };
 }
 
+/** The Redis that holds rate-limit counters shared by API instances; unreachable at start is a config error. */
+async function connectRedis(url: string, logger: Logger): Promise<Redis> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 2, connectTimeout: 5000, lazyConnect: true });
+  redis.on("error", (err) => logger.warn({ err }, "redis connection error"));
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (err) {
+    redis.disconnect();
+    throw new ConfigError(`Invalid configuration: REDIS_URL: cannot reach Redis (${(err as Error).message})`);
+  }
+  return redis;
+}
+
 export interface RunningService {
   readonly url: string;
   readonly database: Database;
@@ -76,6 +93,9 @@ export async function startService(
   logger: Logger,
   parts: ServiceParts = { api: true, projector: true },
 ): Promise<RunningService> {
+  // Redis first: if it is unreachable, nothing else has been started that would need stopping.
+  const redis =
+    parts.api && config.REDIS_URL !== undefined ? await connectRedis(config.REDIS_URL, logger) : null;
   const database = await openDatabase(config, logger);
   let projector: RunningProjector | null = null;
   if (parts.projector) {
@@ -89,6 +109,13 @@ export async function startService(
   let server: Server | null = null;
   let url = "";
   if (parts.api) {
+    if (config.identityKey === null) {
+      logger.warn(
+        "OSS identity verification is not configured (OSS_IDENTITY_SECRET, OSS_IDENTITY_PUBLIC_KEY or OSS_IDENTITY_JWKS_URL): logged-in endpoints answer 401, anonymous chat works",
+      );
+    } else {
+      logger.info({ verification: describeIdentityKey(config.identityKey) }, "OSS identity tokens verified");
+    }
     const app = createApp({
       logger,
       knex: database.knex,
@@ -96,6 +123,14 @@ export async function startService(
       commands: { store: database.store, newId: randomUUID },
       readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
       trustProxy: config.trustProxy,
+      identity: config.identityKey === null ? null : createIdentityVerifier(config.identityKey),
+      corsOrigins: config.corsOrigins,
+      rateLimits: {
+        windowMs: config.RATE_LIMIT_WINDOW_MS,
+        perIp: config.RATE_LIMIT_PER_IP,
+        perIdentity: config.RATE_LIMIT_PER_IDENTITY,
+      },
+      redis,
     });
     const listening = app.listen(config.PORT, config.HOST);
     server = listening;
@@ -118,6 +153,7 @@ export async function startService(
         await closing;
       }
       if (projector) await projector.stop();
+      if (redis) await redis.quit().catch(() => redis?.disconnect());
       await database.close();
     },
   };
