@@ -42,6 +42,7 @@ const envSchema = z.object({
   OSS_IDENTITY_AUDIENCE: z.string().min(1).optional(),
   CORS_ORIGINS: z.string().optional(),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  RATE_LIMIT_REDIS_PREFIX: z.string().min(1).max(100).default("livechat:rl:"),
   RATE_LIMIT_WINDOW_MS: int(1000, 3_600_000).default(60_000),
   // Generous defaults so a benchmark from one address is not throttled; production sets its own.
   RATE_LIMIT_PER_IP: int(0, 10_000_000).default(60_000),

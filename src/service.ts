@@ -129,6 +129,7 @@ export async function startService(
         windowMs: config.RATE_LIMIT_WINDOW_MS,
         perIp: config.RATE_LIMIT_PER_IP,
         perIdentity: config.RATE_LIMIT_PER_IDENTITY,
+        redisPrefix: config.RATE_LIMIT_REDIS_PREFIX,
       },
       redis,
     });

@@ -9,6 +9,8 @@ export interface RateLimitSettings {
   readonly perIp: number;
   /** Requests per window for one identity (staff key, OSS user, browser); 0 turns the limit off. */
   readonly perIdentity: number;
+  /** Prefix of the counters' keys in Redis. */
+  readonly redisPrefix?: string;
 }
 
 /** Who a request counts against: its verified staff key or OSS user, else the browser it names. */
@@ -70,10 +72,23 @@ export function rateLimits(settings: RateLimitSettings, redis: Redis | null) {
   const store = (prefix: string) => (redis ? redisStore(redis, prefix) : undefined);
   return {
     perIp:
-      settings.perIp > 0 ? limiter(settings, settings.perIp, "from this address", store("lc:rl:ip:")) : pass,
+      settings.perIp > 0
+        ? limiter(
+            settings,
+            settings.perIp,
+            "from this address",
+            store(`${settings.redisPrefix ?? "livechat:rl:"}ip:`),
+          )
+        : pass,
     perIdentity:
       settings.perIdentity > 0
-        ? limiter(settings, settings.perIdentity, "for this identity", store("lc:rl:id:"), identityKey)
+        ? limiter(
+            settings,
+            settings.perIdentity,
+            "for this identity",
+            store(`${settings.redisPrefix ?? "livechat:rl:"}id:`),
+            identityKey,
+          )
         : pass,
   };
 }

@@ -28,3 +28,21 @@ export async function asOssUser(sub: string, email: string): Promise<Record<stri
 
 /** Headers of an anonymous browser. */
 export const asBrowser = (browserUuid: string): Record<string, string> => ({ "x-browser-uuid": browserUuid });
+
+/** Credentials that must not work, each claiming to be `sub`. */
+export async function badTokens(sub: string, email: string): Promise<Record<string, string>> {
+  const valid = await mintTestToken(`someone-else-${sub}`, "else@example.com");
+  const [header, , signature] = valid.split(".");
+  const payload = Buffer.from(
+    JSON.stringify({ sub, email, exp: Math.floor(Date.now() / 1000) + 600 }),
+  ).toString("base64url");
+  return {
+    expired: await mintTestToken(sub, email, { ttlSeconds: -60 }),
+    forged: await mintTestToken(sub, email, { secret: "an-attacker-secret-that-is-32-chars-long!" }),
+    tampered: `${header}.${payload}.${signature}`,
+    unsigned: `${Buffer.from('{"alg":"none","typ":"JWT"}').toString("base64url")}.${payload}.`,
+    garbage: "not-a-jwt",
+  };
+}
+
+export const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
