@@ -6,6 +6,7 @@ import { startTestService, type TestService } from "../support/testService";
 
 // Bounded: a few hundred runs in all, a few seconds against the real service and Postgres.
 const RUNS = 120;
+const TIMEOUT_MS = 60_000;
 
 let svc: TestService;
 const browser = randomUUID();
@@ -102,7 +103,7 @@ const seen: Record<string, Set<number>> = {};
 async function post(path: string, text: string, h: string) {
   const before = await eventCount();
   const res = await svc.post(path, text, headersOf(h));
-  (seen[path] ??= new Set()).add(res.status);
+  seen[path] = (seen[path] ?? new Set()).add(res.status);
   expect(res.status).toBeLessThan(500);
   expect(JSON.stringify(res.body)).not.toMatch(/at .*\.[jt]s:\d|\bselect\b.*\bfrom\b|insert into|stack/i);
   if (res.status >= 400) expect(await eventCount()).toBe(before);
@@ -110,78 +111,90 @@ async function post(path: string, text: string, h: string) {
 }
 
 describe("fuzzed bodies and queries never cause a 5xx or a partial write, and stored text reads back exactly", () => {
-  test("POST /start", async () => {
-    const fields = fc.record(
-      {
-        browser_uuid: field(fc.constantFrom(browser, randomUUID(), browser.toUpperCase())),
-        topic: field(goodText(500)),
-        priority: field(fc.constantFrom("low", "normal", "high", "urgent")),
-        user_agent: field(goodText(1000)),
-      },
-      { requiredKeys: [] },
-    );
-    await fc.assert(
-      fc.asyncProperty(fields, extraKeys, headers(), async (f, extra, h) => {
-        const res = await post("/api/oss-chat/start", jsonObject(f, extra), h);
-        if (res.status === 201) {
-          expect((await readBack(res.body.session_id, res.body.position)).topic).toBe(f.topic);
-        }
-      }),
-      { numRuns: RUNS },
-    );
-    // The fuzz reached both the writes and the refusals.
-    expect([...(seen["/api/oss-chat/start"] ?? [])]).toEqual(expect.arrayContaining([201, 400]));
-  });
-
-  test("POST /contact", async () => {
-    const fields = fc.record(
-      {
-        session_id: field(fc.constantFrom(session, randomUUID())),
-        contact_name: field(goodText(255)),
-        contact_email: field(fc.constantFrom("a@example.com", "Budi.Santoso+chat@perusahaan.co.id")),
-        contact_phone: field(fc.constantFrom("081234567890", "+62 21 5790 1234", null)),
-        position: field(goodText(255)),
-        company_name: field(goodText(255)),
-      },
-      { requiredKeys: ["session_id"] },
-    );
-    await fc.assert(
-      fc.asyncProperty(fields, extraKeys, headers(), async (f, extra, h) => {
-        const res = await post("/api/oss-chat/contact", jsonObject(f, extra), h);
-        if (res.status === 200 || res.status === 201) {
-          const { contact } = await readBack(res.body.session_id, res.body.position);
-          expect(contact.contact_name).toBe(f.contact_name);
-          expect(contact.contact_email).toBe(f.contact_email);
-          expect(contact.position).toBe(f.position ?? null);
-          expect(contact.company_name).toBe(f.company_name ?? null);
-        }
-      }),
-      { numRuns: RUNS },
-    );
-    expect([...(seen["/api/oss-chat/contact"] ?? [])]).toContain(400);
-    expect([...(seen["/api/oss-chat/contact"] ?? [])].some((st) => st === 200 || st === 201)).toBe(true);
-  });
-
-  test("POST /link-user", async () => {
-    const fields = fc.record(
-      {
-        browser_uuid: field(fc.constantFrom(browser, randomUUID())),
-        oss_user_id: field(fc.constant(ossUser)),
-        email: field(fc.constant(email)),
-      },
-      { requiredKeys: [] },
-    );
-    await fc.assert(
-      fc.asyncProperty(
-        body(fields).map((text) => text),
-        headers(),
-        async (text, h) => {
-          await post("/api/oss-chat/link-user", text, h);
+  test(
+    "POST /start",
+    async () => {
+      const fields = fc.record(
+        {
+          browser_uuid: field(fc.constantFrom(browser, randomUUID(), browser.toUpperCase())),
+          topic: field(goodText(500)),
+          priority: field(fc.constantFrom("low", "normal", "high", "urgent")),
+          user_agent: field(goodText(1000)),
         },
-      ),
-      { numRuns: RUNS },
-    );
-  });
+        { requiredKeys: [] },
+      );
+      await fc.assert(
+        fc.asyncProperty(fields, extraKeys, headers(), async (f, extra, h) => {
+          const res = await post("/api/oss-chat/start", jsonObject(f, extra), h);
+          if (res.status === 201) {
+            expect((await readBack(res.body.session_id, res.body.position)).topic).toBe(f.topic);
+          }
+        }),
+        { numRuns: RUNS },
+      );
+      // The fuzz reached both the writes and the refusals.
+      expect([...(seen["/api/oss-chat/start"] ?? [])]).toEqual(expect.arrayContaining([201, 400]));
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "POST /contact",
+    async () => {
+      const fields = fc.record(
+        {
+          session_id: field(fc.constantFrom(session, randomUUID())),
+          contact_name: field(goodText(255)),
+          contact_email: field(fc.constantFrom("a@example.com", "Budi.Santoso+chat@perusahaan.co.id")),
+          contact_phone: field(fc.constantFrom("081234567890", "+62 21 5790 1234", null)),
+          position: field(goodText(255)),
+          company_name: field(goodText(255)),
+        },
+        { requiredKeys: ["session_id"] },
+      );
+      await fc.assert(
+        fc.asyncProperty(fields, extraKeys, headers(), async (f, extra, h) => {
+          const res = await post("/api/oss-chat/contact", jsonObject(f, extra), h);
+          if (res.status === 200 || res.status === 201) {
+            const { contact } = await readBack(res.body.session_id, res.body.position);
+            expect(contact.contact_name).toBe(f.contact_name);
+            expect(contact.contact_email).toBe(f.contact_email);
+            expect(contact.position).toBe(f.position ?? null);
+            expect(contact.company_name).toBe(f.company_name ?? null);
+          }
+        }),
+        { numRuns: RUNS },
+      );
+      expect([...(seen["/api/oss-chat/contact"] ?? [])]).toContain(400);
+      expect([...(seen["/api/oss-chat/contact"] ?? [])].some((st) => st === 200 || st === 201)).toBe(true);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "POST /link-user",
+    async () => {
+      const fields = fc.record(
+        {
+          browser_uuid: field(fc.constantFrom(browser, randomUUID())),
+          oss_user_id: field(fc.constant(ossUser)),
+          email: field(fc.constant(email)),
+        },
+        { requiredKeys: [] },
+      );
+      await fc.assert(
+        fc.asyncProperty(
+          body(fields).map((text) => text),
+          headers(),
+          async (text, h) => {
+            await post("/api/oss-chat/link-user", text, h);
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    },
+    TIMEOUT_MS,
+  );
 
   const queryValue = fc.oneof(
     hostileText.filter((s) => s.isWellFormed()).map((s) => encodeURIComponent(s.slice(0, 3000))),
@@ -215,26 +228,34 @@ describe("fuzzed bodies and queries never cause a 5xx or a partial write, and st
     )
     .map((pairs) => pairs.map(([k, v]) => `${k}=${v}`).join("&"));
 
-  test("GET /history", async () => {
-    await fc.assert(
-      fc.asyncProperty(queryString, headers(), async (q, h) => {
-        const before = await eventCount();
-        const res = await svc.get(`/api/oss-chat/history?${q}`, headersOf(h));
-        expect(res.status).toBeLessThan(500);
-        expect(await eventCount()).toBe(before);
-      }),
-      { numRuns: RUNS },
-    );
-  });
+  test(
+    "GET /history",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(queryString, headers(), async (q, h) => {
+          const before = await eventCount();
+          const res = await svc.get(`/api/oss-chat/history?${q}`, headersOf(h));
+          expect(res.status).toBeLessThan(500);
+          expect(await eventCount()).toBe(before);
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    TIMEOUT_MS,
+  );
 
-  test("GET /session/:id", async () => {
-    const id = fc.oneof(fc.constantFrom(session, randomUUID()), queryValue);
-    await fc.assert(
-      fc.asyncProperty(id, queryString, headers(), async (sid, q, h) => {
-        const res = await svc.get(`/api/oss-chat/session/${sid}?${q}`, headersOf(h));
-        expect(res.status).toBeLessThan(500);
-      }),
-      { numRuns: RUNS },
-    );
-  });
+  test(
+    "GET /session/:id",
+    async () => {
+      const id = fc.oneof(fc.constantFrom(session, randomUUID()), queryValue);
+      await fc.assert(
+        fc.asyncProperty(id, queryString, headers(), async (sid, q, h) => {
+          const res = await svc.get(`/api/oss-chat/session/${sid}?${q}`, headersOf(h));
+          expect(res.status).toBeLessThan(500);
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    TIMEOUT_MS,
+  );
 });
