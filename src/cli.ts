@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import { Command } from "commander";
+import { registerIdentityCommands } from "./cli/identity";
+import { registerKeyCommands } from "./cli/keys";
 import { ConfigError, loadConfig } from "./config";
 import { createKnex, migrateDownAll, migrateLatest } from "./db/database";
 import { createLogger } from "./logger";
@@ -89,6 +91,8 @@ export function buildCli(): Command {
         throw new ConfigError(`migrate: unknown direction "${direction}" (use up or down)`);
       await migrate(direction);
     });
+  registerIdentityCommands(program);
+  registerKeyCommands(program);
   return program;
 }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type IdentityKeyConfig, parseIdentityKey } from "./auth/identityKeyConfig";
 
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 const int = (min: number, max: number) =>
@@ -34,12 +35,28 @@ const envSchema = z.object({
   KAFKA_GROUP_ID: z.string().min(1).default("livechat-projector"),
   EMBEDDED_PG_PORT: int(0, 65535).optional(),
   ENSURE_DATABASE: bool.default(true),
+  OSS_IDENTITY_SECRET: z.string().min(32, "must be at least 32 characters (256 bits) for HS256").optional(),
+  OSS_IDENTITY_PUBLIC_KEY: z.string().min(1).optional(),
+  OSS_IDENTITY_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  OSS_IDENTITY_ISSUER: z.string().min(1).optional(),
+  OSS_IDENTITY_AUDIENCE: z.string().min(1).optional(),
+  CORS_ORIGINS: z.string().optional(),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  RATE_LIMIT_REDIS_PREFIX: z.string().min(1).max(100).default("livechat:rl:"),
+  RATE_LIMIT_WINDOW_MS: int(1000, 3_600_000).default(60_000),
+  // Generous defaults so a benchmark from one address is not throttled; production sets its own.
+  RATE_LIMIT_PER_IP: int(0, 10_000_000).default(60_000),
+  RATE_LIMIT_PER_IDENTITY: int(0, 10_000_000).default(12_000),
 });
 
 export type Config = z.infer<typeof envSchema> & {
   /** The Postgres to use, or null for the embedded one. */
   readonly databaseUrl: string | null;
   readonly trustProxy: boolean | number | string[] | undefined;
+  /** Origins allowed by CORS; empty: no cross-origin access. */
+  readonly corsOrigins: string[] | "*";
+  /** How OSS identity tokens are verified, or null when no key is configured. */
+  readonly identityKey: IdentityKeyConfig | null;
 };
 
 export class ConfigError extends Error {
@@ -55,6 +72,22 @@ function parseTrustProxy(value: string | undefined): Config["trustProxy"] {
   if (v === "true" || v === "yes") return true;
   if (/^\d+$/.test(v)) return Number(v);
   return (value as string).split(",").map((s) => s.trim());
+}
+
+function parseCorsOrigins(value: string | undefined): Config["corsOrigins"] {
+  const origins = (value ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  if (origins.includes("*")) return "*";
+  for (const origin of origins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new ConfigError(
+        `Invalid configuration: CORS_ORIGINS: "${origin}" is not an origin like https://oss.go.id`,
+      );
+    }
+  }
+  return origins;
 }
 
 /** Reads the configuration from the environment; anything invalid fails here, naming the variable. */
@@ -81,5 +114,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (c.BUS === "kafka" && c.KAFKA_BROKERS === undefined) {
     throw new ConfigError("Invalid configuration: KAFKA_BROKERS: required when BUS=kafka");
   }
-  return { ...c, databaseUrl, trustProxy: parseTrustProxy(c.TRUST_PROXY) };
+  return {
+    ...c,
+    databaseUrl,
+    trustProxy: parseTrustProxy(c.TRUST_PROXY),
+    corsOrigins: parseCorsOrigins(c.CORS_ORIGINS),
+    identityKey: parseIdentityKey(c, (message) => new ConfigError(`Invalid configuration: ${message}`)),
+  };
 }

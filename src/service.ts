@@ -2,8 +2,11 @@ import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
+import { Redis } from "ioredis";
 import type { Knex } from "knex";
 import type { Logger } from "pino";
+import { describeIdentityKey } from "./auth/identityKeyConfig";
+import { createIdentityVerifier } from "./auth/identityTokens";
 import { type Config, ConfigError } from "./config";
 import { createKnex, createPool, ensureDatabase, migrateLatest } from "./db/database";
 import { startEmbeddedPostgres } from "./db/embeddedPostgres";
@@ -67,6 +70,20 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
   };
 }
 
+/** The Redis that holds rate-limit counters shared by API instances; unreachable at start is a config error. */
+async function connectRedis(url: string, logger: Logger): Promise<Redis> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 2, connectTimeout: 5000, lazyConnect: true });
+  redis.on("error", (err) => logger.warn({ err }, "redis connection error"));
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (err) {
+    redis.disconnect();
+    throw new ConfigError(`Invalid configuration: REDIS_URL: cannot reach Redis (${(err as Error).message})`);
+  }
+  return redis;
+}
+
 export interface RunningService {
   readonly url: string;
   readonly database: Database;
@@ -100,6 +117,9 @@ export async function startService(
   logger: Logger,
   parts: ServiceParts = { api: true, projector: "log" },
 ): Promise<RunningService> {
+  // Redis first: if it is unreachable, nothing else has been started that would need stopping.
+  const redis =
+    parts.api && config.REDIS_URL !== undefined ? await connectRedis(config.REDIS_URL, logger) : null;
   const database = await openDatabase(config, logger);
   const stoppers: (() => Promise<void>)[] = [];
   if (parts.relay) {
@@ -136,6 +156,13 @@ export async function startService(
   let server: Server | null = null;
   let url = "";
   if (parts.api) {
+    if (config.identityKey === null) {
+      logger.warn(
+        "OSS identity verification is not configured (OSS_IDENTITY_SECRET, OSS_IDENTITY_PUBLIC_KEY or OSS_IDENTITY_JWKS_URL): logged-in endpoints answer 401, anonymous chat works",
+      );
+    } else {
+      logger.info({ verification: describeIdentityKey(config.identityKey) }, "OSS identity tokens verified");
+    }
     const app = createApp({
       logger,
       knex: database.knex,
@@ -143,6 +170,15 @@ export async function startService(
       commands: { store: database.store, newId: randomUUID },
       readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
       trustProxy: config.trustProxy,
+      identity: config.identityKey === null ? null : createIdentityVerifier(config.identityKey),
+      corsOrigins: config.corsOrigins,
+      rateLimits: {
+        windowMs: config.RATE_LIMIT_WINDOW_MS,
+        perIp: config.RATE_LIMIT_PER_IP,
+        perIdentity: config.RATE_LIMIT_PER_IDENTITY,
+        redisPrefix: config.RATE_LIMIT_REDIS_PREFIX,
+      },
+      redis,
     });
     const listening = app.listen(config.PORT, config.HOST);
     server = listening;
@@ -165,6 +201,7 @@ export async function startService(
         await closing;
       }
       for (const stop of stoppers.reverse()) await stop();
+      if (redis) await redis.quit().catch(() => redis?.disconnect());
       await database.close();
     },
   };

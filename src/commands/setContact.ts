@@ -3,8 +3,10 @@ import { streams } from "../events/eventStore";
 import type { RequestContext } from "../events/metadata";
 import { decideSetContact, evolveChatSession, initialChatSession } from "./chatSession";
 import type { CommandDeps } from "./deps";
+import { NotFoundError } from "./errors";
 import { emailField, phoneField, requiredText, storableText, uuidField } from "./fields";
 import { appendDecided, loadStream, retryOnConflict } from "./handler";
+import { ownsSessionsOf, type SessionAccess } from "./sessionAccess";
 
 export const setContactInput = z.object({
   session_id: uuidField,
@@ -23,15 +25,22 @@ export interface SetContactResult {
   readonly position: number;
 }
 
-/** Sets the contact details of a session; setting them again updates them. */
+/**
+ * Sets the contact details of a session; setting them again updates them. Only the session's owner (or staff
+ * allowed to) may: anyone else is told the session does not exist.
+ */
 export async function setContact(
   deps: CommandDeps,
   input: SetContactInput,
   ctx: RequestContext,
+  access: SessionAccess,
 ): Promise<SetContactResult> {
   const stream = streams.chatSession(input.session_id);
   return retryOnConflict(async () => {
     const loaded = await loadStream(deps.store, stream, evolveChatSession, initialChatSession);
+    if (loaded.state.status === "started" && !(await ownsSessionsOf(deps, loaded.state.chatUserId, access))) {
+      throw new NotFoundError("Chat session not found");
+    }
     const events = decideSetContact(
       {
         contactId: deps.newId(),

@@ -69,8 +69,9 @@ export async function createKafkaPublisher(settings: KafkaSettings): Promise<Eve
 export function createKafkaConsumer(settings: KafkaSettings & { groupId: string }): EventConsumer {
   const consumer: Consumer = kafkaClient(settings).consumer({
     groupId: settings.groupId,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3_000,
+    // A worker that dies is noticed within the session timeout; its partitions then move to the others.
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
     maxWaitTimeInMs: 500,
   });
   return {

@@ -1,9 +1,15 @@
 import { randomUUID } from "node:crypto";
+import cors from "cors";
 import express, { type Express } from "express";
+import helmet from "helmet";
+import type { Redis } from "ioredis";
 import type { Knex } from "knex";
 import type { Logger } from "pino";
 import { pinoHttp } from "pino-http";
+import type { IdentityVerifier } from "../auth/identityTokens";
 import { errorHandler, notFoundRoute } from "./errors";
+import { authenticateOssUser } from "./identityAuth";
+import { type RateLimitSettings, rateLimits } from "./rateLimits";
 import { chatRoutes, type RouteDeps } from "./routes";
 import { authenticateStaff } from "./staffAuth";
 
@@ -11,13 +17,32 @@ export interface AppOptions extends RouteDeps {
   readonly logger: Logger;
   readonly knex: Knex;
   readonly trustProxy: boolean | number | string[] | undefined;
+  /** Verifies the OSS portal's identity tokens; null: logged-in calls are refused. */
+  readonly identity?: IdentityVerifier | null;
+  readonly corsOrigins?: string[] | "*";
+  readonly rateLimits?: RateLimitSettings;
+  /** Shared rate-limit counters across API instances; null keeps them in memory. */
+  readonly redis?: Redis | null;
 }
+
+const OFF: RateLimitSettings = { windowMs: 60_000, perIp: 0, perIdentity: 0 };
 
 export function createApp(options: AppOptions): Express {
   const app = express();
   app.disable("x-powered-by");
   // Without TRUST_PROXY the client IP is the socket's; X-Forwarded-For is believed only from trusted proxies.
   app.set("trust proxy", options.trustProxy ?? false);
+  const identity = options.identity ?? null;
+  const limits = rateLimits(options.rateLimits ?? OFF, options.redis ?? null);
+  app.use(helmet());
+  app.use(
+    cors({
+      origin: options.corsOrigins === "*" ? "*" : (options.corsOrigins ?? []),
+      allowedHeaders: ["Content-Type", "Authorization", "X-Browser-UUID", "X-Request-Id"],
+      exposedHeaders: ["Retry-After", "X-Request-Id", "X-Read-Model-Stale", "RateLimit", "RateLimit-Policy"],
+      maxAge: 600,
+    }),
+  );
   app.use(
     pinoHttp({
       logger: options.logger,
@@ -46,9 +71,12 @@ export function createApp(options: AppOptions): Express {
       res.status(503).json({ error: "Database unreachable", database: "down" });
     }
   });
+  app.use("/api", limits.perIp);
   app.use(express.json({ limit: "64kb", strict: true }));
   app.use(authenticateStaff(options.knex));
-  app.use(chatRoutes(options));
+  app.use(authenticateOssUser(identity));
+  app.use("/api", limits.perIdentity);
+  app.use(chatRoutes({ ...options, identityConfigured: identity !== null }));
   app.use(notFoundRoute);
   app.use(errorHandler(options.logger));
   return app;

@@ -20,6 +20,22 @@ export class ValidationError extends Error {
   }
 }
 
+/** No credential, or one that proves nothing: 401. */
+export class UnauthorizedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UnauthorizedError";
+  }
+}
+
+/** A proven caller asking to act as someone else: 403. */
+export class ForbiddenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ForbiddenError";
+  }
+}
+
 export const notFoundRoute: RequestHandler = (_req, res) => {
   res.status(404).json({ error: "Not found" });
 };
@@ -30,6 +46,14 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (res.headersSent) return;
     if (err instanceof ValidationError) {
       res.status(400).json({ error: "Invalid request", details: err.details });
+      return;
+    }
+    if (err instanceof UnauthorizedError) {
+      res.status(401).set("WWW-Authenticate", "Bearer").json({ error: err.message });
+      return;
+    }
+    if (err instanceof ForbiddenError) {
+      res.status(403).json({ error: err.message });
       return;
     }
     if (err instanceof NotFoundError) {

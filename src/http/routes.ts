@@ -1,4 +1,4 @@
-import { Router } from "express";
+import { type Response, Router } from "express";
 import type { Knex } from "knex";
 import type { CommandDeps } from "../commands/deps";
 import { NotFoundError } from "../commands/errors";
@@ -7,61 +7,102 @@ import { setContact, setContactInput } from "../commands/setContact";
 import { startChat, startChatInput } from "../commands/startChat";
 import type { EventStore } from "../events/eventStore";
 import { getHistory, historyInput } from "../queries/history";
+import { readerOwns } from "../queries/readerAccess";
 import { getSession, sessionInput } from "../queries/session";
 import { waitForPosition } from "../queries/waitForPosition";
 import { parse, requestContext } from "./context";
+import { callerOf } from "./identityAuth";
+import {
+  historyIdentity,
+  requireBrowser,
+  requireBrowserOrUser,
+  requireOssUser,
+  staffAllowed,
+  withTokenIdentity,
+} from "./ownership";
 
 export interface RouteDeps {
   readonly commands: CommandDeps;
   readonly knex: Knex;
   readonly store: EventStore;
   readonly readYourWritesTimeoutMs: number;
+  /** Whether an OSS identity key is configured (else logged-in calls are refused). */
+  readonly identityConfigured?: boolean;
 }
 
 /** The seed's endpoints: each route translates HTTP to a command or a query and back. */
 export function chatRoutes(deps: RouteDeps): Router {
   const router = Router();
+  const configured = deps.identityConfigured ?? false;
 
-  async function catchUp(res: import("express").Response, minPosition: number | undefined) {
+  async function catchUp(res: Response, minPosition: number | undefined) {
     if (minPosition === undefined) return;
     const caughtUp = await waitForPosition(deps, minPosition, deps.readYourWritesTimeoutMs);
     if (!caughtUp) res.set("X-Read-Model-Stale", "true");
   }
 
   router.post("/api/oss-chat/start", async (req, res) => {
-    const input = parse(startChatInput, req.body);
-    const actor =
-      input.oss_user_id !== undefined
-        ? { kind: "oss_user" as const, id: input.oss_user_id }
-        : { kind: "anonymous" as const, id: input.browser_uuid ?? "" };
+    const caller = callerOf(res);
+    const input = parse(startChatInput, withTokenIdentity(req.body, caller.ossUser));
+    if (input.oss_user_id !== undefined) {
+      const oss = requireOssUser(caller, configured, input);
+      const result = await startChat(
+        deps.commands,
+        { ...input, email: oss.email },
+        requestContext(req, res, { kind: "oss_user", id: oss.ossUserId }, input.user_agent),
+      );
+      res.status(201).json(result);
+      return;
+    }
+    const actor = { kind: "anonymous" as const, id: input.browser_uuid ?? "" };
     const result = await startChat(deps.commands, input, requestContext(req, res, actor, input.user_agent));
     res.status(201).json(result);
   });
 
   router.post("/api/oss-chat/contact", async (req, res) => {
+    const caller = callerOf(res);
     const input = parse(setContactInput, req.body);
-    const actor = { kind: "anonymous" as const, id: req.get("x-browser-uuid") ?? "unknown" };
-    const result = await setContact(deps.commands, input, requestContext(req, res, actor));
+    const anySession = staffAllowed(caller, "setContact");
+    const actor = requireBrowserOrUser(caller, anySession);
+    const result = await setContact(deps.commands, input, requestContext(req, res, actor), {
+      anySession,
+      browserUuid: caller.browserUuid,
+      ossUserId: caller.ossUser?.ossUserId ?? null,
+    });
     res.status(result.created ? 201 : 200).json(result);
   });
 
   router.post("/api/oss-chat/link-user", async (req, res) => {
-    const input = parse(linkUserInput, req.body);
-    const actor = { kind: "oss_user" as const, id: input.oss_user_id };
-    res.json(await linkUser(deps.commands, input, requestContext(req, res, actor)));
+    const caller = callerOf(res);
+    const input = parse(linkUserInput, withTokenIdentity(req.body, caller.ossUser));
+    const oss = requireOssUser(caller, configured, input);
+    const actor = { kind: "oss_user" as const, id: oss.ossUserId };
+    res.json(await linkUser(deps.commands, { ...input, email: oss.email }, requestContext(req, res, actor)));
   });
 
   router.get("/api/oss-chat/history", async (req, res) => {
-    const input = parse(historyInput, req.query);
+    const caller = callerOf(res);
+    const anySession = staffAllowed(caller, "readSessions");
+    const input = parse(historyInput, historyIdentity(req.query, caller, anySession));
+    if (!anySession) {
+      if (input.oss_user_id !== undefined) requireOssUser(caller, configured, input);
+      else requireBrowser(caller, input.browser_uuid as string);
+    }
     await catchUp(res, input.min_position);
     res.json(await getHistory(deps.knex, input));
   });
 
   router.get("/api/oss-chat/session/:id", async (req, res) => {
+    const caller = callerOf(res);
     const input = parse(sessionInput, { ...req.query, id: req.params.id });
+    const anySession = staffAllowed(caller, "readSessions");
+    requireBrowserOrUser(caller, anySession);
     await catchUp(res, input.min_position);
     const session = await getSession(deps.knex, input.id);
-    if (!session) throw new NotFoundError("Chat session not found");
+    const owner = { browserUuid: caller.browserUuid, ossUserId: caller.ossUser?.ossUserId ?? null };
+    if (!session || !(anySession || (await readerOwns(deps.knex, session.chat_user_id, owner)))) {
+      throw new NotFoundError("Chat session not found");
+    }
     res.json(session);
   });
 

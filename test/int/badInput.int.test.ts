@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { asBrowser } from "../support/identity";
 import { startTestService, type TestService } from "../support/testService";
 
 let svc: TestService;
@@ -149,15 +150,16 @@ describe("bad input gets a clear 4xx naming the field, and writes nothing", () =
   });
 
   test("an unknown session is a 404, for reading and for setting its contact", async () => {
-    const read = await svc.get(`/api/oss-chat/session/${randomUUID()}`);
+    const browser = asBrowser(randomUUID());
+    const read = await svc.get(`/api/oss-chat/session/${randomUUID()}`, browser);
     expect(read.status).toBe(404);
     expect(typeof read.body.error).toBe("string");
     const before = await eventCount();
-    const contact = await svc.post("/api/oss-chat/contact", {
-      session_id: randomUUID(),
-      contact_name: "A",
-      contact_email: "a@b.co",
-    });
+    const contact = await svc.post(
+      "/api/oss-chat/contact",
+      { session_id: randomUUID(), contact_name: "A", contact_email: "a@b.co" },
+      browser,
+    );
     expect(contact.status).toBe(404);
     expect(await eventCount()).toBe(before);
   });
@@ -170,9 +172,13 @@ describe("bad input gets a clear 4xx naming the field, and writes nothing", () =
 
   test("stored text reads back byte for byte", async () => {
     const topic = "Izin 🏢 <script>alert(1)</script> '; DROP TABLE chat_users; -- \u200b\t\n";
-    const r = await svc.post("/api/oss-chat/start", { browser_uuid: randomUUID(), topic });
+    const browser = randomUUID();
+    const r = await svc.post("/api/oss-chat/start", { browser_uuid: browser, topic });
     expect(r.status).toBe(201);
-    const d = await svc.get(`/api/oss-chat/session/${r.body.session_id}?min_position=${r.body.position}`);
+    const d = await svc.get(
+      `/api/oss-chat/session/${r.body.session_id}?min_position=${r.body.position}`,
+      asBrowser(browser),
+    );
     expect(d.body.topic).toBe(topic);
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { asBrowser, asOssUser } from "../support/identity";
 import { startTestService, type TestService } from "../support/testService";
 
 let svc: TestService;
@@ -7,7 +8,8 @@ beforeAll(async () => {
 });
 afterAll(async () => svc.stop());
 
-const history = (query: string) => svc.get(`/api/oss-chat/history?${query}`);
+const history = (query: string, headers: Record<string, string>) =>
+  svc.get(`/api/oss-chat/history?${query}`, headers);
 
 describe("the widget's whole flow over HTTP", () => {
   test("anonymous → chat → contact → login → link → history", async () => {
@@ -28,18 +30,25 @@ describe("the widget's whole flow over HTTP", () => {
     expect(typeof start.body.position).toBe("number");
     const { session_id, chat_user_id } = start.body;
 
-    const contact = await svc.post("/api/oss-chat/contact", {
-      session_id,
-      contact_name: "John Doe",
-      contact_email: "john@company.com",
-      contact_phone: "0812-3456-7890",
-      position: "Manager",
-      company_name: "PT. Example",
-    });
+    const contact = await svc.post(
+      "/api/oss-chat/contact",
+      {
+        session_id,
+        contact_name: "John Doe",
+        contact_email: "john@company.com",
+        contact_phone: "0812-3456-7890",
+        position: "Manager",
+        company_name: "PT. Example",
+      },
+      asBrowser(browser),
+    );
     expect(contact.status).toBe(201);
     expect(contact.body.created).toBe(true);
 
-    const detail = await svc.get(`/api/oss-chat/session/${session_id}?min_position=${contact.body.position}`);
+    const detail = await svc.get(
+      `/api/oss-chat/session/${session_id}?min_position=${contact.body.position}`,
+      asBrowser(browser),
+    );
     expect(detail.status).toBe(200);
     expect(detail.body).toMatchObject({
       session_id,
@@ -56,33 +65,34 @@ describe("the widget's whole flow over HTTP", () => {
       chat_user: { chat_user_id, browser_uuid: browser, is_anonymous: true, oss_user_id: null },
     });
 
-    const link = await svc.post("/api/oss-chat/link-user", {
-      browser_uuid: browser,
-      oss_user_id: ossUser,
-      email: "user@example.com",
-    });
+    const user = await asOssUser(ossUser, "user@example.com");
+    const link = await svc.post(
+      "/api/oss-chat/link-user",
+      { browser_uuid: browser, oss_user_id: ossUser, email: "user@example.com" },
+      user,
+    );
     expect(link.status).toBe(200);
     expect(link.body).toMatchObject({ chat_user_id, oss_user_id: ossUser, merged: false });
 
-    const again = await svc.post("/api/oss-chat/link-user", {
-      browser_uuid: browser,
-      oss_user_id: ossUser,
-      email: "user@example.com",
-    });
+    const again = await svc.post(
+      "/api/oss-chat/link-user",
+      { browser_uuid: browser, oss_user_id: ossUser, email: "user@example.com" },
+      user,
+    );
     expect(again.status).toBe(200);
     expect(again.body.chat_user_id).toBe(chat_user_id);
 
-    const logged = await svc.post("/api/oss-chat/start", {
-      oss_user_id: ossUser,
-      email: "user@example.com",
-      topic: "Izin lokasi",
-      priority: "high",
-    });
+    const logged = await svc.post(
+      "/api/oss-chat/start",
+      { oss_user_id: ossUser, email: "user@example.com", topic: "Izin lokasi", priority: "high" },
+      user,
+    );
     expect(logged.status).toBe(201);
     expect(logged.body.chat_user_id).toBe(chat_user_id); // the linked user keeps chatting as itself
 
     const h = await history(
       `oss_user_id=${encodeURIComponent(ossUser)}&min_position=${logged.body.position}`,
+      user,
     );
     expect(h.status).toBe(200);
     expect(h.body).toMatchObject({ total: 2, limit: 20, offset: 0 });
@@ -106,36 +116,40 @@ describe("the widget's whole flow over HTTP", () => {
       ].sort(),
     );
 
-    const byBrowser = await history(`browser_uuid=${browser}`);
+    const byBrowser = await history(`browser_uuid=${browser}`, asBrowser(browser));
     expect(byBrowser.body.total).toBe(2);
   });
 
   test("linking a browser to an OSS user who already chats merges its sessions into that user's history", async () => {
     const browser = randomUUID();
     const ossUser = `OSS-${randomUUID()}`;
-    const first = await svc.post("/api/oss-chat/start", {
-      oss_user_id: ossUser,
-      email: "a@example.com",
-      topic: "Sebagai pengguna OSS",
-    });
+    const user = await asOssUser(ossUser, "a@example.com");
+    const first = await svc.post(
+      "/api/oss-chat/start",
+      { oss_user_id: ossUser, email: "a@example.com", topic: "Sebagai pengguna OSS" },
+      user,
+    );
     const anon = await svc.post("/api/oss-chat/start", { browser_uuid: browser, topic: "Sebagai anonim" });
     expect(anon.body.chat_user_id).not.toBe(first.body.chat_user_id);
 
-    const link = await svc.post("/api/oss-chat/link-user", {
-      browser_uuid: browser,
-      oss_user_id: ossUser,
-      email: "a@example.com",
-    });
+    const link = await svc.post(
+      "/api/oss-chat/link-user",
+      { browser_uuid: browser, oss_user_id: ossUser, email: "a@example.com" },
+      user,
+    );
     expect(link.status).toBe(200);
     expect(link.body).toMatchObject({ chat_user_id: first.body.chat_user_id, merged: true });
 
-    const h = await history(`oss_user_id=${encodeURIComponent(ossUser)}&min_position=${link.body.position}`);
+    const h = await history(
+      `oss_user_id=${encodeURIComponent(ossUser)}&min_position=${link.body.position}`,
+      user,
+    );
     expect(h.body.total).toBe(2);
     expect(
       h.body.sessions.every((s: { chat_user_id: string }) => s.chat_user_id === first.body.chat_user_id),
     ).toBe(true);
 
-    const moved = await svc.get(`/api/oss-chat/session/${anon.body.session_id}`);
+    const moved = await svc.get(`/api/oss-chat/session/${anon.body.session_id}`, user);
     expect(moved.body.chat_user_id).toBe(first.body.chat_user_id);
     expect(moved.body.chat_user.oss_user_id).toBe(ossUser);
 
@@ -144,14 +158,15 @@ describe("the widget's whole flow over HTTP", () => {
     expect(later.body.chat_user_id).toBe(first.body.chat_user_id);
     const h2 = await history(
       `oss_user_id=${encodeURIComponent(ossUser)}&min_position=${later.body.position}`,
+      user,
     );
     expect(h2.body.total).toBe(3);
 
-    const relink = await svc.post("/api/oss-chat/link-user", {
-      browser_uuid: browser,
-      oss_user_id: ossUser,
-      email: "a@example.com",
-    });
+    const relink = await svc.post(
+      "/api/oss-chat/link-user",
+      { browser_uuid: browser, oss_user_id: ossUser, email: "a@example.com" },
+      user,
+    );
     expect(relink.status).toBe(200);
     expect(relink.body.merged).toBe(true);
   });
@@ -159,42 +174,51 @@ describe("the widget's whole flow over HTTP", () => {
   test("a browser linked to one OSS user cannot be linked to another", async () => {
     const browser = randomUUID();
     await svc.post("/api/oss-chat/start", { browser_uuid: browser, topic: "Halo" });
-    const a = await svc.post("/api/oss-chat/link-user", {
-      browser_uuid: browser,
-      oss_user_id: `A-${randomUUID()}`,
-      email: "a@example.com",
-    });
+    const userA = `A-${randomUUID()}`;
+    const a = await svc.post(
+      "/api/oss-chat/link-user",
+      { browser_uuid: browser, oss_user_id: userA, email: "a@example.com" },
+      await asOssUser(userA, "a@example.com"),
+    );
     expect(a.status).toBe(200);
-    const b = await svc.post("/api/oss-chat/link-user", {
-      browser_uuid: browser,
-      oss_user_id: `B-${randomUUID()}`,
-      email: "b@example.com",
-    });
+    const userB = `B-${randomUUID()}`;
+    const b = await svc.post(
+      "/api/oss-chat/link-user",
+      { browser_uuid: browser, oss_user_id: userB, email: "b@example.com" },
+      await asOssUser(userB, "b@example.com"),
+    );
     expect(b.status).toBe(409);
     expect(typeof b.body.error).toBe("string");
   });
 
   test("linking a browser that never chatted is a 404", async () => {
-    const r = await svc.post("/api/oss-chat/link-user", {
-      browser_uuid: randomUUID(),
-      oss_user_id: "X",
-      email: "x@example.com",
-    });
+    const r = await svc.post(
+      "/api/oss-chat/link-user",
+      { browser_uuid: randomUUID(), oss_user_id: "X", email: "x@example.com" },
+      await asOssUser("X", "x@example.com"),
+    );
     expect(r.status).toBe(404);
   });
 
   test("setting a contact again updates it: one contact per session", async () => {
-    const s = await svc.post("/api/oss-chat/start", { browser_uuid: randomUUID(), topic: "Kontak" });
-    const base = { session_id: s.body.session_id, contact_name: "Siti", contact_email: "siti@example.com" };
-    expect((await svc.post("/api/oss-chat/contact", base)).status).toBe(201);
-    const upd = await svc.post("/api/oss-chat/contact", {
-      ...base,
-      contact_name: "Siti Rahma",
-      contact_phone: "+62 21 5790 1234",
+    const browser = asBrowser(randomUUID());
+    const s = await svc.post("/api/oss-chat/start", {
+      browser_uuid: browser["x-browser-uuid"],
+      topic: "Kontak",
     });
+    const base = { session_id: s.body.session_id, contact_name: "Siti", contact_email: "siti@example.com" };
+    expect((await svc.post("/api/oss-chat/contact", base, browser)).status).toBe(201);
+    const upd = await svc.post(
+      "/api/oss-chat/contact",
+      { ...base, contact_name: "Siti Rahma", contact_phone: "+62 21 5790 1234" },
+      browser,
+    );
     expect(upd.status).toBe(200);
     expect(upd.body.created).toBe(false);
-    const d = await svc.get(`/api/oss-chat/session/${s.body.session_id}?min_position=${upd.body.position}`);
+    const d = await svc.get(
+      `/api/oss-chat/session/${s.body.session_id}?min_position=${upd.body.position}`,
+      browser,
+    );
     expect(d.body.contact).toMatchObject({ contact_name: "Siti Rahma", contact_phone: "+622157901234" });
     const rows = await svc.database.knex
       .table("chat_session_contacts")
@@ -209,10 +233,14 @@ describe("the widget's whole flow over HTTP", () => {
       const r = await svc.post("/api/oss-chat/start", { browser_uuid: browser, topic: `Topik ${i}` });
       position = r.body.position;
     }
-    const page = await history(`browser_uuid=${browser}&limit=2&offset=1&min_position=${position}`);
+    const page = await history(
+      `browser_uuid=${browser}&limit=2&offset=1&min_position=${position}`,
+      asBrowser(browser),
+    );
     expect(page.body).toMatchObject({ total: 5, limit: 2, offset: 1 });
     expect(page.body.sessions.map((s: { topic: string }) => s.topic)).toEqual(["Topik 3", "Topik 2"]);
-    const unknown = await history(`browser_uuid=${randomUUID()}`);
+    const stranger = randomUUID();
+    const unknown = await history(`browser_uuid=${stranger}`, asBrowser(stranger));
     expect(unknown.body).toEqual({ sessions: [], total: 0, limit: 20, offset: 0 });
   });
 
@@ -223,18 +251,25 @@ describe("the widget's whole flow over HTTP", () => {
       { browser_uuid: browser, topic: "IP" },
       { "x-forwarded-for": "203.0.113.9" },
     );
-    await svc.get(`/api/oss-chat/session/${r.body.session_id}?min_position=${r.body.position}`);
+    await svc.get(
+      `/api/oss-chat/session/${r.body.session_id}?min_position=${r.body.position}`,
+      asBrowser(browser),
+    );
     const row = await svc.database.knex.table("chat_users").where({ id: r.body.chat_user_id }).first();
     expect(row.ip_address).toBe("127.0.0.1");
 
     const proxied = await startTestService({ TRUST_PROXY: "true" });
     try {
+      const proxiedBrowser = randomUUID();
       const p = await proxied.post(
         "/api/oss-chat/start",
-        { browser_uuid: randomUUID(), topic: "IP" },
+        { browser_uuid: proxiedBrowser, topic: "IP" },
         { "x-forwarded-for": "203.0.113.9" },
       );
-      await proxied.get(`/api/oss-chat/session/${p.body.session_id}?min_position=${p.body.position}`);
+      await proxied.get(
+        `/api/oss-chat/session/${p.body.session_id}?min_position=${p.body.position}`,
+        asBrowser(proxiedBrowser),
+      );
       const prow = await proxied.database.knex.table("chat_users").where({ id: p.body.chat_user_id }).first();
       expect(prow.ip_address).toBe("203.0.113.9");
     } finally {
@@ -272,7 +307,7 @@ describe("one chat user per identity under concurrent requests", () => {
     expect(results.map((r) => r.status)).toEqual(Array(20).fill(201));
     expect(new Set(results.map((r) => r.body.chat_user_id)).size).toBe(1);
     const last = Math.max(...results.map((r) => r.body.position));
-    await history(`browser_uuid=${browser}&min_position=${last}`);
+    await history(`browser_uuid=${browser}&min_position=${last}`, asBrowser(browser));
     const users = await svc.database.knex.table("chat_users").where({ browser_uuid: browser });
     expect(users).toHaveLength(1);
     const sessions = await svc.database.knex
@@ -283,15 +318,23 @@ describe("one chat user per identity under concurrent requests", () => {
 
   test("20 parallel starts with one new OSS user give one chat user", async () => {
     const ossUser = `OSS-${randomUUID()}`;
+    const user = await asOssUser(ossUser, "p@example.com");
     const results = await Promise.all(
       Array.from({ length: 20 }, () =>
-        svc.post("/api/oss-chat/start", { oss_user_id: ossUser, email: "p@example.com", topic: "Serentak" }),
+        svc.post(
+          "/api/oss-chat/start",
+          { oss_user_id: ossUser, email: "p@example.com", topic: "Serentak" },
+          user,
+        ),
       ),
     );
     expect(results.map((r) => r.status)).toEqual(Array(20).fill(201));
     expect(new Set(results.map((r) => r.body.chat_user_id)).size).toBe(1);
     const last = Math.max(...results.map((r) => r.body.position));
-    const h = await history(`oss_user_id=${encodeURIComponent(ossUser)}&min_position=${last}&limit=100`);
+    const h = await history(
+      `oss_user_id=${encodeURIComponent(ossUser)}&min_position=${last}&limit=100`,
+      user,
+    );
     expect(h.body.total).toBe(20);
     const users = await svc.database.knex.table("chat_users").where({ oss_user_id: ossUser });
     expect(users).toHaveLength(1);
@@ -300,22 +343,30 @@ describe("one chat user per identity under concurrent requests", () => {
   test("parallel links of one browser to one OSS user while it also starts chats leave one chat user for it", async () => {
     const browser = randomUUID();
     const ossUser = `OSS-${randomUUID()}`;
+    const user = await asOssUser(ossUser, "l@example.com");
     await svc.post("/api/oss-chat/start", { browser_uuid: browser, topic: "Awal" });
     const calls = await Promise.all([
       ...Array.from({ length: 5 }, () =>
-        svc.post("/api/oss-chat/link-user", {
-          browser_uuid: browser,
-          oss_user_id: ossUser,
-          email: "l@example.com",
-        }),
+        svc.post(
+          "/api/oss-chat/link-user",
+          { browser_uuid: browser, oss_user_id: ossUser, email: "l@example.com" },
+          user,
+        ),
       ),
       ...Array.from({ length: 5 }, () =>
-        svc.post("/api/oss-chat/start", { oss_user_id: ossUser, email: "l@example.com", topic: "Login" }),
+        svc.post(
+          "/api/oss-chat/start",
+          { oss_user_id: ossUser, email: "l@example.com", topic: "Login" },
+          user,
+        ),
       ),
     ]);
     expect(calls.map((c) => c.status).every((s) => s === 200 || s === 201)).toBe(true);
     const last = Math.max(...calls.map((c) => c.body.position ?? 0));
-    const h = await history(`oss_user_id=${encodeURIComponent(ossUser)}&min_position=${last}&limit=100`);
+    const h = await history(
+      `oss_user_id=${encodeURIComponent(ossUser)}&min_position=${last}&limit=100`,
+      user,
+    );
     expect(h.body.total).toBe(6);
     const owners = await svc.database.knex
       .table("chat_users")

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { type CliProcess, spawnCli } from "../support/cliProcess";
+import { asBrowser, asOssUser } from "../support/identity";
 import { type KafkaBroker, startKafkaBroker } from "../support/kafkaBroker";
 import { freshReplay, snapshotTables, waitFor } from "../support/readModel";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase";

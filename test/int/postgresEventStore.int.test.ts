@@ -3,8 +3,8 @@ import { Client, Pool } from "pg";
 import { createKnex, migrateLatest } from "../../src/db/database";
 import { type EventStore, logStart } from "../../src/events/eventStore";
 import { createPostgresEventStore } from "../../src/events/postgresEventStore";
-import { createTestDatabase, type TestDatabase } from "../support/testDatabase";
 import { waitFor } from "../support/readModel";
+import { createTestDatabase, type TestDatabase } from "../support/testDatabase";
 import { anEvent, eventStoreContract, readToEnd } from "./eventStoreContract";
 
 async function openPostgresStore(): Promise<{ db: TestDatabase; store: EventStore }> {

@@ -7,32 +7,35 @@ import { startLogProjector } from "../../src/projections/logProjector";
 import { createReadModelTables } from "../../src/projections/schema";
 import { openDatabase } from "../../src/service";
 import { spawnCli } from "../support/cliProcess";
+import { asBrowser, asOssUser } from "../support/identity";
 import { freshReplay, snapshotTables, waitFor } from "../support/readModel";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase";
 import { startTestService } from "../support/testService";
 import { readToEnd } from "./eventStoreContract";
 
-async function writeTraffic(post: (path: string, body: unknown) => Promise<{ body: any }>, rounds: number) {
+type Post = (path: string, body: unknown, headers?: Record<string, string>) => Promise<{ body: any }>;
+
+async function writeTraffic(post: Post, rounds: number) {
   for (let i = 0; i < rounds; i++) {
     const browser = randomUUID();
     const s = await post("/api/oss-chat/start", { browser_uuid: browser, topic: `Topik ${i}` });
-    await post("/api/oss-chat/contact", {
-      session_id: s.body.session_id,
-      contact_name: `Nama ${i}`,
-      contact_email: `n${i}@example.com`,
-    });
+    await post(
+      "/api/oss-chat/contact",
+      { session_id: s.body.session_id, contact_name: `Nama ${i}`, contact_email: `n${i}@example.com` },
+      asBrowser(browser),
+    );
     if (i % 3 === 0)
-      await post("/api/oss-chat/link-user", {
-        browser_uuid: browser,
-        oss_user_id: `OSS-${i % 6}`,
-        email: `o${i}@example.com`,
-      });
+      await post(
+        "/api/oss-chat/link-user",
+        { browser_uuid: browser, oss_user_id: `OSS-${i % 6}`, email: `o${i}@example.com` },
+        await asOssUser(`OSS-${i % 6}`, `o${i}@example.com`),
+      );
     if (i % 4 === 0)
-      await post("/api/oss-chat/contact", {
-        session_id: s.body.session_id,
-        contact_name: `Nama ${i} baru`,
-        contact_email: `n${i}@example.com`,
-      });
+      await post(
+        "/api/oss-chat/contact",
+        { session_id: s.body.session_id, contact_name: `Nama ${i} baru`, contact_email: `n${i}@example.com` },
+        asBrowser(browser),
+      );
   }
 }
 

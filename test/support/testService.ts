@@ -1,6 +1,7 @@
 import { loadConfig } from "../../src/config";
 import { createLogger } from "../../src/logger";
 import { type RunningService, type ServiceParts, startService } from "../../src/service";
+import { TEST_IDENTITY_SECRET } from "./identity";
 import { createTestDatabase, type TestDatabase } from "./testDatabase";
 
 export interface TestService extends RunningService {
@@ -29,6 +30,7 @@ export async function startTestService(
     HOST: "127.0.0.1",
     LOG_LEVEL: "silent",
     PROJECTOR_POLL_MS: "50",
+    OSS_IDENTITY_SECRET: TEST_IDENTITY_SECRET,
     ...env,
   });
   const service = await startService(config, createLogger(config.LOG_LEVEL), parts);

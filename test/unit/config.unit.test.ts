@@ -150,3 +150,53 @@ describe("loadConfig", () => {
     expect(loadConfig({ TRUST_PROXY: "no" }).trustProxy).toBeUndefined();
   });
 });
+
+describe("identity, CORS and rate-limit settings", () => {
+  it("has no identity key, no CORS origins and generous limits by default", () => {
+    expect(loadConfig({})).toMatchObject({
+      identityKey: null,
+      corsOrigins: [],
+      RATE_LIMIT_WINDOW_MS: 60_000,
+      RATE_LIMIT_PER_IP: 60_000,
+      RATE_LIMIT_PER_IDENTITY: 12_000,
+    });
+  });
+
+  it("reads OSS_IDENTITY_SECRET, issuer and audience", () => {
+    const c = loadConfig({
+      OSS_IDENTITY_SECRET: "s".repeat(32),
+      OSS_IDENTITY_ISSUER: "https://oss.go.id",
+      OSS_IDENTITY_AUDIENCE: "livechat",
+    });
+    expect(c.identityKey).toMatchObject({
+      kind: "secret",
+      issuer: "https://oss.go.id",
+      audience: "livechat",
+    });
+  });
+
+  it.each([
+    [{ OSS_IDENTITY_SECRET: "short" }, "OSS_IDENTITY_SECRET"],
+    [{ OSS_IDENTITY_PUBLIC_KEY: "not a pem" }, "OSS_IDENTITY_PUBLIC_KEY"],
+    [{ OSS_IDENTITY_JWKS_URL: "ftp://x" }, "OSS_IDENTITY_JWKS_URL"],
+    [
+      { OSS_IDENTITY_SECRET: "s".repeat(32), OSS_IDENTITY_JWKS_URL: "https://oss.go.id/jwks" },
+      "OSS_IDENTITY_SECRET",
+    ],
+    [{ CORS_ORIGINS: "oss.go.id" }, "CORS_ORIGINS"],
+    [{ REDIS_URL: "http://localhost" }, "REDIS_URL"],
+    [{ RATE_LIMIT_PER_IP: "-1" }, "RATE_LIMIT_PER_IP"],
+    [{ RATE_LIMIT_PER_IDENTITY: "many" }, "RATE_LIMIT_PER_IDENTITY"],
+    [{ RATE_LIMIT_WINDOW_MS: "10" }, "RATE_LIMIT_WINDOW_MS"],
+  ])("rejects %j naming %s", (env, variable) => {
+    expect(configError(env)).toContain(variable);
+  });
+
+  it("reads a list of CORS origins, or *", () => {
+    expect(loadConfig({ CORS_ORIGINS: "https://oss.go.id, http://localhost:3000" }).corsOrigins).toEqual([
+      "https://oss.go.id",
+      "http://localhost:3000",
+    ]);
+    expect(loadConfig({ CORS_ORIGINS: "*" }).corsOrigins).toBe("*");
+  });
+});
