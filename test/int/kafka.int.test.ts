@@ -65,17 +65,20 @@ async function traffic(rounds: number, tag: string) {
     const browser = randomUUID();
     const s = await api.post("/api/oss-chat/start", { browser_uuid: browser, topic: `${tag} ${i}` });
     expect(s.status).toBe(201);
-    await api.post("/api/oss-chat/contact", {
-      session_id: s.body.session_id,
-      contact_name: `Nama ${i}`,
-      contact_email: `n${i}@example.com`,
-    });
+    const c = await api.post(
+      "/api/oss-chat/contact",
+      { session_id: s.body.session_id, contact_name: `Nama ${i}`, contact_email: `n${i}@example.com` },
+      asBrowser(browser),
+    );
+    expect(c.status).toBe(201);
     if (i % 3 === 0) {
-      const l = await api.post("/api/oss-chat/link-user", {
-        browser_uuid: browser,
-        oss_user_id: `${tag}-OSS-${i % 5}`,
-        email: `o${i}@example.com`,
-      });
+      const oss = `${tag}-OSS-${i % 5}`;
+      const email = `o${i % 5}@example.com`;
+      const l = await api.post(
+        "/api/oss-chat/link-user",
+        { browser_uuid: browser, oss_user_id: oss, email },
+        await asOssUser(oss, email),
+      );
       expect(l.status).toBe(200);
     }
   }
@@ -85,36 +88,43 @@ describe("distributed mode with a real Kafka broker", () => {
   test("the whole HTTP flow, read-your-writes through relay, Kafka and two projector workers", async () => {
     const browser = randomUUID();
     const ossUser = `OSS-${randomUUID()}`;
-    const mine = await api.post("/api/oss-chat/start", {
-      oss_user_id: ossUser,
-      email: "k@example.com",
-      topic: "Sebagai pengguna OSS",
-    });
+    const token = await asOssUser(ossUser, "k@example.com");
+    const mine = await api.post(
+      "/api/oss-chat/start",
+      { oss_user_id: ossUser, email: "k@example.com", topic: "Sebagai pengguna OSS" },
+      token,
+    );
     const anon = await api.post("/api/oss-chat/start", {
       browser_uuid: browser,
       topic: "Anonim lewat Kafka",
     });
-    const contact = await api.post("/api/oss-chat/contact", {
-      session_id: anon.body.session_id,
-      contact_name: "Budi",
-      contact_email: "budi@example.com",
-      contact_phone: "081234567890",
-    });
+    const contact = await api.post(
+      "/api/oss-chat/contact",
+      {
+        session_id: anon.body.session_id,
+        contact_name: "Budi",
+        contact_email: "budi@example.com",
+        contact_phone: "081234567890",
+      },
+      asBrowser(browser),
+    );
     const detail = await api.get(
       `/api/oss-chat/session/${anon.body.session_id}?min_position=${contact.body.position}`,
+      asBrowser(browser),
     );
     expect(detail.status).toBe(200);
     expect(detail.headers.get("x-read-model-stale")).toBeNull();
     expect(detail.body.contact).toMatchObject({ contact_name: "Budi", contact_phone: "+6281234567890" });
 
-    const link = await api.post("/api/oss-chat/link-user", {
-      browser_uuid: browser,
-      oss_user_id: ossUser,
-      email: "k@example.com",
-    });
+    const link = await api.post(
+      "/api/oss-chat/link-user",
+      { browser_uuid: browser, oss_user_id: ossUser, email: "k@example.com" },
+      token,
+    );
     expect(link.body).toMatchObject({ merged: true, chat_user_id: mine.body.chat_user_id });
     const h = await api.get(
       `/api/oss-chat/history?oss_user_id=${encodeURIComponent(ossUser)}&min_position=${link.body.position}`,
+      token,
     );
     expect(h.headers.get("x-read-model-stale")).toBeNull();
     expect(h.body.total).toBe(2);
