@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
+import { EventStoreDBClient } from "@eventstore/db-client";
 import { Redis } from "ioredis";
 import type { Knex } from "knex";
 import type { Logger } from "pino";
@@ -11,6 +12,7 @@ import { type Config, ConfigError } from "./config";
 import { createKnex, createPool, ensureDatabase, migrateLatest } from "./db/database";
 import { startEmbeddedPostgres } from "./db/embeddedPostgres";
 import type { EventStore } from "./events/eventStore";
+import { createEventStoreDbEventStore } from "./events/eventStoreDbEventStore";
 import {
   createKafkaConsumer,
   createKafkaPublisher,
@@ -52,12 +54,15 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
   const knex = createKnex(url, config.DB_POOL_SIZE);
   const applied = await migrateLatest(knex);
   if (applied.length > 0) logger.info({ applied }, "migrations applied");
-  const store = createPostgresEventStore({
-    pool: createPool(url, config.DB_POOL_SIZE),
-    connectionString: url,
-    pollIntervalMs: config.PROJECTOR_POLL_MS,
-    onError: (err) => logger.warn({ err }, "event store connection error"),
-  });
+  const store: EventStore =
+    config.EVENT_STORE === "eventstoredb" && config.EVENTSTORE_URL
+      ? createEventStoreDbEventStore(EventStoreDBClient.connectionString(config.EVENTSTORE_URL))
+      : createPostgresEventStore({
+          pool: createPool(url, config.DB_POOL_SIZE),
+          connectionString: url,
+          pollIntervalMs: config.PROJECTOR_POLL_MS,
+          onError: (err) => logger.warn({ err }, "event store connection error"),
+        });
   return {
     url,
     knex,

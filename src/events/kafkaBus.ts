@@ -95,7 +95,18 @@ export function createKafkaConsumer(settings: KafkaSettings & { groupId: string 
           isStale,
         }) => {
           if (!isRunning() || isStale() || batch.messages.length === 0) return;
-          const events = batch.messages.map((m) => fromWire(m.value?.toString("utf8") ?? "null"));
+          const events: RecordedEvent[] = [];
+          for (const m of batch.messages) {
+            try {
+              events.push(fromWire(m.value?.toString("utf8") ?? "null"));
+            } catch (err) {
+              // A message no version of this code can read must not stop the partition: log it for ops.
+              settings.logger.error(
+                { err, topic: batch.topic, partition: batch.partition, offset: m.offset },
+                "unreadable message skipped",
+              );
+            }
+          }
           await handle(events);
           const last = batch.messages.at(-1);
           if (last) resolveOffset(last.offset);

@@ -1,0 +1,159 @@
+import {
+  ANY,
+  type AppendExpectedRevision,
+  type EventStoreDBClient,
+  excludeSystemEvents,
+  FORWARDS,
+  jsonEvent,
+  NO_STREAM,
+  type ResolvedEvent,
+  START,
+  StreamNotFoundError,
+  WrongExpectedVersionError,
+} from "@eventstore/db-client";
+import { currentVersion } from "./chatEvents";
+import {
+  ConcurrencyError,
+  type EventStore,
+  type EventToAppend,
+  type ExpectedRevision,
+  type LogPosition,
+  logStart,
+  type RecordedEvent,
+} from "./eventStore";
+import type { EventMetadata } from "./metadata";
+import { upcast } from "./upcasters";
+
+// The EventStoreDB vocabulary stays in this file: the rest of the code sees the event-store port only.
+
+export function toEsdbExpected(expected: ExpectedRevision): AppendExpectedRevision {
+  if (expected === "no_stream") return NO_STREAM;
+  if (expected === "any") return ANY;
+  return expected;
+}
+
+/** The schema version travels in the event's metadata; EventStoreDB has no field of its own for it. */
+export function toEsdbMetadata(event: EventToAppend): Record<string, unknown> {
+  return { ...event.metadata, schema_version: currentVersion[event.type] };
+}
+
+/** Maps a resolved EventStoreDB event to ours, upcasting its data; null for system and non-JSON events. */
+export function fromEsdb(resolved: ResolvedEvent): RecordedEvent | null {
+  const e = resolved.event;
+  if (!e || !e.isJson || e.type.startsWith("$") || !e.position) return null;
+  const { schema_version, ...metadata } = (e.metadata ?? {}) as Record<string, unknown>;
+  const storedVersion = typeof schema_version === "number" ? schema_version : 1;
+  return {
+    ...upcast(e.type, storedVersion, e.data),
+    id: e.id,
+    metadata: metadata as EventMetadata,
+    streamId: e.streamId,
+    revision: e.revision,
+    position: e.position.commit,
+    logPosition: { commit: e.position.commit, prepare: e.position.prepare },
+    storedVersion,
+  };
+}
+
+function isAfter(event: RecordedEvent, after: LogPosition): boolean {
+  const p = event.logPosition;
+  return p.commit > after.commit || (p.commit === after.commit && p.prepare > after.prepare);
+}
+
+const fromPosition = (after: LogPosition) =>
+  after.commit === logStart.commit && after.prepare === logStart.prepare
+    ? START
+    : { commit: after.commit, prepare: after.prepare };
+
+/** The event store on EventStoreDB (production): streams as they are, the global log as `$all`. */
+export function createEventStoreDbEventStore(client: EventStoreDBClient): EventStore {
+  return {
+    async append(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision) {
+      try {
+        const result = await client.appendToStream(
+          streamId,
+          events.map((e) =>
+            jsonEvent({ id: e.id, type: e.type, data: e.data as never, metadata: toEsdbMetadata(e) }),
+          ),
+          { expectedRevision: toEsdbExpected(expected) },
+        );
+        return { nextRevision: result.nextExpectedRevision, position: result.position?.commit ?? 0n };
+      } catch (err) {
+        if (err instanceof WrongExpectedVersionError) {
+          const actual = err.actualVersion;
+          throw new ConcurrencyError(
+            streamId,
+            expected,
+            typeof actual === "bigint" ? actual : actual === NO_STREAM ? "no_stream" : "unknown",
+          );
+        }
+        throw err;
+      }
+    },
+
+    async readStream(streamId: string) {
+      const out: RecordedEvent[] = [];
+      try {
+        for await (const resolved of client.readStream(streamId, {
+          direction: FORWARDS,
+          fromRevision: START,
+        })) {
+          const event = fromEsdb(resolved);
+          if (event) out.push(event);
+        }
+      } catch (err) {
+        if (err instanceof StreamNotFoundError) return [];
+        throw err;
+      }
+      return out;
+    },
+
+    async readAll(after: LogPosition, maxCount: number) {
+      const out: RecordedEvent[] = [];
+      for await (const resolved of client.readAll({
+        direction: FORWARDS,
+        fromPosition: fromPosition(after),
+        maxCount: maxCount + 1,
+      })) {
+        const event = fromEsdb(resolved);
+        if (event && isAfter(event, after)) out.push(event);
+        if (out.length === maxCount) break;
+      }
+      return out;
+    },
+
+    async readAt(position: bigint) {
+      for await (const resolved of client.readAll({
+        direction: FORWARDS,
+        fromPosition: { commit: position, prepare: position },
+        maxCount: 1,
+      })) {
+        const event = fromEsdb(resolved);
+        return event && event.position === position ? event : null;
+      }
+      return null;
+    },
+
+    async *follow(after: LogPosition, options: { signal: AbortSignal; batchSize?: number }) {
+      // A catch-up subscription to $all without system events, from the stored position (both parts).
+      const subscription = client.subscribeToAll({
+        fromPosition: fromPosition(after),
+        filter: excludeSystemEvents(),
+      });
+      const stop = () => void subscription.unsubscribe();
+      options.signal.addEventListener("abort", stop);
+      try {
+        for await (const resolved of subscription) {
+          if (options.signal.aborted) break;
+          const event = fromEsdb(resolved);
+          if (event && isAfter(event, after)) yield [event];
+        }
+      } finally {
+        options.signal.removeEventListener("abort", stop);
+        await subscription.unsubscribe().catch(() => undefined);
+      }
+    },
+
+    close: () => client.dispose(),
+  };
+}
