@@ -3,7 +3,7 @@ import { Command } from "commander";
 import { registerIdentityCommands } from "./cli/identity";
 import { registerKeyCommands } from "./cli/keys";
 import { ConfigError, loadConfig } from "./config";
-import { createKnex, migrateDownAll, migrateLatest } from "./db/database";
+import { createKnex, migrateDownAll } from "./db/database";
 import { createLogger } from "./logger";
 import { openDatabase, type ServiceParts, startService } from "./service";
 

@@ -58,7 +58,7 @@ export async function linkUser(
         identity,
         claim,
         ctx,
-        browserUserId,
+        identityOwner(oss.ossUserId),
       );
     } else if (identity.state.chatUserId !== browserUserId) {
       const intoChatUserId = await resolveOssUser(deps, oss, ctx);

@@ -40,7 +40,7 @@ export function toEsdbMetadata(event: EventToAppend): Record<string, unknown> {
 /** Maps a resolved EventStoreDB event to ours, upcasting its data; null for system and non-JSON events. */
 export function fromEsdb(resolved: ResolvedEvent): RecordedEvent | null {
   const e = resolved.event;
-  if (!e || !e.isJson || e.type.startsWith("$") || !e.position) return null;
+  if (!e?.isJson || e.type.startsWith("$") || !e.position) return null;
   const { schema_version, ...metadata } = (e.metadata ?? {}) as Record<string, unknown>;
   const storedVersion = typeof schema_version === "number" ? schema_version : 1;
   return {

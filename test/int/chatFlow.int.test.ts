@@ -373,5 +373,9 @@ describe("one chat user per identity under concurrent requests", () => {
       .where({ oss_user_id: ossUser })
       .whereNull("deleted_at");
     expect(owners).toHaveLength(1);
+    // The identity stream's events share one bus key whoever claimed it, so they stay in order on Kafka.
+    const identityEvents = await svc.database.store.readStream(`ossIdentity-${ossUser}`);
+    expect(identityEvents.length).toBeGreaterThan(0);
+    expect(new Set(identityEvents.map((e) => e.metadata.owner_id)).size).toBe(1);
   });
 });
