@@ -104,4 +104,23 @@ describe("projector", () => {
       await database.close();
     }
   });
+
+  test("wakes on LISTEN/NOTIFY: with polling a minute apart, a new event is applied at once", async () => {
+    const svc = await startTestService({ PROJECTOR_POLL_MS: "60000" });
+    try {
+      await new Promise((r) => setTimeout(r, 300)); // let the projector reach its first wait
+      const browser = randomUUID();
+      const started = Date.now();
+      const s = await svc.post("/api/oss-chat/start", { browser_uuid: browser, topic: "Bangun" });
+      const d = await svc.get(
+        `/api/oss-chat/session/${s.body.session_id}?min_position=${s.body.position}`,
+        asBrowser(browser),
+      );
+      expect(d.status).toBe(200);
+      expect(d.headers.get("x-read-model-stale")).toBeNull();
+      expect(Date.now() - started).toBeLessThan(2000); // the read-your-writes bound, far below the poll interval
+    } finally {
+      await svc.stop();
+    }
+  });
 });
