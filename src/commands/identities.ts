@@ -1,4 +1,5 @@
 import { v5 as uuidv5 } from "uuid";
+import type { Fact } from "../events/chatEvents";
 import { streams } from "../events/eventStore";
 import type { RequestContext } from "../events/metadata";
 import type { ChatUserState } from "./chatUser";
@@ -46,8 +47,22 @@ export async function resolveBrowserUser(
     { chatUserId, browserUuid, oss: null, ipAddress: ctx.ip, userAgent: ctx.userAgent },
     loaded.state,
   );
-  await appendDecided(deps.store, streams.chatUser(chatUserId), loaded, events, ctx, chatUserId);
-  return { chatUserId, state: (await loadChatUser(deps, chatUserId)).state };
+  // The state after the append is folded here from what was appended, at the instant it records: no re-read.
+  const at = ctx.now();
+  await appendDecided(
+    deps.store,
+    streams.chatUser(chatUserId),
+    loaded,
+    events,
+    { ...ctx, now: () => at },
+    chatUserId,
+  );
+  const occurredAt = at.toISOString();
+  const state = events.reduce<ChatUserState>(
+    (s, e) => evolveChatUser(s, { ...e, occurredAt } as Fact),
+    loaded.state,
+  );
+  return { chatUserId, state };
 }
 
 /**

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { streams } from "../events/eventStore";
 import type { RequestContext } from "../events/metadata";
-import { decideStart, evolveChatSession, initialChatSession } from "./chatSession";
+import { type ChatSessionState, decideStart, initialChatSession } from "./chatSession";
 import type { CommandDeps } from "./deps";
 import { emailField, ossUserIdField, requiredText, storableText, uuidField } from "./fields";
-import { appendDecided, loadStream, retryOnConflict } from "./handler";
+import { appendDecided, type LoadedStream, retryOnConflict } from "./handler";
 import { resolveBrowserUser, resolveOssUser } from "./identities";
 
 export const startChatInput = z
@@ -57,7 +57,13 @@ export async function startChat(
   );
   const sessionId = deps.newId();
   const stream = streams.chatSession(sessionId);
-  const loaded = await loadStream(deps.store, stream, evolveChatSession, initialChatSession);
+  // A fresh random id: the stream cannot exist yet, so there is nothing to read; the append's "no stream"
+  // expectation still refuses it if it did.
+  const loaded: LoadedStream<ChatSessionState> = {
+    state: initialChatSession,
+    expected: "no_stream",
+    position: null,
+  };
   const events = decideStart(
     { sessionId, chatUserId, topic: input.topic, priority: input.priority, channel: "web" },
     loaded.state,

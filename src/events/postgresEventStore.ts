@@ -127,7 +127,15 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
     const batchSize = opts.batchSize ?? 500;
     const listener = new Client({ connectionString: options.connectionString });
     let wake: (() => void) | null = null;
-    const notified = () => wake?.();
+    // A notification that arrives while a batch is read or applied must not be lost: it is remembered here.
+    let announced = false;
+    // While a commit that was announced is not readable yet (held below an older transaction still in
+    // flight), look again soon, backing off up to the poll interval, rather than wait a whole interval.
+    let backoffMs = 0;
+    const notified = () => {
+      announced = true;
+      wake?.();
+    };
     listener.on("notification", notified);
     listener.on("error", (err) => options.onError?.(err)); // polling carries on if the listening connection drops
     opts.signal.addEventListener("abort", notified);
@@ -136,15 +144,21 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
     let position = after;
     try {
       while (!opts.signal.aborted) {
+        const wasAnnounced = announced;
+        announced = false;
         const batch = await readAll(position, batchSize);
         const last = batch.at(-1);
         if (last) {
           position = last.logPosition;
+          backoffMs = 0;
           yield batch;
           if (batch.length === batchSize) continue;
+        } else if (wasAnnounced || backoffMs > 0) {
+          backoffMs = backoffMs * 2 >= pollIntervalMs ? 0 : Math.max(2, backoffMs * 2);
         }
+        if (announced) continue;
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, pollIntervalMs);
+          const timer = setTimeout(resolve, backoffMs > 0 ? backoffMs : pollIntervalMs);
           wake = () => {
             clearTimeout(timer);
             resolve();

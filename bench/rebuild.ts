@@ -1,0 +1,97 @@
+import { randomBytes } from "node:crypto";
+import { rm } from "node:fs/promises";
+import { performance } from "node:perf_hooks";
+import { createKnex, createPool, migrateLatest } from "../src/db/database";
+import { logStart } from "../src/events/eventStore";
+import { createPostgresEventStore } from "../src/events/postgresEventStore";
+import { applyEvents } from "../src/projections/applyEvents";
+import { createReadModelTables } from "../src/projections/schema";
+import { writeEventLog } from "./eventLog";
+import { round } from "./load";
+
+export interface RebuildResults {
+  readonly events: number;
+  readonly batch_size: number;
+  readonly rebuild_s: number;
+  readonly rebuild_events_per_s: number;
+  /** Of the rebuild's time: reading (and upcasting) the log, and applying it. */
+  readonly read_s: number;
+  readonly apply_s: number;
+  readonly rows: number;
+  readonly copy_s: number;
+  readonly copy_rows_per_s: number;
+  /** Rebuild speed over COPY speed for the same final rows: COPY's time over the rebuild's. */
+  readonly ratio: number;
+}
+
+/** The tables in the order their foreign keys need. */
+const TABLES = ["chat_users", "chat_sessions", "chat_session_contacts", "stream_revisions"] as const;
+
+/**
+ * Replays a generated log through the projector's code path (readAll + applyEvents) into fresh tables, then
+ * writes the same final rows into other fresh tables with a raw server-side COPY: the machine's limit for them.
+ */
+export async function runRebuild(opts: {
+  databaseUrl: string;
+  events: number;
+  batchSize: number;
+  log: (msg: string) => void;
+}): Promise<RebuildResults> {
+  const knex = createKnex(opts.databaseUrl, 4);
+  await migrateLatest(knex);
+  const t0 = performance.now();
+  await writeEventLog(knex, opts.events);
+  opts.log(`rebuild: generated ${opts.events} events in ${round((performance.now() - t0) / 1000)} s`);
+  await knex.raw("VACUUM ANALYZE events");
+  const store = createPostgresEventStore({
+    pool: createPool(opts.databaseUrl, 2),
+    connectionString: opts.databaseUrl,
+  });
+
+  await createReadModelTables(knex, "rebuilt");
+  const started = performance.now();
+  let after = logStart;
+  let replayed = 0;
+  let readMs = 0;
+  for (;;) {
+    const readStarted = performance.now();
+    const batch = await store.readAll(after, opts.batchSize);
+    readMs += performance.now() - readStarted;
+    const last = batch.at(-1);
+    if (!last) break;
+    await applyEvents(knex, batch, { schema: "rebuilt", projector: "bench_rebuild" });
+    replayed += batch.length;
+    after = last.logPosition;
+  }
+  const rebuildS = (performance.now() - started) / 1000;
+  await store.close();
+  opts.log(`rebuild: ${replayed} events in ${round(rebuildS)} s (${round(replayed / rebuildS)} events/s)`);
+
+  // Server-side files: written by COPY TO (not timed), read by the timed COPY FROM.
+  const prefix = `/tmp/lc_bench_${randomBytes(4).toString("hex")}`;
+  let rows = 0;
+  for (const table of TABLES) {
+    const r = await knex.raw(`COPY rebuilt.${table} TO '${prefix}_${table}.copy'`);
+    rows += r.rowCount as number;
+  }
+  await createReadModelTables(knex, "copied");
+  const copyStarted = performance.now();
+  for (const table of TABLES) await knex.raw(`COPY copied.${table} FROM '${prefix}_${table}.copy'`);
+  const copyS = (performance.now() - copyStarted) / 1000;
+  opts.log(`rebuild: COPY of the same ${rows} rows in ${round(copyS, 2)} s`);
+  // The files are on the server's machine: removable here when that is this machine (the embedded default).
+  for (const table of TABLES) await rm(`${prefix}_${table}.copy`, { force: true }).catch(() => undefined);
+  await knex.destroy();
+  return {
+    events: replayed,
+    batch_size: opts.batchSize,
+    rebuild_s: round(rebuildS, 2),
+    rebuild_events_per_s: round(replayed / rebuildS),
+    read_s: round(readMs / 1000, 2),
+    apply_s: round(rebuildS - readMs / 1000, 2),
+    rows,
+    copy_s: round(copyS, 2),
+    copy_rows_per_s: round(rows / copyS),
+    ratio: round(copyS / rebuildS, 3),
+  };
+}

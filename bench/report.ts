@@ -1,0 +1,100 @@
+import os from "node:os";
+import type { AppendResults } from "./append";
+import { endpoints, type HttpResults } from "./http";
+import { round } from "./load";
+import type { RebuildResults } from "./rebuild";
+
+export interface Machine {
+  readonly cpus: number;
+  readonly cpu_model: string;
+  readonly node: string;
+  readonly postgres: string;
+  readonly postgres_server: string;
+}
+
+export function machine(postgres: string, server: string): Machine {
+  return {
+    cpus: os.cpus().length,
+    cpu_model: os.cpus()[0]?.model.trim() ?? "unknown",
+    node: process.version,
+    postgres,
+    postgres_server: server,
+  };
+}
+
+/** The flat keys the issue asks for, then the details. */
+export function summary(
+  m: Machine,
+  settings: Record<string, number>,
+  http: HttpResults | null,
+  append: AppendResults | null,
+  rebuild: RebuildResults | null,
+) {
+  const ratios = http
+    ? Object.fromEntries(
+        endpoints.map((e) => [`${e}_rps_ratio_vs_crud`, round(http.es[e].rps / http.crud[e].rps, 2)]),
+      )
+    : {};
+  return {
+    ...ratios,
+    append_rps_ratio_vs_emmett: append?.ratio ?? null,
+    rebuild_ratio_vs_copy: rebuild?.ratio ?? null,
+    projection_lag_p99_ms: http?.lagAtHalf.p99_ms ?? null,
+    projection_lag_p50_ms: http?.lagAtHalf.p50_ms ?? null,
+    startchat_p99_ms: http?.es.startchat.p99_ms ?? null,
+    crud_startchat_p99_ms: http?.crud.startchat.p99_ms ?? null,
+    generated_at: new Date().toISOString(),
+    machine: m,
+    settings,
+    http,
+    append,
+    rebuild,
+  };
+}
+
+export function markdown(s: ReturnType<typeof summary>): string {
+  const lines: string[] = [];
+  const m = s.machine;
+  lines.push(
+    `Machine: ${m.cpus} × ${m.cpu_model}, Node ${m.node}, PostgreSQL ${m.postgres} (${m.postgres_server}); ` +
+      `${s.settings.connections} connections, ${s.settings.duration_s} s per endpoint.`,
+    "",
+  );
+  if (s.http) {
+    const h = s.http;
+    lines.push(
+      "| endpoint | ES req/s | ES p50 / p99 ms | ES errors | CRUD req/s | CRUD p50 / p99 ms | CRUD errors | ES/CRUD |",
+      "|---|---:|---:|---:|---:|---:|---:|---:|",
+    );
+    for (const e of endpoints) {
+      const a = h.es[e];
+      const b = h.crud[e];
+      lines.push(
+        `| ${e} | ${a.rps} | ${a.p50_ms} / ${a.p99_ms} | ${a.errors} | ${b.rps} | ${b.p50_ms} / ${b.p99_ms} | ${b.errors} | ${round(a.rps / b.rps, 2)} |`,
+      );
+    }
+    lines.push(
+      "",
+      `Projection lag (StartChat response → row visible): at ${h.lagAtHalf.rate_rps} req/s (half the max) ` +
+        `p50 ${h.lagAtHalf.p50_ms} ms, p99 ${h.lagAtHalf.p99_ms} ms (${h.lagAtHalf.samples} samples); ` +
+        `at full load p50 ${h.lagAtMax.p50_ms} ms, p99 ${h.lagAtMax.p99_ms} ms.`,
+    );
+  }
+  if (s.append) {
+    const a = s.append;
+    lines.push(
+      "",
+      `Appends (${a.writers} writers, single-event, ${a.rounds}× ${a.run_s} s alternating): ours ${a.ours_events_per_s} events/s, ` +
+        `emmett-postgresql ${a.emmett_events_per_s} events/s, ratio ${a.ratio}.`,
+    );
+  }
+  if (s.rebuild) {
+    const r = s.rebuild;
+    lines.push(
+      "",
+      `Rebuild of ${r.events} events (batches of ${r.batch_size}): ${r.rebuild_s} s, ${r.rebuild_events_per_s} events/s; ` +
+        `raw COPY of the same ${r.rows} rows: ${r.copy_s} s; ratio ${r.ratio}.`,
+    );
+  }
+  return lines.join("\n");
+}

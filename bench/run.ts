@@ -1,0 +1,96 @@
+/**
+ * `npm run bench`: the product against a plain CRUD baseline over HTTP, our event store's appends against
+ * emmett-postgresql's, and the rebuild rate against a raw COPY, all in one run on one Postgres
+ * (BENCH_DATABASE_URL's server, or the embedded default). Writes bench/results/latest.json and latest.md.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { createKnex, migrateLatest } from "../src/db/database";
+import { type AppendResults, runAppend } from "./append";
+import { type HttpResults, runHttp } from "./http";
+import { openBenchServer } from "./postgres";
+import { type RebuildResults, runRebuild } from "./rebuild";
+import { machine, markdown, summary } from "./report";
+import { type ServerProcess, spawnServer } from "./servers";
+
+const num = (name: string, fallback: number) => {
+  const v = process.env[name];
+  return v === undefined || v === "" ? fallback : Number(v);
+};
+const log = (msg: string) => console.log(`[bench] ${msg}`);
+
+async function main() {
+  const settings = {
+    duration_s: num("BENCH_DURATION_S", 10),
+    connections: num("BENCH_CONNECTIONS", 32),
+    append_writers: 16,
+    append_rounds: num("BENCH_APPEND_ROUNDS", 3),
+    append_run_s: num("BENCH_APPEND_S", 5),
+    rebuild_events: num("BENCH_EVENTS", 200_000),
+    rebuild_batch: num("BENCH_REBUILD_BATCH", 500),
+  };
+  const only = new Set((process.env.BENCH_ONLY ?? "http,append,rebuild").split(","));
+  const server = await openBenchServer();
+  const m = machine(await server.version(), server.label);
+  log(`${m.cpus} × ${m.cpu_model}, Node ${m.node}, PostgreSQL ${m.postgres} on ${m.postgres_server}`);
+  let http: HttpResults | null = null;
+  let append: AppendResults | null = null;
+  let rebuild: RebuildResults | null = null;
+  const running: ServerProcess[] = [];
+  try {
+    if (only.has("http")) {
+      const secret = randomBytes(32).toString("base64url");
+      const esUrl = await server.createDatabase("es");
+      const crudUrl = await server.createDatabase("crud");
+      const knex = createKnex(crudUrl, 1); // the baseline writes the same tables, created by our migrations
+      await migrateLatest(knex);
+      await knex.destroy();
+      const es = await spawnServer("es", esUrl, secret);
+      running.push(es);
+      const crud = await spawnServer("crud", crudUrl, secret);
+      running.push(crud);
+      http = await runHttp({
+        es: { name: "es", server: es, databaseUrl: esUrl, chats: [] },
+        crud: { name: "crud", server: crud, databaseUrl: crudUrl, chats: [] },
+        secret,
+        connections: settings.connections,
+        durationS: settings.duration_s,
+        log,
+      });
+      for (const s of running.splice(0)) await s.stop();
+    }
+    if (only.has("append")) {
+      append = await runAppend({
+        databaseUrl: await server.createDatabase("append"),
+        writers: settings.append_writers,
+        rounds: settings.append_rounds,
+        runS: settings.append_run_s,
+        log,
+      });
+    }
+    if (only.has("rebuild")) {
+      rebuild = await runRebuild({
+        databaseUrl: await server.createDatabase("rebuild"),
+        events: settings.rebuild_events,
+        batchSize: settings.rebuild_batch,
+        log,
+      });
+    }
+  } finally {
+    for (const s of running) await s.stop();
+    await server.close();
+  }
+  const result = summary(m, settings, http, append, rebuild);
+  const dir = path.join(__dirname, "results");
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, "latest.json"), `${JSON.stringify(result, null, 2)}\n`);
+  const table = markdown(result);
+  await writeFile(path.join(dir, "latest.md"), `${table}\n`);
+  console.log(`\n${table}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
