@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import { Command } from "commander";
+import { registerAuditCommands } from "./cli/audit";
+import { registerProjectionCommands } from "./cli/projections";
 import { ConfigError, loadConfig } from "./config";
 import { createKnex, migrateDownAll, migrateLatest } from "./db/database";
 import { createLogger } from "./logger";
@@ -73,6 +75,8 @@ export function buildCli(): Command {
         throw new ConfigError(`migrate: unknown direction "${direction}" (use up or down)`);
       await migrate(direction);
     });
+  registerAuditCommands(program);
+  registerProjectionCommands(program);
   return program;
 }
 

@@ -10,6 +10,7 @@ import { startEmbeddedPostgres } from "./db/embeddedPostgres";
 import type { EventStore } from "./events/eventStore";
 import { createPostgresEventStore } from "./events/postgresEventStore";
 import { createApp } from "./http/app";
+import { countingStore, createMetrics } from "./ops/metrics";
 import { type RunningProjector, startLogProjector } from "./projections/logProjector";
 
 export interface Database {
@@ -77,6 +78,7 @@ export async function startService(
   parts: ServiceParts = { api: true, projector: true },
 ): Promise<RunningService> {
   const database = await openDatabase(config, logger);
+  const metrics = createMetrics(database.knex);
   let projector: RunningProjector | null = null;
   if (parts.projector) {
     projector = startLogProjector({
@@ -84,6 +86,7 @@ export async function startService(
       store: database.store,
       logger,
       batchSize: config.PROJECTOR_BATCH_SIZE,
+      onBatch: (r) => metrics.eventsApplied.inc({ projector: "read_model" }, r.applied),
     });
   }
   let server: Server | null = null;
@@ -93,9 +96,10 @@ export async function startService(
       logger,
       knex: database.knex,
       store: database.store,
-      commands: { store: database.store, newId: randomUUID },
+      commands: { store: countingStore(database.store, metrics), newId: randomUUID },
       readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
       trustProxy: config.trustProxy,
+      metrics,
     });
     const listening = app.listen(config.PORT, config.HOST);
     server = listening;

@@ -3,6 +3,9 @@ import express, { type Express } from "express";
 import type { Knex } from "knex";
 import type { Logger } from "pino";
 import { pinoHttp } from "pino-http";
+import { auditRoutes } from "../audit/routes";
+import { commandTimer, type Metrics, metricsRoute } from "../ops/metrics";
+import { opsRoutes } from "../ops/routes";
 import { errorHandler, notFoundRoute } from "./errors";
 import { chatRoutes, type RouteDeps } from "./routes";
 import { authenticateStaff } from "./staffAuth";
@@ -11,6 +14,8 @@ export interface AppOptions extends RouteDeps {
   readonly logger: Logger;
   readonly knex: Knex;
   readonly trustProxy: boolean | number | string[] | undefined;
+  /** Prometheus metrics served at /metrics and fed by the command timer. */
+  readonly metrics?: Metrics;
 }
 
 export function createApp(options: AppOptions): Express {
@@ -28,7 +33,7 @@ export function createApp(options: AppOptions): Express {
         return id;
       },
       customProps: () => ({}),
-      autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/readyz" },
+      autoLogging: { ignore: (req) => ["/healthz", "/readyz", "/metrics"].includes(req.url) },
     }),
   );
   app.use((req, res, next) => {
@@ -46,8 +51,12 @@ export function createApp(options: AppOptions): Express {
       res.status(503).json({ error: "Database unreachable", database: "down" });
     }
   });
+  if (options.metrics) app.get("/metrics", metricsRoute(options.metrics));
+  if (options.metrics) app.use(commandTimer(options.metrics));
   app.use(express.json({ limit: "64kb", strict: true }));
   app.use(authenticateStaff(options.knex));
+  app.use(auditRoutes(options.knex));
+  app.use(opsRoutes(options.knex));
   app.use(chatRoutes(options));
   app.use(notFoundRoute);
   app.use(errorHandler(options.logger));
