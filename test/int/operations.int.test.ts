@@ -137,5 +137,5 @@ describe("a stalled projector, and the projections CLI", () => {
     const badTime = await cli(db, ["audit", "log", "--from-time", "yesterday"]);
     expect(badTime.code).toBe(2);
     expect(badTime.stderr).toContain("--from-time");
-  });
+  }, 60_000);
 });
