@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import { compareLogPositions, type EventStore, type LogPosition, logStart } from "../events/eventStore";
+import { type EventStore, type LogPosition, logStart } from "../events/eventStore";
 import { applyEvents, loadCheckpoint, saveCheckpoint } from "../projections/applyEvents";
 import { createReadModelTables } from "../projections/schema";
 import { lagAfter } from "./projectionHealth";
@@ -33,6 +33,8 @@ export interface RebuildOptions {
   /** How long the swap waits for the live tables' locks before it backs off and tries again. */
   readonly swapLockTimeoutMs?: number;
   readonly onProgress?: (progress: RebuildProgress) => void;
+  /** Runs before each swap attempt, after the replay has caught up (tests write here, while the swap is due). */
+  readonly beforeSwap?: () => Promise<void>;
 }
 
 export interface RebuildResult {
@@ -108,6 +110,7 @@ async function rebuildLocked(options: RebuildOptions): Promise<RebuildResult> {
   await catchUp();
   for (let attempt = 1; ; attempt++) {
     report("swap");
+    await options.beforeSwap?.();
     try {
       await swap(options, from, options.swapLockTimeoutMs ?? 250);
       return { resumed, replayed: done - already, swapAttempts: attempt };
@@ -125,10 +128,11 @@ async function rebuildLocked(options: RebuildOptions): Promise<RebuildResult> {
 /**
  * The hand-over, in one transaction. Lock the live tables (stream_revisions first: every live projector
  * transaction reads it first, so the two never wait on each other in opposite orders), which waits for the live
- * projector's batch in flight and holds off the next one; then lock its checkpoint row and catch the shadow up to
- * it; then move the live tables out and the shadow tables in. The live projector carries on from its own
- * checkpoint against the new tables, skipping by stream revision whatever the shadow already applied past it.
- * Queries wait for the few milliseconds the locks are held and then read the new tables.
+ * projector's batch in flight and holds off the next one; lock its checkpoint row; catch the shadow up to the
+ * head of the readable log, which the live tables cannot be ahead of (so this holds however the live projector
+ * keeps its position: this checkpoint, or Kafka offsets); then move the live tables out and the shadow tables in.
+ * The live projector carries on from its own position against the new tables, skipping by stream revision what
+ * the shadow already applied. Queries wait the few milliseconds the locks are held, then read the new tables.
  */
 async function swap(options: RebuildOptions, shadowFrom: LogPosition, lockTimeoutMs: number): Promise<void> {
   const { knex, store } = options;
@@ -141,14 +145,10 @@ async function swap(options: RebuildOptions, shadowFrom: LogPosition, lockTimeou
       .where({ name: LIVE_PROJECTOR })
       .forUpdate()
       .first();
-    const target: LogPosition = live
-      ? { commit: BigInt(live.commit_position), prepare: BigInt(live.prepare_position) }
-      : logStart;
+    // Terminates: once this transaction writes, it has an id, and readAll stays below it.
     let from = shadowFrom;
-    while (compareLogPositions(from, target) < 0) {
-      const batch = (await store.readAll(from, batchSize)).filter(
-        (e) => compareLogPositions(e.logPosition, target) <= 0,
-      );
+    for (;;) {
+      const batch = await store.readAll(from, batchSize);
       const last = batch.at(-1);
       if (!last) break;
       await applyEvents(trx, batch, {

@@ -72,6 +72,11 @@ describe("zero-downtime rebuild", () => {
       store: svc.database.store,
       batchSize: 40,
       onProgress: (p) => phases.push(p.phase),
+      // Events the live projector applies after the replay caught up: the swap itself must bring them over.
+      beforeSwap: async () => {
+        await traffic(2, statuses);
+        await caughtUp();
+      },
     });
     await traffic(3, statuses); // requests right after the swap too
     stop = true;
