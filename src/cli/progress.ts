@@ -12,9 +12,7 @@ export function rebuildProgressReporter(stream: NodeJS.WriteStream = process.std
     const bar = new SingleBar(
       {
         stream,
-        format:
-          "rebuild |{bar}| {percentage}% | {value}/{total} events | {rate} events/s | ETA {eta_formatted}",
-        etaBuffer: 50,
+        format: "rebuild |{bar}| {percentage}% | {value}/{total} events | {rate} events/s | ETA {eta_text}",
         hideCursor: true,
       },
       Presets.shades_classic,
@@ -24,12 +22,13 @@ export function rebuildProgressReporter(stream: NodeJS.WriteStream = process.std
       update(p: RebuildProgress) {
         first ??= p.done;
         const perSecond = Math.round(rate(p.done - first, 0));
+        const eta_text = perSecond > 0 ? `${Math.ceil((p.total - p.done) / perSecond)}s` : "?";
         if (!startedBar) {
-          bar.start(p.total, p.done, { rate: perSecond });
+          bar.start(p.total, p.done, { rate: perSecond, eta_text });
           startedBar = true;
         }
         bar.setTotal(p.total);
-        bar.update(p.done, { rate: perSecond });
+        bar.update(p.done, { rate: perSecond, eta_text });
       },
       stop: () => bar.stop(),
     };

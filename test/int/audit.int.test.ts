@@ -274,5 +274,5 @@ describe("tamper evidence", () => {
     );
     expect(cli.code).toBe(1);
     expect(cli.stderr).toContain(`BROKEN ${stream} revision 1 (event ${target.event_id}`);
-  }, 60_000);
+  });
 });
