@@ -3,6 +3,7 @@ const transform = {
   "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" } }],
 };
 module.exports = {
+  // Jest reads testTimeout only at the top level (a project's own is ignored): int tests get 120 s, not 5 s.
   testTimeout: 120000,
   projects: [
     {

@@ -3,6 +3,7 @@ import * as eventStore from "./001_event_store";
 import * as readModel from "./002_read_model";
 import * as deadLetters from "./003_dead_letters";
 import * as staffKeys from "./004_staff_keys";
+import * as auditOps from "./005_audit_ops";
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   "002_read_model": readModel,
   "003_dead_letters": deadLetters,
   "004_staff_keys": staffKeys,
+  "005_audit_ops": auditOps,
 };
 
 /** Migrations as modules, so they run the same from TypeScript sources and from the compiled build. */

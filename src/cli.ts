@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { Command } from "commander";
+import { registerAuditCommands } from "./cli/audit";
 import { registerIdentityCommands } from "./cli/identity";
 import { registerKeyCommands } from "./cli/keys";
+import { registerProjectionCommands } from "./cli/projections";
 import { ConfigError, loadConfig } from "./config";
 import { createKnex, migrateDownAll } from "./db/database";
 import { createLogger } from "./logger";
@@ -93,6 +95,8 @@ export function buildCli(): Command {
     });
   registerIdentityCommands(program);
   registerKeyCommands(program);
+  registerAuditCommands(program);
+  registerProjectionCommands(program);
   return program;
 }
 

@@ -22,6 +22,7 @@ import {
 import { createPostgresEventStore } from "./events/postgresEventStore";
 import { startRelay } from "./events/relay";
 import { createApp } from "./http/app";
+import { countingStore, createMetrics } from "./ops/metrics";
 import { startKafkaProjector } from "./projections/kafkaProjector";
 import { startLogProjector } from "./projections/logProjector";
 
@@ -126,6 +127,7 @@ export async function startService(
   const redis =
     parts.api && config.REDIS_URL !== undefined ? await connectRedis(config.REDIS_URL, logger) : null;
   const database = await openDatabase(config, logger);
+  const metrics = createMetrics(database.knex);
   const stoppers: (() => Promise<void>)[] = [];
   if (parts.relay) {
     const settings = kafkaSettings(config, logger);
@@ -147,7 +149,12 @@ export async function startService(
     const settings = kafkaSettings(config, logger);
     await ensureTopic(settings);
     const consumer = createKafkaConsumer({ ...settings, groupId: config.KAFKA_GROUP_ID });
-    const worker = await startKafkaProjector({ knex: database.knex, consumer, logger });
+    const worker = await startKafkaProjector({
+      knex: database.knex,
+      consumer,
+      logger,
+      onBatch: (r) => metrics.eventsApplied.inc({ projector: "kafka_projector" }, r.applied),
+    });
     stoppers.push(worker.stop);
   } else if (parts.projector) {
     const projector = startLogProjector({
@@ -155,6 +162,7 @@ export async function startService(
       store: database.store,
       logger,
       batchSize: config.PROJECTOR_BATCH_SIZE,
+      onBatch: (r) => metrics.eventsApplied.inc({ projector: "read_model" }, r.applied),
     });
     stoppers.push(projector.stop);
   }
@@ -172,7 +180,7 @@ export async function startService(
       logger,
       knex: database.knex,
       store: database.store,
-      commands: { store: database.store, newId: randomUUID },
+      commands: { store: countingStore(database.store, metrics), newId: randomUUID },
       readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
       trustProxy: config.trustProxy,
       identity: config.identityKey === null ? null : createIdentityVerifier(config.identityKey),
@@ -184,6 +192,7 @@ export async function startService(
         redisPrefix: config.RATE_LIMIT_REDIS_PREFIX,
       },
       redis,
+      metrics,
     });
     const listening = app.listen(config.PORT, config.HOST);
     server = listening;

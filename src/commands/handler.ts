@@ -1,14 +1,17 @@
 import { randomUUID } from "node:crypto";
-import type { DomainEvent, Fact } from "../events/chatEvents";
+import { currentVersion, type DomainEvent, type Fact } from "../events/chatEvents";
 import { ConcurrencyError, type EventStore, type ExpectedRevision } from "../events/eventStore";
 import { toFact } from "../events/facts";
-import type { RequestContext } from "../events/metadata";
+import { eventHash, storedHash } from "../events/hashChain";
+import type { EventMetadata, RequestContext } from "../events/metadata";
 
 export interface LoadedStream<S> {
   readonly state: S;
   readonly expected: ExpectedRevision;
   /** Position of the stream's last event, for read-your-writes when a command changes nothing. */
   readonly position: bigint | null;
+  /** Hash of the stream's last event, which the next appended event chains to (null: none, or unchained). */
+  readonly lastHash?: string | null;
 }
 
 export async function loadStream<S>(
@@ -21,7 +24,12 @@ export async function loadStream<S>(
   let state = initial;
   for (const e of events) state = evolve(state, toFact(e));
   const last = events.at(-1);
-  return { state, expected: last ? last.revision : "no_stream", position: last ? last.position : null };
+  return {
+    state,
+    expected: last ? last.revision : "no_stream",
+    position: last ? last.position : null,
+    lastHash: last ? storedHash(last.metadata) : null,
+  };
 }
 
 /** Appends what a decider returned with the request's metadata; nothing to append returns the stream's position. */
@@ -36,23 +44,40 @@ export async function appendDecided(
 ): Promise<bigint | null> {
   if (events.length === 0) return loaded.position;
   const occurredAt = ctx.now().toISOString();
-  const result = await store.append(
-    streamId,
-    events.map((e) => ({
-      ...e,
-      id: randomUUID(),
-      metadata: {
-        occurred_at: occurredAt,
-        correlation_id: ctx.correlationId,
-        causation_id: causationId,
-        actor: ctx.actor,
-        ip: ctx.ip,
-        user_agent: ctx.userAgent,
-        owner_id: ownerId,
+  // Tamper evidence: each event's metadata carries a hash chained to the previous event of its stream.
+  let previousHash = loaded.lastHash ?? null;
+  let revision =
+    loaded.expected === "no_stream" ? 0n : loaded.expected === "any" ? -1n : loaded.expected + 1n;
+  if (revision < 0n) throw new Error("appendDecided needs an exact expected revision to chain hashes");
+  const toAppend = events.map((e) => {
+    const id = randomUUID();
+    const base: EventMetadata = {
+      occurred_at: occurredAt,
+      correlation_id: ctx.correlationId,
+      causation_id: causationId,
+      actor: ctx.actor,
+      ip: ctx.ip,
+      user_agent: ctx.userAgent,
+      owner_id: ownerId,
+    };
+    const hash = eventHash(
+      {
+        streamId,
+        revision,
+        eventId: id,
+        type: e.type,
+        schemaVersion: currentVersion[e.type],
+        data: e.data,
+        metadata: base,
       },
-    })),
-    loaded.expected,
-  );
+      previousHash,
+    );
+    const metadata: EventMetadata = { ...base, previous_hash: previousHash, hash };
+    previousHash = hash;
+    revision++;
+    return { ...e, id, metadata };
+  });
+  const result = await store.append(streamId, toAppend, loaded.expected);
   return result.position;
 }
 

@@ -6,7 +6,10 @@ import type { Redis } from "ioredis";
 import type { Knex } from "knex";
 import type { Logger } from "pino";
 import { pinoHttp } from "pino-http";
+import { auditRoutes } from "../audit/routes";
 import type { IdentityVerifier } from "../auth/identityTokens";
+import { commandTimer, type Metrics, metricsRoute } from "../ops/metrics";
+import { opsRoutes } from "../ops/routes";
 import { errorHandler, notFoundRoute } from "./errors";
 import { authenticateOssUser } from "./identityAuth";
 import { type RateLimitSettings, rateLimits } from "./rateLimits";
@@ -23,6 +26,8 @@ export interface AppOptions extends RouteDeps {
   readonly rateLimits?: RateLimitSettings;
   /** Shared rate-limit counters across API instances; null keeps them in memory. */
   readonly redis?: Redis | null;
+  /** Prometheus metrics served at /metrics and fed by the command timer. */
+  readonly metrics?: Metrics;
 }
 
 const OFF: RateLimitSettings = { windowMs: 60_000, perIp: 0, perIdentity: 0 };
@@ -53,7 +58,7 @@ export function createApp(options: AppOptions): Express {
         return id;
       },
       customProps: () => ({}),
-      autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/readyz" },
+      autoLogging: { ignore: (req) => ["/healthz", "/readyz", "/metrics"].includes(req.url) },
     }),
   );
   app.use((req, res, next) => {
@@ -64,18 +69,34 @@ export function createApp(options: AppOptions): Express {
     res.json({ status: "ok" });
   });
   app.get("/readyz", async (_req, res) => {
-    try {
-      await options.knex.raw("select 1");
-      res.json({ status: "ready", database: "ok" });
-    } catch {
-      res.status(503).json({ error: "Database unreachable", database: "down" });
+    // The read model's database and the event store (a separate server with EventStoreDB) must both answer.
+    const [database, eventStore] = await Promise.all([
+      options.knex.raw("select 1").then(
+        () => "ok" as const,
+        () => "down" as const,
+      ),
+      options.store.readAt(0n).then(
+        () => "ok" as const,
+        () => "down" as const,
+      ),
+    ]);
+    if (database === "ok" && eventStore === "ok") {
+      res.json({ status: "ready", database, event_store: eventStore });
+      return;
     }
+    res
+      .status(503)
+      .json({ error: "Not ready: a backing service is unreachable", database, event_store: eventStore });
   });
+  if (options.metrics) app.get("/metrics", metricsRoute(options.metrics));
+  if (options.metrics) app.use(commandTimer(options.metrics));
   app.use("/api", limits.perIp);
   app.use(express.json({ limit: "64kb", strict: true }));
   app.use(authenticateStaff(options.knex));
   app.use(authenticateOssUser(identity));
   app.use("/api", limits.perIdentity);
+  app.use(auditRoutes(options.knex));
+  app.use(opsRoutes(options.knex));
   app.use(chatRoutes({ ...options, identityConfigured: identity !== null }));
   app.use(notFoundRoute);
   app.use(errorHandler(options.logger));

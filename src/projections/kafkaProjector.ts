@@ -9,9 +9,15 @@ export const KAFKA_PROJECTOR = "kafka_projector";
  * A projector worker in the Kafka consumer group: each partition batch is applied in one transaction, exactly
  * once by stored stream revision; the consumer commits its offsets only after that transaction.
  */
-export async function startKafkaProjector(options: { knex: Knex; consumer: EventConsumer; logger: Logger }) {
+export async function startKafkaProjector(options: {
+  knex: Knex;
+  consumer: EventConsumer;
+  logger: Logger;
+  onBatch?: (result: { applied: number; skipped: number; deadLettered: number }) => void;
+}) {
   await options.consumer.run(async (events) => {
     const result = await applyEvents(options.knex, events, { schema: "public", projector: KAFKA_PROJECTOR });
+    options.onBatch?.(result);
     if (result.deadLettered > 0) options.logger.error({ ...result }, "events parked as dead letters");
   });
   options.logger.info("projector worker joined its consumer group");

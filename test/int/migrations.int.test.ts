@@ -23,6 +23,7 @@ describe("migrations", () => {
         "002_read_model",
         "003_dead_letters",
         "004_staff_keys",
+        "005_audit_ops",
       ]);
       const full = await tablesOf(knex);
       expect(full).toEqual(

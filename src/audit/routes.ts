@@ -1,0 +1,107 @@
+import { type Response, Router } from "express";
+import type { Knex } from "knex";
+import { NotFoundError } from "../commands/errors";
+import { parse } from "../http/context";
+import { ValidationError } from "../http/errors";
+import { requireStaffRole } from "../http/staffAuth";
+import { type AuditRange, type AuditSelection, mergedUserIds, parseCursor, readAuditPage } from "./auditLog";
+import { logEventsInput, stateInput, streamEventsInput, verifyInput } from "./inputs";
+import { type AsOf, chatUserAsOf, sessionAsOf, UnknownPositionError } from "./pointInTime";
+import { verifyChains } from "./verifyChains";
+
+/** Writes every page of a selection as NDJSON, one event per line, one page in memory at a time. */
+async function exportNdjson(res: Response, knex: Knex, selection: AuditSelection, range: AuditRange) {
+  res.status(200).type("application/x-ndjson");
+  let after = null;
+  try {
+    for (;;) {
+      const page = await readAuditPage(knex, selection, range, after, 500);
+      for (const event of page.events) {
+        if (res.destroyed) return;
+        if (!res.write(`${JSON.stringify(event)}\n`)) await new Promise((r) => res.once("drain", r));
+      }
+      if (page.next === null) break;
+      after = parseCursor(page.next);
+    }
+    res.end();
+  } catch {
+    res.destroy(); // the status line is out: a cut-off stream is the only honest way to say it failed
+  }
+}
+
+async function answer(
+  res: Response,
+  knex: Knex,
+  selection: AuditSelection,
+  input: { limit: number; after?: string; format: "json" | "ndjson" },
+  range: AuditRange = {},
+  extra: Record<string, unknown> = {},
+) {
+  if (input.format === "ndjson") return exportNdjson(res, knex, selection, range);
+  const after = input.after === undefined ? null : parseCursor(input.after);
+  res.json({ ...extra, ...(await readAuditPage(knex, selection, range, after, input.limit)) });
+}
+
+function asOf(input: { at?: Date; position?: number }): AsOf {
+  return input.at ? { time: input.at } : { position: input.position as number };
+}
+
+async function unknownPositionIsBadInput<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof UnknownPositionError)
+      throw new ValidationError([{ field: "position", message: err.message }]);
+    throw err;
+  }
+}
+
+/** The auditors' read API: the log as it was recorded, states as they were, and the hash chains' check. */
+export function auditRoutes(knex: Knex): Router {
+  const router = Router();
+  router.use("/api/audit", requireStaffRole("auditor"));
+
+  router.get("/api/audit/sessions/:id/events", async (req, res) => {
+    const input = parse(streamEventsInput, { ...req.query, id: req.params.id });
+    await answer(res, knex, { kind: "stream", streamId: `chatSession-${input.id}` }, input);
+  });
+
+  router.get("/api/audit/users/:id/events", async (req, res) => {
+    const input = parse(streamEventsInput, { ...req.query, id: req.params.id });
+    const ownerIds = await mergedUserIds(knex, input.id);
+    await answer(res, knex, { kind: "owners", ownerIds }, input, {}, { chat_user_ids: ownerIds });
+  });
+
+  router.get("/api/audit/events", async (req, res) => {
+    const input = parse(logEventsInput, req.query);
+    const range: AuditRange = {
+      fromPosition: input.from_position,
+      toPosition: input.to_position,
+      fromTime: input.from_time,
+      toTime: input.to_time,
+    };
+    await answer(res, knex, { kind: "log" }, input, range);
+  });
+
+  router.get("/api/audit/sessions/:id/state", async (req, res) => {
+    const input = parse(stateInput, { ...req.query, id: req.params.id });
+    const state = await unknownPositionIsBadInput(() => sessionAsOf(knex, input.id, asOf(input)));
+    if (!state) throw new NotFoundError("No such chat session at that point");
+    res.json(state);
+  });
+
+  router.get("/api/audit/users/:id/state", async (req, res) => {
+    const input = parse(stateInput, { ...req.query, id: req.params.id });
+    const merged = await mergedUserIds(knex, input.id);
+    const state = await unknownPositionIsBadInput(() => chatUserAsOf(knex, input.id, merged, asOf(input)));
+    if (!state) throw new NotFoundError("No such chat user at that point");
+    res.json(state);
+  });
+
+  router.get("/api/audit/verify", async (req, res) => {
+    const input = parse(verifyInput, req.query);
+    res.json(await verifyChains(knex, { streamId: input.stream }));
+  });
+
+  return router;
+}

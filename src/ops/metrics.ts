@@ -1,0 +1,98 @@
+import type { RequestHandler } from "express";
+import type { Knex } from "knex";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { EventStore } from "../events/eventStore";
+import { loadCheckpoint } from "../projections/applyEvents";
+import { lagAfter } from "./projectionHealth";
+import { LIVE_PROJECTOR } from "./rebuildNames";
+
+/** The service's Prometheus metrics, one registry per service (tests run several in one process). */
+export interface Metrics {
+  readonly registry: Registry;
+  readonly commandSeconds: Histogram<"command" | "outcome">;
+  readonly eventsAppended: Counter<"type">;
+  readonly eventsApplied: Counter<"projector">;
+}
+
+/** The command each POST route runs. */
+const commandRoutes: Record<string, string> = {
+  "/api/oss-chat/start": "StartChat",
+  "/api/oss-chat/contact": "SetContact",
+  "/api/oss-chat/link-user": "LinkUser",
+};
+
+export function createMetrics(knex: Knex): Metrics {
+  const registry = new Registry();
+  const commandSeconds = new Histogram({
+    name: "livechat_command_duration_seconds",
+    help: "Time to handle a command request, by command and outcome (ok, client_error, server_error)",
+    labelNames: ["command", "outcome"] as const,
+    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const eventsAppended = new Counter({
+    name: "livechat_events_appended_total",
+    help: "Events appended to the event store, by type",
+    labelNames: ["type"] as const,
+    registers: [registry],
+  });
+  const eventsApplied = new Counter({
+    name: "livechat_events_applied_total",
+    help: "Events applied to the read tables, by projector",
+    labelNames: ["projector"] as const,
+    registers: [registry],
+  });
+  const lagEvents = new Gauge({
+    name: "livechat_projection_lag_events",
+    help: "Events in the log the projector has not applied yet",
+    labelNames: ["projector"] as const,
+    registers: [registry],
+  });
+  const lagSeconds = new Gauge({
+    name: "livechat_projection_lag_seconds",
+    help: "Age of the oldest event the projector has not applied yet",
+    labelNames: ["projector"] as const,
+    registers: [registry],
+    // Measured on scrape, from the database: right whichever process runs the projector.
+    async collect() {
+      const lag = await lagAfter(knex, await loadCheckpoint(knex, LIVE_PROJECTOR));
+      this.set({ projector: LIVE_PROJECTOR }, lag.seconds);
+      lagEvents.set({ projector: LIVE_PROJECTOR }, lag.events);
+    },
+  });
+  void lagSeconds;
+  return { registry, commandSeconds, eventsAppended, eventsApplied };
+}
+
+/** Times every command request. */
+export function commandTimer(metrics: Metrics): RequestHandler {
+  return (req, res, next) => {
+    const command = req.method === "POST" ? commandRoutes[req.path] : undefined;
+    if (command === undefined) return next();
+    const end = metrics.commandSeconds.startTimer({ command });
+    res.once("finish", () => {
+      const outcome = res.statusCode >= 500 ? "server_error" : res.statusCode >= 400 ? "client_error" : "ok";
+      end({ outcome });
+    });
+    next();
+  };
+}
+
+/** The store, counting what it appends. */
+export function countingStore(store: EventStore, metrics: Metrics): EventStore {
+  return {
+    ...store,
+    async append(streamId, events, expected) {
+      const result = await store.append(streamId, events, expected);
+      for (const e of events) metrics.eventsAppended.inc({ type: e.type });
+      return result;
+    },
+  };
+}
+
+/** GET /metrics in Prometheus' text format. */
+export function metricsRoute(metrics: Metrics): RequestHandler {
+  return async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  };
+}
