@@ -28,6 +28,10 @@ beforeAll(async () => {
   const o = await svc.post("/api/oss-chat/start", { browser_uuid: other.browser, topic: "Lain" });
   const ol = await svc.post("/api/oss-chat/link-user", { browser_uuid: other.browser }, otherToken);
   lastPosition = Math.max(u.body.position, o.body.position, ol.body.position);
+  // Positions order one stream, not the log (ordered by transaction): read each of our own writes once.
+  for (const p of [a.body.position, link.body.position, u.body.position, o.body.position, ol.body.position]) {
+    await svc.get(`/api/oss-chat/session/${userSession}?min_position=${p}`, ownerToken);
+  }
 });
 afterAll(async () => svc.stop());
 

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { promisify } from "node:util";
 import { createStaffKey } from "../../src/auth/staffKeys";
+import { asBrowser, asOssUser } from "../support/identity";
 import { startTestService, type TestService } from "../support/testService";
 
 const root = path.resolve(__dirname, "../..");
@@ -36,27 +37,28 @@ beforeAll(async () => {
   );
   world.sessionA = a.body.session_id;
   world.userA = a.body.chat_user_id;
-  const set = await svc.post("/api/oss-chat/contact", {
-    session_id: world.sessionA,
-    contact_name: "Budi",
-    contact_email: "budi@example.com",
-  });
+  const set = await svc.post(
+    "/api/oss-chat/contact",
+    { session_id: world.sessionA, contact_name: "Budi", contact_email: "budi@example.com" },
+    asBrowser(browserA),
+  );
   world.positions.contactSet = set.body.position;
   await pause();
   world.times.afterSet = new Date().toISOString();
   await pause();
-  await svc.post("/api/oss-chat/contact", {
-    session_id: world.sessionA,
-    contact_name: "Budi Santoso",
-    contact_email: "budi@example.com",
-  });
+  await svc.post(
+    "/api/oss-chat/contact",
+    { session_id: world.sessionA, contact_name: "Budi Santoso", contact_email: "budi@example.com" },
+    asBrowser(browserA),
+  );
 
   const ossUser = `OSS-${randomUUID()}`;
-  const u = await svc.post("/api/oss-chat/start", {
-    oss_user_id: ossUser,
-    email: "u@example.com",
-    topic: "Lokasi",
-  });
+  const ossToken = await asOssUser(ossUser, "u@example.com");
+  const u = await svc.post(
+    "/api/oss-chat/start",
+    { oss_user_id: ossUser, email: "u@example.com", topic: "Lokasi" },
+    ossToken,
+  );
   world.sessionU = u.body.session_id;
   world.userU = u.body.chat_user_id;
   const browserB = randomUUID();
@@ -66,11 +68,11 @@ beforeAll(async () => {
   await pause();
   world.times.beforeMerge = new Date().toISOString();
   await pause();
-  const merge = await svc.post("/api/oss-chat/link-user", {
-    browser_uuid: browserB,
-    oss_user_id: ossUser,
-    email: "u@example.com",
-  });
+  const merge = await svc.post(
+    "/api/oss-chat/link-user",
+    { browser_uuid: browserB, oss_user_id: ossUser, email: "u@example.com" },
+    ossToken,
+  );
   expect(merge.body.merged).toBe(true);
   world.positions.merge = merge.body.position;
 });

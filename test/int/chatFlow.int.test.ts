@@ -296,6 +296,16 @@ describe("the widget's whole flow over HTTP", () => {
   });
 });
 
+/**
+ * Read-your-writes holds per command: a position orders its own stream, not the log (ordered by transaction),
+ * so after concurrent commands each one's position is waited for.
+ */
+async function readEach(positions: number[], query: string, headers: Record<string, string>) {
+  let last = await history(query, headers);
+  for (const p of positions) last = await history(`${query}&min_position=${p}`, headers);
+  return last;
+}
+
 describe("one chat user per identity under concurrent requests", () => {
   test("20 parallel starts with one new browser_uuid give one chat user", async () => {
     const browser = randomUUID();
@@ -306,8 +316,11 @@ describe("one chat user per identity under concurrent requests", () => {
     );
     expect(results.map((r) => r.status)).toEqual(Array(20).fill(201));
     expect(new Set(results.map((r) => r.body.chat_user_id)).size).toBe(1);
-    const last = Math.max(...results.map((r) => r.body.position));
-    await history(`browser_uuid=${browser}&min_position=${last}`, asBrowser(browser));
+    await readEach(
+      results.map((r) => r.body.position),
+      `browser_uuid=${browser}`,
+      asBrowser(browser),
+    );
     const users = await svc.database.knex.table("chat_users").where({ browser_uuid: browser });
     expect(users).toHaveLength(1);
     const sessions = await svc.database.knex
@@ -330,9 +343,9 @@ describe("one chat user per identity under concurrent requests", () => {
     );
     expect(results.map((r) => r.status)).toEqual(Array(20).fill(201));
     expect(new Set(results.map((r) => r.body.chat_user_id)).size).toBe(1);
-    const last = Math.max(...results.map((r) => r.body.position));
-    const h = await history(
-      `oss_user_id=${encodeURIComponent(ossUser)}&min_position=${last}&limit=100`,
+    const h = await readEach(
+      results.map((r) => r.body.position),
+      `oss_user_id=${encodeURIComponent(ossUser)}&limit=100`,
       user,
     );
     expect(h.body.total).toBe(20);
@@ -362,9 +375,9 @@ describe("one chat user per identity under concurrent requests", () => {
       ),
     ]);
     expect(calls.map((c) => c.status).every((s) => s === 200 || s === 201)).toBe(true);
-    const last = Math.max(...calls.map((c) => c.body.position ?? 0));
-    const h = await history(
-      `oss_user_id=${encodeURIComponent(ossUser)}&min_position=${last}&limit=100`,
+    const h = await readEach(
+      calls.map((c) => c.body.position ?? 0),
+      `oss_user_id=${encodeURIComponent(ossUser)}&limit=100`,
       user,
     );
     expect(h.body.total).toBe(6);

@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { createStaffKey } from "../../src/auth/staffKeys";
+import { asBrowser } from "../support/identity";
 import { waitFor } from "../support/readModel";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase";
 import { startTestService, type TestService } from "../support/testService";
@@ -34,8 +35,12 @@ describe("projection health and metrics", () => {
     const auditor = bearer((await createStaffKey(svc.database.knex, { name: "A", role: "auditor" })).key);
     expect((await svc.get("/api/admin/projections")).status).toBe(401);
     expect((await svc.get("/api/admin/projections", auditor)).status).toBe(403);
-    const s = await svc.post("/api/oss-chat/start", { browser_uuid: randomUUID(), topic: "Izin" });
-    await svc.get(`/api/oss-chat/session/${s.body.session_id}?min_position=${s.body.position}`);
+    const browser = randomUUID();
+    const s = await svc.post("/api/oss-chat/start", { browser_uuid: browser, topic: "Izin" });
+    await svc.get(
+      `/api/oss-chat/session/${s.body.session_id}?min_position=${s.body.position}`,
+      asBrowser(browser),
+    );
     await waitFor(
       async () => (await svc.get("/api/admin/projections", ops)).body.projections[0].lag_events === 0,
     );

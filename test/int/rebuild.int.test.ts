@@ -5,6 +5,7 @@ import { compareLogPositions, logStart } from "../../src/events/eventStore";
 import { RebuildAlreadyRunningError, type RebuildProgress, rebuildReadModel } from "../../src/ops/rebuild";
 import { REBUILD_CHECKPOINT, REBUILD_LOCK_KEY, SHADOW_SCHEMA } from "../../src/ops/rebuildNames";
 import { loadCheckpoint } from "../../src/projections/applyEvents";
+import { asBrowser, asOssUser } from "../support/identity";
 import { freshReplay, snapshotTables, waitFor } from "../support/readModel";
 import { startTestService, type TestService } from "../support/testService";
 import { readToEnd } from "./eventStoreContract";
@@ -17,23 +18,26 @@ async function traffic(rounds: number, statuses: number[] = []) {
     const browser = randomUUID();
     const s = await svc.post("/api/oss-chat/start", { browser_uuid: browser, topic: `Topik ${i}` });
     statuses.push(s.status);
-    const c = await svc.post("/api/oss-chat/contact", {
-      session_id: s.body.session_id,
-      contact_name: `Nama ${i}`,
-      contact_email: `n${i}@example.com`,
-    });
+    const c = await svc.post(
+      "/api/oss-chat/contact",
+      { session_id: s.body.session_id, contact_name: `Nama ${i}`, contact_email: `n${i}@example.com` },
+      asBrowser(browser),
+    );
     statuses.push(c.status);
     if (i % 3 === 0) {
-      const l = await svc.post("/api/oss-chat/link-user", {
-        browser_uuid: browser,
-        oss_user_id: `OSS-${i % 4}`,
-        email: `o${i % 4}@example.com`,
-      });
+      const l = await svc.post(
+        "/api/oss-chat/link-user",
+        { browser_uuid: browser, oss_user_id: `OSS-${i % 4}`, email: `o${i % 4}@example.com` },
+        await asOssUser(`OSS-${i % 4}`, `o${i % 4}@example.com`),
+      );
       statuses.push(l.status);
     }
-    const h = await svc.get(`/api/oss-chat/history?browser_uuid=${browser}&min_position=${c.body.position}`);
+    const h = await svc.get(
+      `/api/oss-chat/history?browser_uuid=${browser}&min_position=${c.body.position}`,
+      asBrowser(browser),
+    );
     statuses.push(h.status);
-    const d = await svc.get(`/api/oss-chat/session/${s.body.session_id}`);
+    const d = await svc.get(`/api/oss-chat/session/${s.body.session_id}`, asBrowser(browser));
     statuses.push(d.status === 404 ? 200 : d.status); // not projected yet is fine; failing is not
   }
 }
@@ -141,7 +145,8 @@ describe("zero-downtime rebuild", () => {
       beforeSwap: async () => {
         attempts++;
         if (attempts < 3) return; // the first two attempts meet the long read and back off
-        expect((await svc.get(`/api/oss-chat/history?browser_uuid=${randomUUID()}`)).status).toBe(200);
+        const b = randomUUID();
+        expect((await svc.get(`/api/oss-chat/history?browser_uuid=${b}`, asBrowser(b))).status).toBe(200);
         release();
         await reading;
       },
