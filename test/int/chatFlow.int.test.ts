@@ -11,6 +11,15 @@ afterAll(async () => svc.stop());
 const history = (query: string, headers: Record<string, string>) =>
   svc.get(`/api/oss-chat/history?${query}`, headers);
 
+describe("health", () => {
+  test("/healthz answers once up; /readyz checks the database and the event store", async () => {
+    expect((await svc.get("/healthz", {})).status).toBe(200);
+    const ready = await svc.get("/readyz", {});
+    expect(ready.status).toBe(200);
+    expect(ready.body).toEqual({ status: "ready", database: "ok", event_store: "ok" });
+  });
+});
+
 describe("the widget's whole flow over HTTP", () => {
   test("anonymous → chat → contact → login → link → history", async () => {
     const browser = randomUUID();
