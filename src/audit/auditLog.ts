@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import type { LogPosition } from "../events/eventStore";
+import type { EventRow } from "../events/postgresEventStore";
 
 /** One stored event as an auditor sees it: exactly as recorded (stored schema version and data, not upcast). */
 export interface AuditEvent {
@@ -38,18 +39,7 @@ export interface AuditPage {
   readonly next: string | null;
 }
 
-interface Row {
-  global_position: string;
-  transaction_text: string;
-  stream_id: string;
-  stream_revision: string;
-  event_id: string;
-  event_type: string;
-  schema_version: number;
-  data: unknown;
-  metadata: Record<string, unknown>;
-  recorded_at: Date;
-}
+type Row = Omit<EventRow, "metadata"> & { metadata: Record<string, unknown>; recorded_at: Date };
 
 /** A cursor is the log position of the last event of a page: "<transaction id>.<global position>". */
 export function formatCursor(p: LogPosition): string {

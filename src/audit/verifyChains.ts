@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import { eventHash, storedHash } from "../events/hashChain";
+import type { EventRow } from "../events/postgresEventStore";
 
 export interface BrokenLink {
   readonly stream_id: string;
@@ -27,16 +28,7 @@ interface StreamState {
   bad: boolean;
 }
 
-interface Row {
-  global_position: string;
-  stream_id: string;
-  stream_revision: string;
-  event_id: string;
-  event_type: string;
-  schema_version: number;
-  data: unknown;
-  metadata: Record<string, unknown>;
-}
+type Row = Omit<EventRow, "metadata" | "transaction_text"> & { metadata: Record<string, unknown> };
 
 /**
  * Recomputes the hash chain of one stream, or of every stream, from the stored rows, reading in pages so

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { DomainEvent } from "../events/chatEvents";
 import { streams } from "../events/eventStore";
 import type { RequestContext } from "../events/metadata";
 import { decideLink, decideMerge, ossUserOf } from "./chatUser";
@@ -44,6 +45,8 @@ export async function linkUser(
     const browserUserId = chatUserIdForBrowser(input.browser_uuid);
     const user = await loadChatUser(deps, browserUserId);
     if (user.state.status === "none") throw new NotFoundError("No chat user exists for this browser_uuid");
+    const appendToBrowserUser = (events: DomainEvent[]) =>
+      appendDecided(deps.store, streams.chatUser(browserUserId), user, events, ctx, browserUserId);
     const owner = ossUserOf(user.state);
     if (owner !== null && owner !== oss.ossUserId) {
       throw new ConflictError("This browser is already linked to another OSS user");
@@ -64,27 +67,15 @@ export async function linkUser(
       const intoChatUserId = await resolveOssUser(deps, oss, ctx);
       const into = await loadChatUser(deps, intoChatUserId);
       if (into.state.status !== "active") throw new ConflictError("The OSS user's chat user is not active");
-      const events = decideMerge({ ...oss, intoChatUserId, into: into.state.snapshot }, user.state);
-      const position = await appendDecided(
-        deps.store,
-        streams.chatUser(browserUserId),
-        user,
-        events,
-        ctx,
-        browserUserId,
-      );
-      return result(intoChatUserId, oss.ossUserId, true, position);
+      const merge = decideMerge({ ...oss, intoChatUserId, into: into.state.snapshot }, user.state);
+      return result(intoChatUserId, oss.ossUserId, true, await appendToBrowserUser(merge));
     }
-    const events = decideLink(oss, user.state);
-    const position = await appendDecided(
-      deps.store,
-      streams.chatUser(browserUserId),
-      user,
-      events,
-      ctx,
+    return result(
       browserUserId,
+      oss.ossUserId,
+      false,
+      await appendToBrowserUser(decideLink(oss, user.state)),
     );
-    return result(browserUserId, oss.ossUserId, false, position);
   });
 }
 

@@ -15,7 +15,8 @@ const NOTIFY_CHANNEL = "livechat_events";
 const COLUMNS = `global_position, stream_id, stream_revision, event_id, event_type, schema_version, data, metadata,
   transaction_id::text AS transaction_text`;
 
-interface EventRow {
+/** A row of the `events` table as the pg driver returns it (int8 as strings). */
+export interface EventRow {
   global_position: string;
   stream_id: string;
   stream_revision: string;
