@@ -44,6 +44,7 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
       dataDir,
       port: config.EMBEDDED_PG_PORT,
       log: (msg) => logger.debug({ postgres: msg.trim() }),
+      notice: (msg) => logger.warn(msg),
     });
     url = embedded.url;
     stopEmbedded = () => embedded.stop();
