@@ -44,7 +44,6 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
       dataDir,
       port: config.EMBEDDED_PG_PORT,
       log: (msg) => logger.debug({ postgres: msg.trim() }),
-      notice: (msg) => logger.warn(msg),
     });
     url = embedded.url;
     stopEmbedded = () => embedded.stop();

@@ -1,6 +1,5 @@
 import type { ChildProcess } from "node:child_process";
 import { execFile } from "node:child_process";
-import { createHash } from "node:crypto";
 import {
   chmod,
   chown,
@@ -42,10 +41,8 @@ export async function startEmbeddedPostgres(opts: {
   port?: number;
   database?: string;
   log?: (msg: string) => void;
-  /** Told when the data directory had to move (see reachableDataDir). */
-  notice?: (msg: string) => void;
 }): Promise<EmbeddedDatabase> {
-  const requested = path.resolve(opts.dataDir);
+  const dataDir = path.resolve(opts.dataDir);
   const database = opts.database ?? "livechat";
   const recent: string[] = [];
   const log = (chunk: unknown): void => {
@@ -59,7 +56,6 @@ export async function startEmbeddedPostgres(opts: {
 
   const EmbeddedPostgres = loadEmbeddedPostgres();
   const owner = process.getuid?.() === 0 ? await ensureOsUser() : undefined;
-  const dataDir = owner ? await reachableDataDir(requested, owner, opts.notice) : requested;
   const created = await mkdir(dataDir, { recursive: true });
   if (owner) await handOver(dataDir, created, owner);
   await clearLeftovers(dataDir, log);
@@ -182,37 +178,6 @@ async function ensureOsUser(): Promise<Owner> {
 }
 
 /** Gives the data dir to the postgres user and checks it can reach it through every parent. */
-/** The first existing ancestor of dir that the postgres OS user cannot enter, or null. */
-async function blockedAncestor(dir: string, owner: Owner): Promise<string | null> {
-  for (let d = path.dirname(dir); ; d = path.dirname(d)) {
-    const st = await stat(d).catch(() => null);
-    if (st) {
-      const bit = st.uid === owner.uid ? 0o100 : st.gid === owner.gid ? 0o010 : 0o001;
-      if ((st.mode & bit) === 0) return d;
-    }
-    if (d === path.dirname(d)) return null;
-  }
-}
-
-/**
- * As root, Postgres runs as the postgres OS user, which cannot reach a checkout under a private directory
- * (root's home is 0700). Then the cluster lives under /var/lib/oss-livechat instead, one per checkout path.
- */
-async function reachableDataDir(
-  requested: string,
-  owner: Owner,
-  notice?: (msg: string) => void,
-): Promise<string> {
-  const blocked = await blockedAncestor(requested, owner);
-  if (blocked === null) return requested;
-  const id = createHash("sha256").update(requested).digest("hex").slice(0, 12);
-  const fallback = path.join("/var/lib/oss-livechat", id, path.basename(requested));
-  notice?.(
-    `the postgres OS user cannot enter ${blocked}: keeping the embedded Postgres data in ${fallback} instead of ${requested}`,
-  );
-  return fallback;
-}
-
 async function handOver(dataDir: string, created: string | undefined, owner: Owner): Promise<void> {
   // Parents we just made must let it through whatever our umask (077 would lock it out).
   for (let dir = path.dirname(dataDir); created && dir.length >= created.length; dir = path.dirname(dir)) {
