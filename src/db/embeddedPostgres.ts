@@ -187,7 +187,11 @@ async function handOver(dataDir: string, created: string | undefined, owner: Own
     const st = await stat(dir);
     const bit = st.uid === owner.uid ? 0o100 : st.gid === owner.gid ? 0o010 : 0o001;
     if ((st.mode & bit) === 0) {
-      throw new Error(`OS user "${OS_USER}" cannot enter ${dir}: choose a dataDir elsewhere or chmod o+x it`);
+      throw new Error(
+        `OS user "${OS_USER}" cannot enter ${dir}: as root, Postgres runs as "${OS_USER}", which must reach both the ` +
+          "data directory and the checkout's node_modules (its binaries). Run `chmod o+x` on that directory, " +
+          "put the checkout elsewhere, or set DATABASE_URL.",
+      );
     }
     if (dir === path.dirname(dir)) break;
   }
