@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { loadConfig } from "../../src/config";
-import { createLogger } from "../../src/logger";
 import { applyEvents } from "../../src/projections/applyEvents";
-import { type Database, openDatabase } from "../../src/service";
+import type { Database } from "../../src/service";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase";
+import { openQuietDatabase } from "../support/testService";
 import { anEvent } from "./eventStoreContract";
 
 describe("dead letters", () => {
@@ -11,10 +10,7 @@ describe("dead letters", () => {
   let database: Database;
   beforeAll(async () => {
     db = await createTestDatabase();
-    database = await openDatabase(
-      loadConfig({ DATABASE_URL: db.url, LOG_LEVEL: "silent" }),
-      createLogger("silent"),
-    );
+    database = await openQuietDatabase(db.url);
   });
   afterAll(async () => {
     await database.close();

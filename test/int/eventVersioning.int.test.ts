@@ -1,15 +1,15 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { verifyChains } from "../../src/audit/verifyChains";
-import { loadConfig } from "../../src/config";
 import { logStart } from "../../src/events/eventStore";
 import { toFact } from "../../src/events/facts";
 import { createLogger } from "../../src/logger";
 import { startLogProjector } from "../../src/projections/logProjector";
 import { foldFacts } from "../../src/projections/memoryTables";
-import { type Database, openDatabase } from "../../src/service";
+import type { Database } from "../../src/service";
 import { snapshotTables, waitFor } from "../support/readModel";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase";
+import { openQuietDatabase } from "../support/testService";
 import { readToEnd } from "./eventStoreContract";
 
 interface StoredEvent {
@@ -33,10 +33,7 @@ describe("a log of version-1 events (test/fixtures/v1EventLog.json)", () => {
   let database: Database;
   beforeAll(async () => {
     db = await createTestDatabase();
-    database = await openDatabase(
-      loadConfig({ DATABASE_URL: db.url, LOG_LEVEL: "silent" }),
-      createLogger("silent"),
-    );
+    database = await openQuietDatabase(db.url);
     // Stored exactly as an older release wrote them: version 1, without ChatSessionStarted's channel.
     for (const e of log) {
       await database.knex.raw(

@@ -10,7 +10,7 @@ import { spawnCli } from "../support/cliProcess";
 import { asBrowser, asOssUser } from "../support/identity";
 import { freshReplay, snapshotTables, waitFor } from "../support/readModel";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase";
-import { startTestService } from "../support/testService";
+import { openQuietDatabase, startTestService } from "../support/testService";
 import { readToEnd } from "./eventStoreContract";
 
 type Post = (path: string, body: unknown, headers?: Record<string, string>) => Promise<{ body: any }>;
@@ -87,10 +87,7 @@ describe("projector", () => {
   });
 
   test("applying the same events twice changes nothing", async () => {
-    const database = await openDatabase(
-      loadConfig({ DATABASE_URL: db.url, LOG_LEVEL: "silent" }),
-      createLogger("silent"),
-    );
+    const database = await openQuietDatabase(db.url);
     try {
       await createReadModelTables(database.knex, "twice");
       const events = await readToEnd(database.store, logStart);

@@ -1,6 +1,12 @@
 import { loadConfig } from "../../src/config";
 import { createLogger } from "../../src/logger";
-import { type RunningService, type ServiceParts, startService } from "../../src/service";
+import {
+  type Database,
+  openDatabase,
+  type RunningService,
+  type ServiceParts,
+  startService,
+} from "../../src/service";
 import { TEST_IDENTITY_SECRET } from "./identity";
 import { createTestDatabase, type TestDatabase } from "./testDatabase";
 
@@ -59,4 +65,9 @@ export async function startTestService(
       if (!db) await database.drop();
     },
   };
+}
+
+/** The migrated database at `url` (store + knex), quietly, without the API or a projector. */
+export function openQuietDatabase(url: string): Promise<Database> {
+  return openDatabase(loadConfig({ DATABASE_URL: url, LOG_LEVEL: "silent" }), createLogger("silent"));
 }
