@@ -3,8 +3,8 @@ import { performance } from "node:perf_hooks";
 import { getPostgreSQLEventStore } from "@event-driven-io/emmett-postgresql";
 import { Pool } from "pg";
 import { createKnex, migrateLatest } from "../src/db/database";
-import type { EventToAppend, ExpectedRevision } from "../src/events/eventStore";
-import { createPostgresEventStore } from "../src/events/postgresEventStore";
+import type { EventToAppend, ExpectedRevision } from "../src/eventstore/eventStore";
+import { createPostgresEventStore } from "../src/eventstore/postgresEventStore";
 import { round } from "./load";
 
 export interface AppendResults {

@@ -8,19 +8,14 @@ import type { Knex } from "knex";
 import type { Logger } from "pino";
 import { describeIdentityKey } from "./auth/identityKeyConfig";
 import { createIdentityVerifier } from "./auth/identityTokens";
+import { createKafkaConsumer, createKafkaPublisher, ensureTopic, type KafkaSettings } from "./bus/kafkaBus";
+import { startRelay } from "./bus/relay";
 import { type Config, ConfigError } from "./config";
 import { createKnex, createPool, ensureDatabase, migrateLatest } from "./db/database";
 import { startEmbeddedPostgres } from "./db/embeddedPostgres";
-import type { EventStore } from "./events/eventStore";
-import { createEventStoreDbEventStore } from "./events/eventStoreDbEventStore";
-import {
-  createKafkaConsumer,
-  createKafkaPublisher,
-  ensureTopic,
-  type KafkaSettings,
-} from "./events/kafkaBus";
-import { createPostgresEventStore } from "./events/postgresEventStore";
-import { startRelay } from "./events/relay";
+import type { EventStore } from "./eventstore/eventStore";
+import { createEventStoreDbEventStore } from "./eventstore/eventStoreDbEventStore";
+import { createPostgresEventStore } from "./eventstore/postgresEventStore";
 import { createApp } from "./http/app";
 import { countingStore, createMetrics } from "./ops/metrics";
 import { startKafkaProjector } from "./projections/kafkaProjector";

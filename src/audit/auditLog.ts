@@ -1,6 +1,6 @@
 import type { Knex } from "knex";
-import type { LogPosition } from "../events/eventStore";
-import type { EventRow } from "../events/postgresEventStore";
+import type { LogPosition } from "../eventstore/eventStore";
+import type { EventRow } from "../eventstore/postgresEventStore";
 
 /** One stored event as an auditor sees it: exactly as recorded (stored schema version and data, not upcast). */
 export interface AuditEvent {

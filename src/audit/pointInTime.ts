@@ -1,7 +1,7 @@
 import type { Knex } from "knex";
 import type { Fact } from "../events/chatEvents";
-import type { LogPosition } from "../events/eventStore";
 import { upcast } from "../events/upcasters";
+import type { LogPosition } from "../eventstore/eventStore";
 import { foldFacts } from "../projections/memoryTables";
 import { type AuditEvent, parseCursor, readAuditEvents } from "./auditLog";
 

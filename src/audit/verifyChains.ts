@@ -1,6 +1,6 @@
 import type { Knex } from "knex";
-import { eventHash, storedHash } from "../events/hashChain";
-import type { EventRow } from "../events/postgresEventStore";
+import { eventHash, storedHash } from "../eventstore/hashChain";
+import type { EventRow } from "../eventstore/postgresEventStore";
 
 export interface BrokenLink {
   readonly stream_id: string;

@@ -1,4 +1,4 @@
-import type { EventStore } from "../events/eventStore";
+import type { EventStore } from "../eventstore/eventStore";
 
 /** What command handlers need from the outside world. */
 export interface CommandDeps {

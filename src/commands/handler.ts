@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { currentVersion, type DomainEvent, type Fact } from "../events/chatEvents";
-import { ConcurrencyError, type EventStore, type ExpectedRevision } from "../events/eventStore";
 import { toFact } from "../events/facts";
-import { eventHash, storedHash } from "../events/hashChain";
 import type { EventMetadata, RequestContext } from "../events/metadata";
+import { ConcurrencyError, type EventStore, type ExpectedRevision } from "../eventstore/eventStore";
+import { eventHash, storedHash } from "../eventstore/hashChain";
 
 export interface LoadedStream<S> {
   readonly state: S;

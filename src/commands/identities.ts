@@ -1,7 +1,7 @@
 import { v5 as uuidv5 } from "uuid";
 import type { Fact } from "../events/chatEvents";
-import { streams } from "../events/eventStore";
 import type { RequestContext } from "../events/metadata";
+import { streams } from "../events/streams";
 import type { ChatUserState } from "./chatUser";
 import { decideLink, decideRegister, evolveChatUser, initialChatUser } from "./chatUser";
 import type { CommandDeps } from "./deps";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { DomainEvent } from "../events/chatEvents";
-import { streams } from "../events/eventStore";
 import type { RequestContext } from "../events/metadata";
+import { streams } from "../events/streams";
 import { decideLink, decideMerge, ossUserOf } from "./chatUser";
 import type { CommandDeps } from "./deps";
 import { ConflictError, NotFoundError } from "./errors";

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { streams } from "../events/eventStore";
 import type { RequestContext } from "../events/metadata";
+import { streams } from "../events/streams";
 import { decideSetContact, evolveChatSession, initialChatSession } from "./chatSession";
 import type { CommandDeps } from "./deps";
 import { NotFoundError } from "./errors";

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { streams } from "../events/eventStore";
 import type { RequestContext } from "../events/metadata";
+import { streams } from "../events/streams";
 import { type ChatSessionState, decideStart, initialChatSession } from "./chatSession";
 import type { CommandDeps } from "./deps";
 import { emailField, ossUserIdField, requiredText, storableText, uuidField } from "./fields";

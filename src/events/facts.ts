@@ -1,5 +1,5 @@
+import type { RecordedEvent } from "../eventstore/eventStore";
 import type { Fact } from "./chatEvents";
-import type { RecordedEvent } from "./eventStore";
 
 /** Strips a recorded event down to what deciders and projections fold: the event and when it happened. */
 export function toFact(event: RecordedEvent): Fact {

@@ -6,15 +6,15 @@ import type { Redis } from "ioredis";
 import type { Knex } from "knex";
 import type { Logger } from "pino";
 import { pinoHttp } from "pino-http";
-import { auditRoutes } from "../audit/routes";
 import type { IdentityVerifier } from "../auth/identityTokens";
 import { commandTimer, type Metrics, metricsRoute } from "../ops/metrics";
-import { opsRoutes } from "../ops/routes";
+import { auditRoutes } from "./auditRoutes";
 import { errorHandler, notFoundRoute } from "./errors";
 import { authenticateOssUser } from "./identityAuth";
+import { opsRoutes } from "./opsRoutes";
 import { type RateLimitSettings, rateLimits } from "./rateLimits";
-import { chatRoutes, type RouteDeps } from "./routes";
 import { authenticateStaff } from "./staffAuth";
+import { chatRoutes, type RouteDeps } from "./visitorRoutes";
 
 export interface AppOptions extends RouteDeps {
   readonly logger: Logger;

@@ -1,8 +1,8 @@
 import type { RequestHandler } from "express";
 import type { Knex } from "knex";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { EventStore } from "../events/eventStore";
-import { loadCheckpoint } from "../projections/applyEvents";
+import { loadCheckpoint } from "../db/checkpoints";
+import type { EventStore } from "../eventstore/eventStore";
 import { lagAfter } from "./projectionHealth";
 import { LIVE_PROJECTOR } from "./rebuildNames";
 

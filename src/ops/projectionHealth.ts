@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import type { LogPosition } from "../events/eventStore";
+import type { LogPosition } from "../eventstore/eventStore";
 import { LIVE_PROJECTOR, REBUILD_CHECKPOINT, REBUILD_LOCK_KEY } from "./rebuildNames";
 
 /** A projector whose oldest unapplied event is older than this is reported as stalled. */

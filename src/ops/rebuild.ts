@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
-import { type EventStore, type LogPosition, logStart } from "../events/eventStore";
-import { applyEvents, loadCheckpoint, saveCheckpoint } from "../projections/applyEvents";
+import { loadCheckpoint, saveCheckpoint } from "../db/checkpoints";
+import { type EventStore, type LogPosition, logStart } from "../eventstore/eventStore";
+import { applyEvents } from "../projections/applyEvents";
 import { createReadModelTables } from "../projections/schema";
 import { lagAfter } from "./projectionHealth";
 import {

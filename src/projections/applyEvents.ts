@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
-import type { LogPosition, RecordedEvent } from "../events/eventStore";
+import { saveCheckpoint } from "../db/checkpoints";
 import { toFact } from "../events/facts";
+import type { LogPosition, RecordedEvent } from "../eventstore/eventStore";
 import { executeBatched, executeOne } from "./batchedOps";
 import { projections } from "./index";
 import type { RowOp } from "./rowOps";
@@ -123,29 +124,4 @@ async function deadLetter(trx: Knex.Transaction, projector: string, event: Recor
     })
     .onConflict(["projector", "event_id"])
     .merge(["error", "failed_at"]);
-}
-
-export async function saveCheckpoint(
-  db: Knex | Knex.Transaction,
-  name: string,
-  position: LogPosition,
-): Promise<void> {
-  await db
-    .table("projection_checkpoints")
-    .insert({
-      name,
-      commit_position: position.commit.toString(),
-      prepare_position: position.prepare.toString(),
-      updated_at: db.fn.now(),
-    })
-    .onConflict("name")
-    .merge();
-}
-
-export async function loadCheckpoint(db: Knex, name: string): Promise<LogPosition | null> {
-  const row: { commit_position: string; prepare_position: string } | undefined = await db
-    .table("projection_checkpoints")
-    .where({ name })
-    .first("commit_position", "prepare_position");
-  return row ? { commit: BigInt(row.commit_position), prepare: BigInt(row.prepare_position) } : null;
 }

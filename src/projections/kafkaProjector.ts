@@ -1,6 +1,6 @@
 import type { Knex } from "knex";
 import type { Logger } from "pino";
-import type { EventConsumer } from "../events/bus";
+import type { EventConsumer } from "../bus/bus";
 import { applyEvents } from "./applyEvents";
 
 export const KAFKA_PROJECTOR = "kafka_projector";

@@ -1,7 +1,8 @@
 import type { Knex } from "knex";
 import type { Logger } from "pino";
-import { type EventStore, logStart } from "../events/eventStore";
-import { applyEvents, loadCheckpoint } from "./applyEvents";
+import { loadCheckpoint } from "../db/checkpoints";
+import { type EventStore, logStart } from "../eventstore/eventStore";
+import { applyEvents } from "./applyEvents";
 
 export interface LogProjectorOptions {
   readonly knex: Knex;

@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import type { EventStore } from "../events/eventStore";
+import type { EventStore } from "../eventstore/eventStore";
 
 /**
  * Read-your-writes: waits, bounded, until the read tables hold the event a command returned the position of.

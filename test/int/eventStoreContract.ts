@@ -7,7 +7,7 @@ import {
   type EventToAppend,
   type LogPosition,
   type RecordedEvent,
-} from "../../src/events/eventStore";
+} from "../../src/eventstore/eventStore";
 
 export function anEvent(streamOwner: string, topic = "Pertanyaan tentang izin usaha"): EventToAppend {
   const data: DomainEvent = {

@@ -1,6 +1,6 @@
 import { EventStoreDBClient } from "@eventstore/db-client";
-import { logStart } from "../../src/events/eventStore";
-import { createEventStoreDbEventStore } from "../../src/events/eventStoreDbEventStore";
+import { logStart } from "../../src/eventstore/eventStore";
+import { createEventStoreDbEventStore } from "../../src/eventstore/eventStoreDbEventStore";
 import { eventStoreContract, readToEnd } from "./eventStoreContract";
 
 // EventStoreDB cannot be installed on this machine; the same contract runs against it whenever

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { verifyChains } from "../../src/audit/verifyChains";
-import { logStart } from "../../src/events/eventStore";
 import { toFact } from "../../src/events/facts";
+import { logStart } from "../../src/eventstore/eventStore";
 import { createLogger } from "../../src/logger";
 import { startLogProjector } from "../../src/projections/logProjector";
 import { foldFacts } from "../../src/projections/memoryTables";

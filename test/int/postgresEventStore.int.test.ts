@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { Client, Pool } from "pg";
 import { createKnex, migrateLatest } from "../../src/db/database";
-import { type EventStore, logStart } from "../../src/events/eventStore";
-import { createPostgresEventStore } from "../../src/events/postgresEventStore";
+import { type EventStore, logStart } from "../../src/eventstore/eventStore";
+import { createPostgresEventStore } from "../../src/eventstore/postgresEventStore";
 import { waitFor } from "../support/readModel";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase";
 import { anEvent, eventStoreContract, readToEnd } from "./eventStoreContract";

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { loadConfig } from "../../src/config";
-import { logStart } from "../../src/events/eventStore";
+import { logStart } from "../../src/eventstore/eventStore";
 import { createLogger } from "../../src/logger";
 import { applyEvents } from "../../src/projections/applyEvents";
 import { startLogProjector } from "../../src/projections/logProjector";

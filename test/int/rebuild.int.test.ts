@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { verifyChains } from "../../src/audit/verifyChains";
 import { createStaffKey } from "../../src/auth/staffKeys";
-import { compareLogPositions, logStart } from "../../src/events/eventStore";
+import { loadCheckpoint } from "../../src/db/checkpoints";
+import { compareLogPositions, logStart } from "../../src/eventstore/eventStore";
 import { RebuildAlreadyRunningError, type RebuildProgress, rebuildReadModel } from "../../src/ops/rebuild";
 import { REBUILD_CHECKPOINT, REBUILD_LOCK_KEY, SHADOW_SCHEMA } from "../../src/ops/rebuildNames";
-import { loadCheckpoint } from "../../src/projections/applyEvents";
 import { asBrowser, asOssUser } from "../support/identity";
 import { freshReplay, snapshotTables, waitFor } from "../support/readModel";
 import { startTestService, type TestService } from "../support/testService";

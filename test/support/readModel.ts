@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import { logStart } from "../../src/events/eventStore";
+import { logStart } from "../../src/eventstore/eventStore";
 import { applyEvents } from "../../src/projections/applyEvents";
 import { createReadModelTables } from "../../src/projections/schema";
 import type { Database } from "../../src/service";

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { ANY, NO_STREAM, type ResolvedEvent } from "@eventstore/db-client";
-import type { EventToAppend } from "../../src/events/eventStore";
-import { fromEsdb, toEsdbExpected, toEsdbMetadata } from "../../src/events/eventStoreDbEventStore";
+import type { EventToAppend } from "../../src/eventstore/eventStore";
+import { fromEsdb, toEsdbExpected, toEsdbMetadata } from "../../src/eventstore/eventStoreDbEventStore";
 
 const metadata = {
   occurred_at: "2026-11-24T05:00:00.000Z",

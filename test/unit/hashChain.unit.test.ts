@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { type ChainedEvent, canonicalJson, eventHash } from "../../src/events/hashChain";
+import { type ChainedEvent, canonicalJson, eventHash } from "../../src/eventstore/hashChain";
 import { applyRowOp, emptyTables } from "../../src/projections/memoryTables";
 
 const event: ChainedEvent = {

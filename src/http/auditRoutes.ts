@@ -1,13 +1,19 @@
 import { type Response, Router } from "express";
 import type { Knex } from "knex";
+import {
+  type AuditRange,
+  type AuditSelection,
+  mergedUserIds,
+  parseCursor,
+  readAuditPage,
+} from "../audit/auditLog";
+import { logEventsInput, stateInput, streamEventsInput, verifyInput } from "../audit/inputs";
+import { type AsOf, chatUserAsOf, sessionAsOf, UnknownPositionError } from "../audit/pointInTime";
+import { verifyChains } from "../audit/verifyChains";
 import { NotFoundError } from "../commands/errors";
-import { parse } from "../http/context";
-import { ValidationError } from "../http/errors";
-import { requireStaffRole } from "../http/staffAuth";
-import { type AuditRange, type AuditSelection, mergedUserIds, parseCursor, readAuditPage } from "./auditLog";
-import { logEventsInput, stateInput, streamEventsInput, verifyInput } from "./inputs";
-import { type AsOf, chatUserAsOf, sessionAsOf, UnknownPositionError } from "./pointInTime";
-import { verifyChains } from "./verifyChains";
+import { parse } from "./context";
+import { ValidationError } from "./errors";
+import { requireStaffRole } from "./staffAuth";
 
 /** Writes every page of a selection as NDJSON, one event per line, one page in memory at a time. */
 async function exportNdjson(res: Response, knex: Knex, selection: AuditSelection, range: AuditRange) {

@@ -5,7 +5,7 @@ import { NotFoundError } from "../commands/errors";
 import { linkUser, linkUserInput } from "../commands/linkUser";
 import { setContact, setContactInput } from "../commands/setContact";
 import { startChat, startChatInput } from "../commands/startChat";
-import type { EventStore } from "../events/eventStore";
+import type { EventStore } from "../eventstore/eventStore";
 import { getHistory, historyInput } from "../queries/history";
 import { readerOwns } from "../queries/readerAccess";
 import { getSession, sessionInput } from "../queries/session";

@@ -1,8 +1,8 @@
 import { CompressionTypes, type Consumer, Kafka, logLevel, Partitioners, type Producer } from "kafkajs";
 import type { Logger } from "pino";
+import { fromWire, partitionKey, toWire } from "../events/wireFormat";
+import type { RecordedEvent } from "../eventstore/eventStore";
 import type { EventConsumer, EventPublisher } from "./bus";
-import type { RecordedEvent } from "./eventStore";
-import { fromWire, partitionKey, toWire } from "./wireFormat";
 
 export interface KafkaSettings {
   readonly brokers: readonly string[];

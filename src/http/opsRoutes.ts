@@ -1,7 +1,7 @@
 import { Router } from "express";
 import type { Knex } from "knex";
-import { requireStaffRole } from "../http/staffAuth";
-import { projectionHealth } from "./projectionHealth";
+import { projectionHealth } from "../ops/projectionHealth";
+import { requireStaffRole } from "./staffAuth";
 
 /** Ops' read API: how far each projection is, whether a rebuild runs, what was dead-lettered. */
 export function opsRoutes(knex: Knex): Router {

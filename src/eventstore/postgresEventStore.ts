@@ -1,5 +1,7 @@
 import { Client, type Pool } from "pg";
-import { currentVersion } from "./chatEvents";
+import { currentVersion } from "../events/chatEvents";
+import type { EventMetadata } from "../events/metadata";
+import { upcast } from "../events/upcasters";
 import {
   ConcurrencyError,
   type EventStore,
@@ -8,8 +10,6 @@ import {
   type LogPosition,
   type RecordedEvent,
 } from "./eventStore";
-import type { EventMetadata } from "./metadata";
-import { upcast } from "./upcasters";
 
 const NOTIFY_CHANNEL = "livechat_events";
 const COLUMNS = `global_position, stream_id, stream_revision, event_id, event_type, schema_version, data, metadata,

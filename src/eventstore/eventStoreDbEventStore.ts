@@ -11,7 +11,9 @@ import {
   StreamNotFoundError,
   WrongExpectedVersionError,
 } from "@eventstore/db-client";
-import { currentVersion } from "./chatEvents";
+import { currentVersion } from "../events/chatEvents";
+import type { EventMetadata } from "../events/metadata";
+import { upcast } from "../events/upcasters";
 import {
   ConcurrencyError,
   type EventStore,
@@ -21,8 +23,6 @@ import {
   logStart,
   type RecordedEvent,
 } from "./eventStore";
-import type { EventMetadata } from "./metadata";
-import { upcast } from "./upcasters";
 
 // The EventStoreDB vocabulary stays in this file: the rest of the code sees the event-store port only.
 

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from "./eventStore";
+import type { RecordedEvent } from "../eventstore/eventStore";
 
 /** Fan-out of the event log to projector workers. The relay is its only publisher. */
 export interface EventPublisher {

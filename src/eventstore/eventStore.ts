@@ -1,5 +1,5 @@
-import type { DomainEvent } from "./chatEvents";
-import type { EventMetadata } from "./metadata";
+import type { DomainEvent } from "../events/chatEvents";
+import type { EventMetadata } from "../events/metadata";
 
 /**
  * Where the global log is: two numbers compared in order. Postgres: (transaction id, global position);
@@ -73,9 +73,3 @@ export interface EventStore {
   ): AsyncIterable<RecordedEvent[]>;
   close(): Promise<void>;
 }
-
-export const streams = {
-  chatUser: (chatUserId: string) => `chatUser-${chatUserId}`,
-  chatSession: (sessionId: string) => `chatSession-${sessionId}`,
-  ossIdentity: (ossUserId: string) => `ossIdentity-${ossUserId}`,
-};

@@ -1,9 +1,9 @@
 import type { Knex } from "knex";
 import { Client } from "pg";
 import type { Logger } from "pino";
-import { loadCheckpoint, saveCheckpoint } from "../projections/applyEvents";
+import { loadCheckpoint, saveCheckpoint } from "../db/checkpoints";
+import { type EventStore, logStart } from "../eventstore/eventStore";
 import type { EventPublisher } from "./bus";
-import { type EventStore, logStart } from "./eventStore";
 
 /** One relay publishes at a time: whoever holds this session-level advisory lock. */
 const RELAY_LOCK_KEY = 0x6c63_7265; // "lcre"
