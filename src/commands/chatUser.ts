@@ -56,6 +56,12 @@ export function evolveChatUser(state: ChatUserState, event: Fact): ChatUserState
     case "ChatSessionStarted":
     case "ChatSessionContactSet":
     case "ChatSessionContactUpdated":
+    case "ChatMessagePosted":
+    case "ChatSessionAssigned":
+    case "ChatSessionClosed":
+    case "ChatSessionRated":
+    case "ChatMessagesRead":
+    case "AgentStatusChanged":
       return state;
     default: {
       const unhandled: never = event;

@@ -60,8 +60,8 @@ export interface EventStore {
     events: readonly EventToAppend[],
     expected: ExpectedRevision,
   ): Promise<AppendResult>;
-  /** Reads a whole stream in order; a missing stream reads as empty. */
-  readStream(streamId: string): Promise<RecordedEvent[]>;
+  /** Reads a stream in order from a revision (default 0, the whole stream); a missing stream reads as empty. */
+  readStream(streamId: string, fromRevision?: bigint): Promise<RecordedEvent[]>;
   /** Reads up to maxCount events of the global log strictly after `after`, in log order, never skipping one. */
   readAll(after: LogPosition, maxCount: number): Promise<RecordedEvent[]>;
   /** The event at a client-held position, or null. */

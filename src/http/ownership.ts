@@ -1,5 +1,9 @@
 import { type StaffAction, staffMay, staffRoleAllows } from "../auth/access";
 import type { OssIdentity } from "../auth/identityTokens";
+import type { StartedChatSession } from "../commands/chatSession";
+import type { Participant } from "../commands/conversation";
+import type { CommandDeps } from "../commands/deps";
+import { ownsSessionsOf } from "../commands/sessionAccess";
 import type { Actor } from "../events/metadata";
 import { ForbiddenError, UnauthorizedError } from "./errors";
 import { type Caller, NO_IDENTITY_KEY } from "./identityAuth";
@@ -72,4 +76,23 @@ export function historyIdentity(query: unknown, caller: Caller, anySession: bool
   if (caller.ossUser !== null) return { ...query, oss_user_id: caller.ossUser.ossUserId };
   if (caller.browserUuid !== null) return { ...query, browser_uuid: caller.browserUuid };
   return query;
+}
+
+/** A visitor acting in a conversation: a verified OSS user or a browser; staff use the agent routes (403). */
+export function requireVisitor(caller: Caller): Participant & { readonly kind: "visitor" } {
+  if (caller.staff !== null) {
+    throw new ForbiddenError("Staff keys act on conversations through /api/agent/…, not as a visitor");
+  }
+  const actor = requireBrowserOrUser(caller, false);
+  return { kind: "visitor", id: actor.id, name: null };
+}
+
+/** Whether a visitor owns a session's chat user, read from the event store (see ownsSessionsOf). */
+export function visitorOwns(deps: CommandDeps, caller: Caller) {
+  return (session: StartedChatSession) =>
+    ownsSessionsOf(deps, session.chatUserId, {
+      anySession: false,
+      browserUuid: caller.browserUuid,
+      ossUserId: caller.ossUser?.ossUserId ?? null,
+    });
 }

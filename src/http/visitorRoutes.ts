@@ -3,6 +3,7 @@ import type { Knex } from "knex";
 import type { CommandDeps } from "../commands/deps";
 import { NotFoundError } from "../commands/errors";
 import { linkUser, linkUserInput } from "../commands/linkUser";
+import type { ConversationDeps } from "../commands/sessionCommand";
 import { setContact, setContactInput } from "../commands/setContact";
 import { startChat, startChatInput } from "../commands/startChat";
 import type { EventStore } from "../eventstore/eventStore";
@@ -11,6 +12,7 @@ import { readerOwns } from "../queries/readerAccess";
 import { getSession, sessionInput } from "../queries/session";
 import { waitForPosition } from "../queries/waitForPosition";
 import { parse, requestContext } from "./context";
+import { conversationDeps, visitorConversationRoutes } from "./conversationRoutes";
 import { callerOf } from "./identityAuth";
 import {
   historyIdentity,
@@ -23,6 +25,8 @@ import {
 
 export interface RouteDeps {
   readonly commands: CommandDeps;
+  /** The commands with a session cache; made from `commands` when not given. */
+  readonly conversations?: ConversationDeps;
   readonly knex: Knex;
   readonly store: EventStore;
   readonly readYourWritesTimeoutMs: number;
@@ -34,6 +38,7 @@ export interface RouteDeps {
 export function chatRoutes(deps: RouteDeps): Router {
   const router = Router();
   const configured = deps.identityConfigured ?? false;
+  const conversations = deps.conversations ?? conversationDeps(deps.commands);
 
   async function catchUp(res: Response, minPosition: number | undefined) {
     if (minPosition === undefined) return;
@@ -91,6 +96,8 @@ export function chatRoutes(deps: RouteDeps): Router {
     await catchUp(res, input.min_position);
     res.json(await getHistory(deps.knex, input));
   });
+
+  visitorConversationRoutes(router, { ...deps, conversations }, catchUp);
 
   router.get("/api/oss-chat/session/:id", async (req, res) => {
     const caller = callerOf(res);

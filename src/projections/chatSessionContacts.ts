@@ -55,6 +55,12 @@ export const chatSessionContactsProjection: Projection = {
       case "OssIdentityClaimed":
       case "OssIdentityReleased":
       case "ChatSessionStarted":
+      case "ChatMessagePosted":
+      case "ChatSessionAssigned":
+      case "ChatSessionClosed":
+      case "ChatSessionRated":
+      case "ChatMessagesRead":
+      case "AgentStatusChanged":
         return [];
       default: {
         const unhandled: never = event;

@@ -78,6 +78,12 @@ export const chatUsersProjection: Projection = {
       case "ChatSessionStarted":
       case "ChatSessionContactSet":
       case "ChatSessionContactUpdated":
+      case "ChatMessagePosted":
+      case "ChatSessionAssigned":
+      case "ChatSessionClosed":
+      case "ChatSessionRated":
+      case "ChatMessagesRead":
+      case "AgentStatusChanged":
         return [];
       default: {
         const unhandled: never = event;

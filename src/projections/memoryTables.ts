@@ -6,7 +6,7 @@ import type { ReadTable, Row, RowOp } from "./rowOps";
 export type MemoryTables = Record<ReadTable, Record<string, unknown>[]>;
 
 export function emptyTables(): MemoryTables {
-  return { chat_users: [], chat_sessions: [], chat_session_contacts: [] };
+  return { chat_users: [], chat_sessions: [], chat_session_contacts: [], chat_messages: [], chat_agents: [] };
 }
 
 const matches = (row: Record<string, unknown>, where: Row) =>

@@ -1,4 +1,5 @@
 import type { Knex } from "knex";
+import { addConversationTables } from "./conversationSchema";
 
 /**
  * The read tables, created in a given schema: "public" for the live tables, another one for a rebuild.
@@ -6,6 +7,12 @@ import type { Knex } from "knex";
  * portal serves three time zones). `stream_revisions` records, per stream, the last event applied.
  */
 export async function createReadModelTables(knex: Knex, schema: string): Promise<void> {
+  await createSeedReadModelTables(knex, schema);
+  await addConversationTables(knex, schema);
+}
+
+/** The seed's tables as migration 002 created them; later migrations add to them. */
+export async function createSeedReadModelTables(knex: Knex, schema: string): Promise<void> {
   const s = `"${schema}"`;
   await knex.raw(`
     CREATE SCHEMA IF NOT EXISTS ${s};
@@ -70,6 +77,8 @@ export async function dropReadModelTables(knex: Knex, schema: string): Promise<v
   const s = `"${schema}"`;
   await knex.raw(`
     DROP TABLE IF EXISTS ${s}.stream_revisions;
+    DROP TABLE IF EXISTS ${s}.chat_agents;
+    DROP TABLE IF EXISTS ${s}.chat_messages;
     DROP TABLE IF EXISTS ${s}.chat_session_contacts;
     DROP TABLE IF EXISTS ${s}.chat_sessions;
     DROP TABLE IF EXISTS ${s}.chat_users;

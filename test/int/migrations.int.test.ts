@@ -24,6 +24,7 @@ describe("migrations", () => {
         "003_dead_letters",
         "004_staff_keys",
         "005_audit_ops",
+        "006_conversations",
       ]);
       const full = await tablesOf(knex);
       expect(full).toEqual(
@@ -34,6 +35,8 @@ describe("migrations", () => {
           "chat_session_contacts",
           "projection_checkpoints",
           "stream_revisions",
+          "chat_messages",
+          "chat_agents",
         ]),
       );
       await migrateDownAll(knex);

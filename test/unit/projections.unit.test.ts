@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type EventType, eventSchemas, eventTypes, type Fact } from "../../src/events/chatEvents";
+import { chatAgentsProjection } from "../../src/projections/chatAgents";
+import { chatMessagesProjection } from "../../src/projections/chatMessages";
 import { chatSessionContactsProjection } from "../../src/projections/chatSessionContacts";
 import { chatSessionsProjection } from "../../src/projections/chatSessions";
 import { chatUsersProjection } from "../../src/projections/chatUsers";
@@ -16,6 +18,10 @@ const ids = {
   browser: randomUUID(),
   session: randomUUID(),
   contact: randomUUID(),
+  message: randomUUID(),
+  clientMessage: randomUUID(),
+  agent: randomUUID(),
+  otherAgent: randomUUID(),
 };
 const OSS = `oss-${randomUUID().slice(0, 8)}`;
 const EMAIL = "pemohon@example.co.id";
@@ -101,19 +107,84 @@ const samples: { [K in EventType]: Extract<Fact, { type: K }> } = {
     occurredAt: T,
     data: { session_id: ids.session, ...contact },
   },
+  ChatMessagePosted: {
+    type: "ChatMessagePosted",
+    occurredAt: T,
+    data: {
+      session_id: ids.session,
+      message_id: ids.message,
+      seq: 7,
+      client_message_id: ids.clientMessage,
+      author_kind: "visitor",
+      author_id: ids.browser,
+      author_name: "Siti Rahma",
+      body: "<script>tetap teks</script>",
+    },
+  },
+  ChatSessionAssigned: {
+    type: "ChatSessionAssigned",
+    occurredAt: T,
+    data: {
+      session_id: ids.session,
+      agent_id: ids.agent,
+      agent_name: "Agen Dewi",
+      reason: "transfer",
+      from_agent_id: ids.otherAgent,
+    },
+  },
+  ChatSessionClosed: {
+    type: "ChatSessionClosed",
+    occurredAt: T,
+    data: { session_id: ids.session, closed_by_kind: "agent", closed_by_id: ids.agent },
+  },
+  ChatSessionRated: {
+    type: "ChatSessionRated",
+    occurredAt: T,
+    data: { session_id: ids.session, score: 4, comment: "Cepat" },
+  },
+  ChatMessagesRead: {
+    type: "ChatMessagesRead",
+    occurredAt: T,
+    data: { session_id: ids.session, reader_kind: "visitor", reader_id: ids.browser, up_to_seq: 5 },
+  },
+  AgentStatusChanged: {
+    type: "AgentStatusChanged",
+    occurredAt: T,
+    data: { agent_id: ids.agent, agent_name: "Agen Dewi", status: "available" },
+  },
 };
 
-type ProjectionName = "chat_users" | "chat_sessions" | "chat_session_contacts";
+type ProjectionName =
+  | "chat_users"
+  | "chat_sessions"
+  | "chat_session_contacts"
+  | "chat_messages"
+  | "chat_agents";
 
 const byName: Record<ProjectionName, Projection> = {
   chat_users: chatUsersProjection,
   chat_sessions: chatSessionsProjection,
   chat_session_contacts: chatSessionContactsProjection,
+  chat_messages: chatMessagesProjection,
+  chat_agents: chatAgentsProjection,
 };
+
+const none: Record<ProjectionName, RowOp[]> = {
+  chat_users: [],
+  chat_sessions: [],
+  chat_session_contacts: [],
+  chat_messages: [],
+  chat_agents: [],
+};
+
+const sessionUpdate = (set: Record<string, unknown>): RowOp[] => [
+  { kind: "update", table: "chat_sessions", where: { id: ids.session }, set },
+];
 
 /** The exact rows every projection writes for every event type; [] where it does not handle the type. */
 const expected: { [K in EventType]: Record<ProjectionName, RowOp[]> } = {
   ChatUserRegistered: {
+    ...none,
     chat_users: [
       {
         kind: "upsert",
@@ -139,6 +210,7 @@ const expected: { [K in EventType]: Record<ProjectionName, RowOp[]> } = {
     chat_session_contacts: [],
   },
   ChatUserLinkedToOssUser: {
+    ...none,
     chat_users: [
       {
         kind: "update",
@@ -151,6 +223,7 @@ const expected: { [K in EventType]: Record<ProjectionName, RowOp[]> } = {
     chat_session_contacts: [],
   },
   ChatUserMergedInto: {
+    ...none,
     chat_users: [
       // The target's row first, kept if it exists, so the merged row and moved sessions can point at it.
       {
@@ -196,9 +269,10 @@ const expected: { [K in EventType]: Record<ProjectionName, RowOp[]> } = {
     ],
     chat_session_contacts: [],
   },
-  OssIdentityClaimed: { chat_users: [], chat_sessions: [], chat_session_contacts: [] },
-  OssIdentityReleased: { chat_users: [], chat_sessions: [], chat_session_contacts: [] },
+  OssIdentityClaimed: { ...none },
+  OssIdentityReleased: { ...none },
   ChatSessionStarted: {
+    ...none,
     chat_users: [],
     chat_sessions: [
       {
@@ -222,6 +296,7 @@ const expected: { [K in EventType]: Record<ProjectionName, RowOp[]> } = {
     chat_session_contacts: [],
   },
   ChatSessionContactSet: {
+    ...none,
     chat_users: [],
     chat_sessions: [],
     chat_session_contacts: [
@@ -242,6 +317,7 @@ const expected: { [K in EventType]: Record<ProjectionName, RowOp[]> } = {
     ],
   },
   ChatSessionContactUpdated: {
+    ...none,
     chat_users: [],
     chat_sessions: [],
     chat_session_contacts: [
@@ -250,6 +326,60 @@ const expected: { [K in EventType]: Record<ProjectionName, RowOp[]> } = {
         table: "chat_session_contacts",
         where: { session_id: ids.session },
         set: { ...contact, updated_at: T },
+      },
+    ],
+  },
+  ChatMessagePosted: {
+    ...none,
+    chat_sessions: sessionUpdate({ last_seq: 7, last_message_at: T, updated_at: T }),
+    chat_messages: [
+      {
+        kind: "upsert",
+        table: "chat_messages",
+        conflict: ["id"],
+        onConflict: "keep",
+        row: {
+          id: ids.message,
+          session_id: ids.session,
+          seq: 7,
+          client_message_id: ids.clientMessage,
+          author_kind: "visitor",
+          author_id: ids.browser,
+          author_name: "Siti Rahma",
+          body: "<script>tetap teks</script>",
+          created_at: T,
+        },
+      },
+    ],
+  },
+  ChatSessionAssigned: {
+    ...none,
+    chat_sessions: sessionUpdate({
+      status: "active",
+      assigned_agent_id: ids.agent,
+      assigned_agent_name: "Agen Dewi",
+      assigned_at: T,
+      updated_at: T,
+    }),
+  },
+  ChatSessionClosed: {
+    ...none,
+    chat_sessions: sessionUpdate({ status: "closed", closed_at: T, closed_by_kind: "agent", updated_at: T }),
+  },
+  ChatSessionRated: {
+    ...none,
+    chat_sessions: sessionUpdate({ rating_score: 4, rating_comment: "Cepat", rated_at: T, updated_at: T }),
+  },
+  ChatMessagesRead: { ...none, chat_sessions: sessionUpdate({ visitor_read_seq: 5 }) },
+  AgentStatusChanged: {
+    ...none,
+    chat_agents: [
+      {
+        kind: "upsert",
+        table: "chat_agents",
+        conflict: ["id"],
+        onConflict: "replace",
+        row: { id: ids.agent, name: "Agen Dewi", status: "available", updated_at: T },
       },
     ],
   },
@@ -263,9 +393,18 @@ describe("projection coverage", () => {
     expect(Object.keys(expected).sort()).toEqual([...eventTypes].sort());
   });
 
-  it("runs the three read-table projections, users before sessions before contacts", () => {
-    expect(projections.map((p) => p.name)).toEqual(["chat_users", "chat_sessions", "chat_session_contacts"]);
-    expect(projections.map((p) => p.table)).toEqual(["chat_users", "chat_sessions", "chat_session_contacts"]);
+  it("runs the read-table projections, users before sessions before contacts and messages", () => {
+    const order = ["chat_users", "chat_sessions", "chat_session_contacts", "chat_messages", "chat_agents"];
+    expect(projections.map((p) => p.name)).toEqual(order);
+    expect(projections.map((p) => p.table)).toEqual(order);
+  });
+
+  it("marks the agent's side read on an agent's receipt", () => {
+    const agentRead = {
+      ...samples.ChatMessagesRead,
+      data: { ...samples.ChatMessagesRead.data, reader_kind: "agent" as const, reader_id: ids.agent },
+    };
+    expect(chatSessionsProjection.project(agentRead)).toEqual(sessionUpdate({ agent_read_seq: 5 }));
   });
 
   it.each(eventTypes)("has a %s sample that is valid event data", (type) => {

@@ -1,0 +1,101 @@
+import type { Request, Response, Router } from "express";
+import { evolveChatSession, initialChatSession } from "../commands/chatSession";
+import type { CommandDeps } from "../commands/deps";
+import { NotFoundError } from "../commands/errors";
+import { postMessage } from "../commands/postMessage";
+import { closeSession, markRead, rateSession } from "../commands/sessionActions";
+import type { ConversationDeps } from "../commands/sessionCommand";
+import { createStreamCache } from "../commands/streamCache";
+import { getMessages } from "../queries/messages";
+import { readerOwns } from "../queries/readerAccess";
+import { parse, requestContext } from "./context";
+import {
+  messagesQuery,
+  ratingBody,
+  readBody,
+  sessionIdParam,
+  visitorPostMessageBody,
+} from "./conversationSchemas";
+import { callerOf } from "./identityAuth";
+import { requireBrowserOrUser, requireVisitor, staffAllowed, visitorOwns } from "./ownership";
+import type { RouteDeps } from "./visitorRoutes";
+
+/** The command dependencies with a cache of folded sessions, shared by the visitor and agent routes. */
+export function conversationDeps(commands: CommandDeps): ConversationDeps {
+  return { ...commands, sessions: createStreamCache(evolveChatSession, initialChatSession) };
+}
+
+type CatchUp = (res: Response, minPosition: number | undefined) => Promise<void>;
+
+function visitorContext(req: Request, res: Response, visitor: { id: string }) {
+  return requestContext(req, res, { kind: callerOf(res).ossUser ? "oss_user" : "anonymous", id: visitor.id });
+}
+
+/** The widget's side of a conversation: post and read messages, close, rate, mark read. */
+export function visitorConversationRoutes(
+  router: Router,
+  deps: RouteDeps & { readonly conversations: ConversationDeps },
+  catchUp: CatchUp,
+): void {
+  const { conversations } = deps;
+
+  router.post("/api/oss-chat/message", async (req, res) => {
+    const caller = callerOf(res);
+    const input = parse(visitorPostMessageBody, req.body);
+    const visitor = requireVisitor(caller);
+    const ctx = visitorContext(req, res, visitor);
+    const { created, ...result } = await postMessage(
+      conversations,
+      input,
+      visitor,
+      ctx,
+      visitorOwns(deps.commands, caller),
+    );
+    res.status(created ? 201 : 200).json(result);
+  });
+
+  router.get("/api/oss-chat/session/:id/messages", async (req, res) => {
+    const caller = callerOf(res);
+    const input = parse(messagesQuery, { ...req.query, id: req.params.id });
+    const anySession = staffAllowed(caller, "readSessions");
+    requireBrowserOrUser(caller, anySession);
+    await catchUp(res, input.min_position);
+    const session = await deps.knex.table("chat_sessions").where({ id: input.id }).first("chat_user_id");
+    const owner = { browserUuid: caller.browserUuid, ossUserId: caller.ossUser?.ossUserId ?? null };
+    if (!session || !(anySession || (await readerOwns(deps.knex, session.chat_user_id, owner)))) {
+      throw new NotFoundError("Chat session not found");
+    }
+    res.json(await getMessages(deps.knex, input.id, input.after_seq, input.limit));
+  });
+
+  router.post("/api/oss-chat/session/:id/close", async (req, res) => {
+    const caller = callerOf(res);
+    const { id } = parse(sessionIdParam, req.params);
+    const visitor = requireVisitor(caller);
+    const ctx = visitorContext(req, res, visitor);
+    res.json(await closeSession(conversations, id, visitor, ctx, visitorOwns(deps.commands, caller)));
+  });
+
+  router.post("/api/oss-chat/session/:id/rating", async (req, res) => {
+    const caller = callerOf(res);
+    const { id } = parse(sessionIdParam, req.params);
+    const input = parse(ratingBody, req.body);
+    const visitor = requireVisitor(caller);
+    const ctx = visitorContext(req, res, visitor);
+    const rating = { score: input.score, comment: input.comment ?? null };
+    res
+      .status(201)
+      .json(await rateSession(conversations, id, rating, ctx, visitorOwns(deps.commands, caller)));
+  });
+
+  router.post("/api/oss-chat/session/:id/read", async (req, res) => {
+    const caller = callerOf(res);
+    const { id } = parse(sessionIdParam, req.params);
+    const input = parse(readBody, req.body);
+    const visitor = requireVisitor(caller);
+    const ctx = visitorContext(req, res, visitor);
+    res.json(
+      await markRead(conversations, id, visitor, input.up_to_seq, ctx, visitorOwns(deps.commands, caller)),
+    );
+  });
+}

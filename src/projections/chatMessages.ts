@@ -1,0 +1,52 @@
+import type { Fact } from "../events/chatEvents";
+import type { Projection, RowOp } from "./rowOps";
+
+/** chat_messages: one row per posted message, unique by (session_id, seq) and (session_id, client_message_id). */
+export const chatMessagesProjection: Projection = {
+  name: "chat_messages",
+  table: "chat_messages",
+  project(event: Fact): RowOp[] {
+    switch (event.type) {
+      case "ChatMessagePosted": {
+        const d = event.data;
+        return [
+          {
+            kind: "upsert",
+            table: "chat_messages",
+            conflict: ["id"],
+            onConflict: "keep",
+            row: {
+              id: d.message_id,
+              session_id: d.session_id,
+              seq: d.seq,
+              client_message_id: d.client_message_id,
+              author_kind: d.author_kind,
+              author_id: d.author_id,
+              author_name: d.author_name,
+              body: d.body,
+              created_at: event.occurredAt,
+            },
+          },
+        ];
+      }
+      case "ChatUserRegistered":
+      case "ChatUserLinkedToOssUser":
+      case "ChatUserMergedInto":
+      case "OssIdentityClaimed":
+      case "OssIdentityReleased":
+      case "ChatSessionStarted":
+      case "ChatSessionContactSet":
+      case "ChatSessionContactUpdated":
+      case "ChatSessionAssigned":
+      case "ChatSessionClosed":
+      case "ChatSessionRated":
+      case "ChatMessagesRead":
+      case "AgentStatusChanged":
+        return [];
+      default: {
+        const unhandled: never = event;
+        throw new Error(`chat_messages: unhandled event ${JSON.stringify(unhandled)}`);
+      }
+    }
+  },
+};
