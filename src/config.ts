@@ -47,6 +47,10 @@ const envSchema = z.object({
   // Generous defaults so a benchmark from one address is not throttled; production sets its own.
   RATE_LIMIT_PER_IP: int(0, 10_000_000).default(60_000),
   RATE_LIMIT_PER_IDENTITY: int(0, 10_000_000).default(12_000),
+  // manual: agents claim from the queue; auto: a new waiting session goes to the least busy available agent.
+  ROUTING: z.enum(["manual", "auto"]).default("manual"),
+  MAX_CHATS_PER_AGENT: int(1, 1000).default(5),
+  ROUTING_INTERVAL_MS: int(50, 60_000).default(1000),
 });
 
 export type Config = z.infer<typeof envSchema> & {

@@ -10,6 +10,7 @@ import { describeIdentityKey } from "./auth/identityKeyConfig";
 import { createIdentityVerifier } from "./auth/identityTokens";
 import { createKafkaConsumer, createKafkaPublisher, ensureTopic, type KafkaSettings } from "./bus/kafkaBus";
 import { startRelay } from "./bus/relay";
+import { conversationDeps } from "./commands/sessionCommand";
 import { type Config, ConfigError } from "./config";
 import { createKnex, createPool, ensureDatabase, migrateLatest } from "./db/database";
 import { startEmbeddedPostgres } from "./db/embeddedPostgres";
@@ -20,6 +21,7 @@ import { createApp } from "./http/app";
 import { countingStore, createMetrics } from "./ops/metrics";
 import { startKafkaProjector } from "./projections/kafkaProjector";
 import { startLogProjector } from "./projections/logProjector";
+import { startAutoRouter } from "./routing/autoRouter";
 
 export interface Database {
   readonly url: string;
@@ -171,11 +173,31 @@ export async function startService(
     } else {
       logger.info({ verification: describeIdentityKey(config.identityKey) }, "OSS identity tokens verified");
     }
+    const commands = { store: countingStore(database.store, metrics), newId: randomUUID };
+    const conversations = conversationDeps(commands);
+    const routing =
+      config.ROUTING === "auto"
+        ? startAutoRouter({
+            knex: database.knex,
+            store: database.store,
+            conversations,
+            logger,
+            maxChatsPerAgent: config.MAX_CHATS_PER_AGENT,
+            intervalMs: config.ROUTING_INTERVAL_MS,
+            readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
+          })
+        : null;
+    if (routing) {
+      logger.info({ maxChatsPerAgent: config.MAX_CHATS_PER_AGENT }, "auto-routing new chats to agents");
+      stoppers.push(routing.stop);
+    }
     const app = createApp({
       logger,
       knex: database.knex,
       store: database.store,
-      commands: { store: countingStore(database.store, metrics), newId: randomUUID },
+      commands,
+      conversations,
+      routing,
       readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
       trustProxy: config.trustProxy,
       identity: config.identityKey === null ? null : createIdentityVerifier(config.identityKey),

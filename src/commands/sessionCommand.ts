@@ -1,16 +1,26 @@
 import type { DomainEvent } from "../events/chatEvents";
 import type { RequestContext } from "../events/metadata";
 import { streams } from "../events/streams";
-import type { ChatSessionState, StartedChatSession } from "./chatSession";
+import {
+  type ChatSessionState,
+  evolveChatSession,
+  initialChatSession,
+  type StartedChatSession,
+} from "./chatSession";
 import { startedOrNotFound } from "./conversation";
 import type { CommandDeps } from "./deps";
 import { NotFoundError } from "./errors";
 import { appendDecided, retryOnConflict } from "./handler";
-import type { StreamCache } from "./streamCache";
+import { createStreamCache, type StreamCache } from "./streamCache";
 
 /** Conversation commands load sessions through a cache that reads only a stream's new events. */
 export interface ConversationDeps extends CommandDeps {
   readonly sessions: StreamCache<ChatSessionState>;
+}
+
+/** The command dependencies with a cache of folded sessions, shared by everything that acts on sessions. */
+export function conversationDeps(commands: CommandDeps): ConversationDeps {
+  return { ...commands, sessions: createStreamCache(evolveChatSession, initialChatSession) };
 }
 
 export interface SessionChange {

@@ -7,7 +7,9 @@ import type { Knex } from "knex";
 import type { Logger } from "pino";
 import { pinoHttp } from "pino-http";
 import type { IdentityVerifier } from "../auth/identityTokens";
+import { conversationDeps } from "../commands/sessionCommand";
 import { commandTimer, type Metrics, metricsRoute } from "../ops/metrics";
+import { agentRoutes } from "./agentRoutes";
 import { auditRoutes } from "./auditRoutes";
 import { errorHandler, notFoundRoute } from "./errors";
 import { authenticateOssUser } from "./identityAuth";
@@ -97,7 +99,10 @@ export function createApp(options: AppOptions): Express {
   app.use("/api", limits.perIdentity);
   app.use(auditRoutes(options.knex));
   app.use(opsRoutes(options.knex));
-  app.use(chatRoutes({ ...options, identityConfigured: identity !== null }));
+  // One session cache for both sides of a conversation.
+  const conversations = options.conversations ?? conversationDeps(options.commands);
+  app.use(chatRoutes({ ...options, conversations, identityConfigured: identity !== null }));
+  app.use(agentRoutes({ ...options, conversations }));
   app.use(notFoundRoute);
   app.use(errorHandler(options.logger));
   return app;

@@ -1,11 +1,8 @@
 import type { Request, Response, Router } from "express";
-import { evolveChatSession, initialChatSession } from "../commands/chatSession";
-import type { CommandDeps } from "../commands/deps";
 import { NotFoundError } from "../commands/errors";
 import { postMessage } from "../commands/postMessage";
 import { closeSession, markRead, rateSession } from "../commands/sessionActions";
 import type { ConversationDeps } from "../commands/sessionCommand";
-import { createStreamCache } from "../commands/streamCache";
 import { getMessages } from "../queries/messages";
 import { readerOwns } from "../queries/readerAccess";
 import { parse, requestContext } from "./context";
@@ -19,11 +16,6 @@ import {
 import { callerOf } from "./identityAuth";
 import { requireBrowserOrUser, requireVisitor, staffAllowed, visitorOwns } from "./ownership";
 import type { RouteDeps } from "./visitorRoutes";
-
-/** The command dependencies with a cache of folded sessions, shared by the visitor and agent routes. */
-export function conversationDeps(commands: CommandDeps): ConversationDeps {
-  return { ...commands, sessions: createStreamCache(evolveChatSession, initialChatSession) };
-}
 
 type CatchUp = (res: Response, minPosition: number | undefined) => Promise<void>;
 
@@ -73,7 +65,9 @@ export function visitorConversationRoutes(
     const { id } = parse(sessionIdParam, req.params);
     const visitor = requireVisitor(caller);
     const ctx = visitorContext(req, res, visitor);
-    res.json(await closeSession(conversations, id, visitor, ctx, visitorOwns(deps.commands, caller)));
+    const result = await closeSession(conversations, id, visitor, ctx, visitorOwns(deps.commands, caller));
+    deps.routing?.nudge(result.position);
+    res.json(result);
   });
 
   router.post("/api/oss-chat/session/:id/rating", async (req, res) => {

@@ -55,6 +55,11 @@ export const agentStatusBody = z.object({
   status: z.enum(["available", "away"], "must be available or away"),
 });
 
+const minPosition = z.coerce.number("must be a number").int().min(0).optional();
+
 export const agentSessionsQuery = z.object({
   status: z.enum(["waiting", "active", "closed"], "must be waiting, active or closed").default("active"),
+  min_position: minPosition,
 });
+
+export const queueQuery = z.object({ min_position: minPosition });

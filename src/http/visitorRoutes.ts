@@ -3,7 +3,7 @@ import type { Knex } from "knex";
 import type { CommandDeps } from "../commands/deps";
 import { NotFoundError } from "../commands/errors";
 import { linkUser, linkUserInput } from "../commands/linkUser";
-import type { ConversationDeps } from "../commands/sessionCommand";
+import { type ConversationDeps, conversationDeps } from "../commands/sessionCommand";
 import { setContact, setContactInput } from "../commands/setContact";
 import { startChat, startChatInput } from "../commands/startChat";
 import type { EventStore } from "../eventstore/eventStore";
@@ -11,8 +11,9 @@ import { getHistory, historyInput } from "../queries/history";
 import { readerOwns } from "../queries/readerAccess";
 import { getSession, sessionInput } from "../queries/session";
 import { waitForPosition } from "../queries/waitForPosition";
+import type { RoutingTrigger } from "../routing/autoRouter";
 import { parse, requestContext } from "./context";
-import { conversationDeps, visitorConversationRoutes } from "./conversationRoutes";
+import { visitorConversationRoutes } from "./conversationRoutes";
 import { callerOf } from "./identityAuth";
 import {
   historyIdentity,
@@ -30,6 +31,8 @@ export interface RouteDeps {
   readonly knex: Knex;
   readonly store: EventStore;
   readonly readYourWritesTimeoutMs: number;
+  /** Auto-routing, woken when a session starts or closes; null or absent in manual mode. */
+  readonly routing?: RoutingTrigger | null;
   /** Whether an OSS identity key is configured (else logged-in calls are refused). */
   readonly identityConfigured?: boolean;
 }
@@ -56,11 +59,13 @@ export function chatRoutes(deps: RouteDeps): Router {
         { ...input, email: oss.email },
         requestContext(req, res, { kind: "oss_user", id: oss.ossUserId }, input.user_agent),
       );
+      deps.routing?.nudge(result.position);
       res.status(201).json(result);
       return;
     }
     const actor = { kind: "anonymous" as const, id: input.browser_uuid ?? "" };
     const result = await startChat(deps.commands, input, requestContext(req, res, actor, input.user_agent));
+    deps.routing?.nudge(result.position);
     res.status(201).json(result);
   });
 
