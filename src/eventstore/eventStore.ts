@@ -20,6 +20,13 @@ export function compareLogPositions(a: LogPosition, b: LogPosition): number {
 /** "no_stream": the stream must not exist; a number: the revision of its last event; "any": no check. */
 export type ExpectedRevision = "no_stream" | "any" | bigint;
 
+/**
+ * An event as a command hands it to the store. The store gives it its id (unless one is given, e.g. derived
+ * from an idempotency key) and its place in the hash chain.
+ */
+export type NewEvent = DomainEvent & { readonly id?: string; readonly metadata: EventMetadata };
+
+/** An event as an adapter stores it: its id and metadata (hash chain included) are final. */
 export type EventToAppend = DomainEvent & { readonly id: string; readonly metadata: EventMetadata };
 
 export type RecordedEvent = DomainEvent & {
@@ -53,13 +60,8 @@ export class ConcurrencyError extends Error {
   }
 }
 
-export interface EventStore {
-  /** Appends events to one stream atomically if the stream is at the expected revision. */
-  append(
-    streamId: string,
-    events: readonly EventToAppend[],
-    expected: ExpectedRevision,
-  ): Promise<AppendResult>;
+/** What every store reads: streams, the global log, a position, and the log as it grows. */
+export interface EventLog {
   /** Reads a whole stream in order; a missing stream reads as empty. */
   readStream(streamId: string): Promise<RecordedEvent[]>;
   /** Reads up to maxCount events of the global log strictly after `after`, in log order, never skipping one. */
@@ -72,4 +74,35 @@ export interface EventStore {
     options: { signal: AbortSignal; batchSize?: number },
   ): AsyncIterable<RecordedEvent[]>;
   close(): Promise<void>;
+}
+
+/**
+ * The event-store port as commands, tests and tools see it. Every store handed out is layered, outermost first:
+ *
+ *   commands ─▶ [encryption of personal data, to come] ─▶ chaining (chainedStore.ts) ─▶ adapter (Postgres | EventStoreDB)
+ *
+ * Chaining stamps each event's id and hash just above the adapter, so the hash covers exactly the bytes the
+ * adapter stores: an encrypting layer wraps the chained store from outside, and destroying a key leaves the
+ * chain verifiable. `append` is a property (not a method) so an adapter, which needs ids and hashes already
+ * stamped, cannot be passed where this port is expected.
+ */
+export interface EventStore extends EventLog {
+  /** Appends events to one stream atomically if the stream is at the expected revision. */
+  readonly append: (
+    streamId: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+  ) => Promise<AppendResult>;
+}
+
+/** What an adapter implements: appends of events whose ids and hashes are stamped, and a stream's last event. */
+export interface EventStoreAdapter extends EventLog {
+  /** Appends events to one stream atomically if the stream is at the expected revision. */
+  readonly append: (
+    streamId: string,
+    events: readonly EventToAppend[],
+    expected: ExpectedRevision,
+  ) => Promise<AppendResult>;
+  /** The last event of a stream, or null when the stream does not exist. */
+  readLastEvent(streamId: string): Promise<RecordedEvent | null>;
 }

@@ -1,6 +1,8 @@
 import {
   ANY,
   type AppendExpectedRevision,
+  BACKWARDS,
+  END,
   type EventStoreDBClient,
   excludeSystemEvents,
   FORWARDS,
@@ -16,7 +18,7 @@ import type { EventMetadata } from "../events/metadata";
 import { upcast } from "../events/upcasters";
 import {
   ConcurrencyError,
-  type EventStore,
+  type EventStoreAdapter,
   type EventToAppend,
   type ExpectedRevision,
   type LogPosition,
@@ -66,7 +68,7 @@ const fromPosition = (after: LogPosition) =>
     : { commit: after.commit, prepare: after.prepare };
 
 /** The event store on EventStoreDB (production): streams as they are, the global log as `$all`. */
-export function createEventStoreDbEventStore(client: EventStoreDBClient): EventStore {
+export function createEventStoreDbEventStore(client: EventStoreDBClient): EventStoreAdapter {
   return {
     async append(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision) {
       try {
@@ -106,6 +108,23 @@ export function createEventStoreDbEventStore(client: EventStoreDBClient): EventS
         throw err;
       }
       return out;
+    },
+
+    async readLastEvent(streamId: string) {
+      try {
+        for await (const resolved of client.readStream(streamId, {
+          direction: BACKWARDS,
+          fromRevision: END,
+          maxCount: 1,
+        })) {
+          const event = fromEsdb(resolved);
+          if (event) return event;
+        }
+      } catch (err) {
+        if (err instanceof StreamNotFoundError) return null;
+        throw err;
+      }
+      return null;
     },
 
     async readAll(after: LogPosition, maxCount: number) {

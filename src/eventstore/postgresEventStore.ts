@@ -4,7 +4,7 @@ import type { EventMetadata } from "../events/metadata";
 import { upcast } from "../events/upcasters";
 import {
   ConcurrencyError,
-  type EventStore,
+  type EventStoreAdapter,
   type EventToAppend,
   type ExpectedRevision,
   type LogPosition,
@@ -61,7 +61,7 @@ export interface PostgresEventStoreOptions {
  * The event store on Postgres. The global log is ordered by (transaction id, global position) and read only
  * below the oldest transaction still in flight, so a reader never passes an event a slower append will commit.
  */
-export function createPostgresEventStore(options: PostgresEventStoreOptions): EventStore {
+export function createPostgresEventStore(options: PostgresEventStoreOptions): EventStoreAdapter {
   const { pool } = options;
   const pollIntervalMs = options.pollIntervalMs ?? 500;
   // An idle connection dropped by the server must not crash the process; the next query reconnects.
@@ -102,6 +102,15 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
       [streamId],
     );
     return result.rows.map(toRecorded);
+  }
+
+  async function readLastEvent(streamId: string) {
+    const result = await pool.query<EventRow>(
+      `SELECT ${COLUMNS} FROM events WHERE stream_id = $1 ORDER BY stream_revision DESC LIMIT 1`,
+      [streamId],
+    );
+    const row = result.rows[0];
+    return row ? toRecorded(row) : null;
   }
 
   async function readAll(after: LogPosition, maxCount: number) {
@@ -173,7 +182,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
     }
   }
 
-  return { append, readStream, readAll, readAt, follow, close: async () => pool.end() };
+  return { append, readStream, readLastEvent, readAll, readAt, follow, close: async () => pool.end() };
 }
 
 function actualRevision(detail: string | undefined): bigint | "no_stream" | "unknown" {

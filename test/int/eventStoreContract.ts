@@ -1,13 +1,15 @@
 import { randomUUID } from "node:crypto";
-import type { DomainEvent } from "../../src/events/chatEvents";
+import { currentVersion, type DomainEvent } from "../../src/events/chatEvents";
 import {
   ConcurrencyError,
   compareLogPositions,
+  type EventLog,
   type EventStore,
   type EventToAppend,
   type LogPosition,
   type RecordedEvent,
 } from "../../src/eventstore/eventStore";
+import { eventHash, storedHash } from "../../src/eventstore/hashChain";
 
 export function anEvent(streamOwner: string, topic = "Pertanyaan tentang izin usaha"): EventToAppend {
   const data: DomainEvent = {
@@ -30,7 +32,7 @@ export function anEvent(streamOwner: string, topic = "Pertanyaan tentang izin us
 }
 
 /** Reads the global log to its current end. */
-export async function readToEnd(store: EventStore, after: LogPosition): Promise<RecordedEvent[]> {
+export async function readToEnd(store: EventLog, after: LogPosition): Promise<RecordedEvent[]> {
   const all: RecordedEvent[] = [];
   let position = after;
   for (;;) {
@@ -67,8 +69,58 @@ export function eventStoreContract(
     expect(read.map((e) => e.revision)).toEqual([0n, 1n]);
     expect(read.map((e) => e.id)).toEqual(events.map((e) => e.id));
     expect(read[1]?.data).toEqual(events[1]?.data);
-    expect(read[1]?.metadata).toEqual(events[1]?.metadata);
+    expect(read[1]?.metadata).toEqual({
+      ...events[1]?.metadata,
+      previous_hash: read[0]?.metadata.hash,
+      hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     expect(read[1]?.position).toBe(result.position);
+  });
+
+  test("several events appended at once are each chained to the one before, the first to the stream's end", async () => {
+    const id = stream();
+    const owner = randomUUID();
+    await store.append(id, [anEvent(owner, "satu")], "no_stream");
+    await store.append(id, [anEvent(owner, "dua"), anEvent(owner, "tiga"), anEvent(owner, "empat")], 0n);
+    // Without an id of its own an event takes one from the store.
+    const { id: _given, ...withoutId } = anEvent(owner, "lima");
+    await store.append(id, [withoutId, anEvent(owner, "enam")], 3n);
+    const read = await store.readStream(id);
+    expect(read.map((e) => e.revision)).toEqual([0n, 1n, 2n, 3n, 4n, 5n]);
+    expect(read[4]?.id).toMatch(/^[0-9a-f-]{36}$/);
+    let previous: string | null = null;
+    for (const e of read) {
+      expect(e.metadata.previous_hash).toBe(previous);
+      const recomputed = eventHash(
+        {
+          streamId: e.streamId,
+          revision: e.revision,
+          eventId: e.id,
+          type: e.type,
+          schemaVersion: currentVersion[e.type],
+          data: e.data,
+          metadata: e.metadata,
+        },
+        previous,
+      );
+      expect(storedHash(e.metadata)).toBe(recomputed);
+      previous = recomputed;
+    }
+    expect(new Set(read.map((e) => e.metadata.hash)).size).toBe(read.length);
+  });
+
+  test('appending with expected revision "any" still chains to the stream\'s end', async () => {
+    const id = stream();
+    const owner = randomUUID();
+    await store.append(id, [anEvent(owner)], "any");
+    await store.append(id, [anEvent(owner), anEvent(owner)], "any");
+    const read = await store.readStream(id);
+    expect(read.map((e) => e.revision)).toEqual([0n, 1n, 2n]);
+    expect(read.map((e) => e.metadata.previous_hash)).toEqual([
+      null,
+      read[0]?.metadata.hash,
+      read[1]?.metadata.hash,
+    ]);
   });
 
   test("a missing stream reads as empty", async () => {
