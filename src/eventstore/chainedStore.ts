@@ -1,9 +1,12 @@
 import {
+  type AppendResult,
   ConcurrencyError,
+  checkStreamAppends,
   type EventStore,
   type EventStoreAdapter,
   type ExpectedRevision,
   type NewEvent,
+  type StreamAppend,
 } from "./eventStore";
 import { type ChainHead, chainEvents, storedHash } from "./hashChain";
 
@@ -53,32 +56,58 @@ export function createChainedStore(adapter: EventStoreAdapter, options: ChainedS
     return { revision: expected + 1n, previousHash: hash };
   }
 
-  async function appendExact(streamId: string, events: readonly NewEvent[], expected: "no_stream" | bigint) {
-    const head = await headAt(streamId, expected);
-    const chained = chainEvents(streamId, head, events, options.newId);
-    const result = await adapter.append(streamId, chained, expected);
-    const last = chained.at(-1);
-    if (last) remember(streamId, result.nextRevision, storedHash(last.metadata));
-    return result;
+  /** An expected revision of "any" becomes the stream's current end, so the hash has a place to chain to. */
+  async function exactly(write: StreamAppend<NewEvent>): Promise<"no_stream" | bigint> {
+    if (write.expected !== "any") return write.expected;
+    const last = await adapter.readLastEvent(write.streamId);
+    if (!last) return "no_stream";
+    remember(write.streamId, last.revision, storedHash(last.metadata));
+    return last.revision;
   }
 
-  /** "Any" still chains: it appends at the stream's current end, again if another writer moved it first. */
-  async function appendAny(streamId: string, events: readonly NewEvent[]) {
+  /** Chains every stream's events onto its head and appends them all in one adapter call. */
+  async function appendChained(writes: readonly StreamAppend<NewEvent>[]): Promise<AppendResult[]> {
     for (let attempt = 1; ; attempt++) {
-      const last = await adapter.readLastEvent(streamId);
-      if (last) remember(streamId, last.revision, storedHash(last.metadata));
       try {
-        return await appendExact(streamId, events, last ? last.revision : "no_stream");
+        const chained = await Promise.all(
+          writes.map(async (w) => {
+            const expected = await exactly(w);
+            const head = await headAt(w.streamId, expected);
+            const events = chainEvents(w.streamId, head, w.events, options.newId);
+            return { streamId: w.streamId, expected, events };
+          }),
+        );
+        const [single] = chained;
+        const results =
+          chained.length === 1 && single
+            ? [await adapter.append(single.streamId, single.events, single.expected)]
+            : await adapter.appendToStreams(chained);
+        chained.forEach((w, i) => {
+          const last = w.events.at(-1);
+          const result = results[i];
+          if (last && result) remember(w.streamId, result.nextRevision, storedHash(last.metadata));
+        });
+        return results;
       } catch (err) {
-        if (!(err instanceof ConcurrencyError) || attempt >= ANY_ATTEMPTS) throw err;
+        // "Any" asks for no check: another writer moving such a stream meanwhile is not the caller's conflict.
+        const movedAny =
+          err instanceof ConcurrencyError &&
+          writes.some((w) => w.streamId === err.streamId && w.expected === "any");
+        if (!movedAny || attempt >= ANY_ATTEMPTS) throw err;
       }
     }
   }
 
   return {
-    append: (streamId: string, events: readonly NewEvent[], expected: ExpectedRevision) => {
-      if (events.length === 0) return Promise.reject(new Error("append needs at least one event"));
-      return expected === "any" ? appendAny(streamId, events) : appendExact(streamId, events, expected);
+    async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision) {
+      if (events.length === 0) throw new Error("append needs at least one event");
+      const [result] = await appendChained([{ streamId, events, expected }]);
+      if (!result) throw new Error("append returned no result");
+      return result;
+    },
+    async appendToStreams(writes: readonly StreamAppend<NewEvent>[]) {
+      checkStreamAppends(writes);
+      return appendChained(writes);
     },
     async readStream(streamId) {
       const events = await adapter.readStream(streamId);

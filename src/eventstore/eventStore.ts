@@ -48,6 +48,22 @@ export interface AppendResult {
   readonly position: bigint;
 }
 
+/** One stream's part of an append to several streams. */
+export interface StreamAppend<E> {
+  readonly streamId: string;
+  readonly events: readonly E[];
+  readonly expected: ExpectedRevision;
+}
+
+/** Several streams in one append: each once, each with at least one event. */
+export function checkStreamAppends(writes: readonly StreamAppend<unknown>[]): void {
+  if (writes.length === 0) throw new Error("appendToStreams needs at least one stream");
+  if (new Set(writes.map((w) => w.streamId)).size !== writes.length) {
+    throw new Error("appendToStreams takes each stream once");
+  }
+  if (writes.some((w) => w.events.length === 0)) throw new Error("append needs at least one event");
+}
+
 /** The one error every adapter raises when the expected revision does not hold. */
 export class ConcurrencyError extends Error {
   constructor(
@@ -93,6 +109,12 @@ export interface EventStore extends EventLog {
     events: readonly NewEvent[],
     expected: ExpectedRevision,
   ) => Promise<AppendResult>;
+  /**
+   * Appends to several distinct streams, each at its own expected revision, as one commit: one stream
+   * elsewhere is a ConcurrencyError for that stream and nothing is written (EventStoreDB: see its adapter).
+   * Events land in the log in the order given. Results are in the order of `writes`.
+   */
+  readonly appendToStreams: (writes: readonly StreamAppend<NewEvent>[]) => Promise<AppendResult[]>;
 }
 
 /** What an adapter implements: appends of events whose ids and hashes are stamped, and a stream's last event. */
@@ -103,6 +125,8 @@ export interface EventStoreAdapter extends EventLog {
     events: readonly EventToAppend[],
     expected: ExpectedRevision,
   ) => Promise<AppendResult>;
+  /** Appends to several distinct streams as one commit (see EventStore.appendToStreams). */
+  readonly appendToStreams: (writes: readonly StreamAppend<EventToAppend>[]) => Promise<AppendResult[]>;
   /** The last event of a stream, or null when the stream does not exist. */
   readLastEvent(streamId: string): Promise<RecordedEvent | null>;
 }
