@@ -7,6 +7,7 @@ import type { Knex } from "knex";
 import type { Logger } from "pino";
 import { pinoHttp } from "pino-http";
 import type { IdentityVerifier } from "../auth/identityTokens";
+import { createKeyUsageRecorder } from "../auth/keyUsage";
 import { commandTimer, type Metrics, metricsRoute } from "../ops/metrics";
 import { auditRoutes } from "./auditRoutes";
 import { errorHandler, notFoundRoute } from "./errors";
@@ -92,7 +93,7 @@ export function createApp(options: AppOptions): Express {
   if (options.metrics) app.use(commandTimer(options.metrics));
   app.use("/api", limits.perIp);
   app.use(express.json({ limit: "64kb", strict: true }));
-  app.use(authenticateStaff(options.knex));
+  app.use(authenticateStaff(options.knex, createKeyUsageRecorder(options.knex, options.logger)));
   app.use(authenticateOssUser(identity));
   app.use("/api", limits.perIdentity);
   app.use(auditRoutes(options.knex));
