@@ -17,6 +17,7 @@ import type { EventStore } from "./eventstore/eventStore";
 import { createEventStoreDbEventStore } from "./eventstore/eventStoreDbEventStore";
 import { createPostgresEventStore } from "./eventstore/postgresEventStore";
 import { createApp } from "./http/app";
+import { startMetricsServer } from "./http/metricsServer";
 import { countingStore, createMetrics } from "./ops/metrics";
 import { startKafkaProjector } from "./projections/kafkaProjector";
 import { startLogProjector } from "./projections/logProjector";
@@ -87,6 +88,8 @@ async function connectRedis(url: string, logger: Logger): Promise<Redis> {
 
 export interface RunningService {
   readonly url: string;
+  /** The metrics listener's URL (METRICS_PORT), or null when it is not configured. */
+  readonly metricsUrl: string | null;
   readonly database: Database;
   stop(): Promise<void>;
 }
@@ -124,6 +127,15 @@ export async function startService(
   const database = await openDatabase(config, logger);
   const metrics = createMetrics(database.knex);
   const stoppers: (() => Promise<void>)[] = [];
+  // Every kind of process (api, relay, projector) can be scraped on its metrics port.
+  const metricsServer =
+    config.METRICS_PORT === undefined
+      ? null
+      : await startMetricsServer(metrics, config.METRICS_PORT, config.METRICS_HOST);
+  if (metricsServer) {
+    logger.info({ url: metricsServer.url }, "metrics listening");
+    stoppers.push(metricsServer.close);
+  }
   if (parts.relay) {
     const settings = kafkaSettings(config, logger);
     await ensureTopic(settings);
@@ -202,6 +214,7 @@ export async function startService(
   }
   return {
     url,
+    metricsUrl: metricsServer?.url ?? null,
     database,
     async stop() {
       if (server) {

@@ -14,7 +14,7 @@ import { errorHandler, notFoundRoute } from "./errors";
 import { authenticateOssUser } from "./identityAuth";
 import { opsRoutes } from "./opsRoutes";
 import { type RateLimitSettings, rateLimits } from "./rateLimits";
-import { authenticateStaff } from "./staffAuth";
+import { authenticateStaff, requireStaffRole } from "./staffAuth";
 import { chatRoutes, type RouteDeps } from "./visitorRoutes";
 
 export interface AppOptions extends RouteDeps {
@@ -27,7 +27,7 @@ export interface AppOptions extends RouteDeps {
   readonly rateLimits?: RateLimitSettings;
   /** Shared rate-limit counters across API instances; null keeps them in memory. */
   readonly redis?: Redis | null;
-  /** Prometheus metrics served at /metrics and fed by the command timer. */
+  /** Prometheus metrics served at /metrics (ops role) and fed by the command timer. */
   readonly metrics?: Metrics;
 }
 
@@ -89,12 +89,13 @@ export function createApp(options: AppOptions): Express {
       .status(503)
       .json({ error: "Not ready: a backing service is unreachable", database, event_store: eventStore });
   });
-  if (options.metrics) app.get("/metrics", metricsRoute(options.metrics));
   if (options.metrics) app.use(commandTimer(options.metrics));
   app.use("/api", limits.perIp);
   app.use(express.json({ limit: "64kb", strict: true }));
   app.use(authenticateStaff(options.knex, createKeyUsageRecorder(options.knex, options.logger)));
   app.use(authenticateOssUser(identity));
+  // Not public: on this port only for an ops key (the open one is METRICS_PORT, see metricsServer.ts).
+  if (options.metrics) app.get("/metrics", requireStaffRole("ops"), metricsRoute(options.metrics));
   app.use("/api", limits.perIdentity);
   app.use(auditRoutes(options.knex));
   app.use(opsRoutes(options.knex));
