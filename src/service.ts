@@ -8,7 +8,13 @@ import type { Knex } from "knex";
 import type { Logger } from "pino";
 import { describeIdentityKey } from "./auth/identityKeyConfig";
 import { createIdentityVerifier } from "./auth/identityTokens";
-import { createKafkaConsumer, createKafkaPublisher, ensureTopic, type KafkaSettings } from "./bus/kafkaBus";
+import {
+  createKafkaConsumer,
+  createKafkaLagReader,
+  createKafkaPublisher,
+  ensureTopic,
+  type KafkaSettings,
+} from "./bus/kafkaBus";
 import { startRelay } from "./bus/relay";
 import { type Config, ConfigError } from "./config";
 import { createKnex, createPool, ensureDatabase, migrateLatest } from "./db/database";
@@ -125,8 +131,14 @@ export async function startService(
   const redis =
     parts.api && config.REDIS_URL !== undefined ? await connectRedis(config.REDIS_URL, logger) : null;
   const database = await openDatabase(config, logger);
-  const metrics = createMetrics(database.knex);
   const stoppers: (() => Promise<void>)[] = [];
+  // Kafka mode: any process can read the projector group's lag from the broker, for /metrics and /readyz.
+  const kafkaLag =
+    config.BUS === "kafka"
+      ? createKafkaLagReader({ ...kafkaSettings(config, logger), groupId: config.KAFKA_GROUP_ID })
+      : null;
+  if (kafkaLag) stoppers.push(() => kafkaLag.close());
+  const metrics = createMetrics(database.knex, { kafkaLag });
   // Every kind of process (api, relay, projector) can be scraped on its metrics port.
   const metricsServer =
     config.METRICS_PORT === undefined
@@ -200,6 +212,7 @@ export async function startService(
       },
       redis,
       metrics,
+      kafkaLag,
     });
     const listening = app.listen(config.PORT, config.HOST);
     server = listening;

@@ -8,6 +8,8 @@ import type { Logger } from "pino";
 import { pinoHttp } from "pino-http";
 import type { IdentityVerifier } from "../auth/identityTokens";
 import { createKeyUsageRecorder } from "../auth/keyUsage";
+import type { ConsumerLagReader } from "../bus/bus";
+import { kafkaReadiness } from "../ops/kafkaLag";
 import { commandTimer, type Metrics, metricsRoute } from "../ops/metrics";
 import { auditRoutes } from "./auditRoutes";
 import { errorHandler, notFoundRoute } from "./errors";
@@ -27,6 +29,8 @@ export interface AppOptions extends RouteDeps {
   readonly rateLimits?: RateLimitSettings;
   /** Shared rate-limit counters across API instances; null keeps them in memory. */
   readonly redis?: Redis | null;
+  /** Kafka mode: the projector group's lag, shown in /readyz's detail. */
+  readonly kafkaLag?: ConsumerLagReader | null;
   /** Prometheus metrics served at /metrics (ops role) and fed by the command timer. */
   readonly metrics?: Metrics;
 }
@@ -81,13 +85,18 @@ export function createApp(options: AppOptions): Express {
         () => "down" as const,
       ),
     ]);
+    // Detail only: the API serves without Kafka, so the broker's state and lag do not decide readiness.
+    const kafka = options.kafkaLag ? { kafka: await kafkaReadiness(options.kafkaLag) } : {};
     if (database === "ok" && eventStore === "ok") {
-      res.json({ status: "ready", database, event_store: eventStore });
+      res.json({ status: "ready", database, event_store: eventStore, ...kafka });
       return;
     }
-    res
-      .status(503)
-      .json({ error: "Not ready: a backing service is unreachable", database, event_store: eventStore });
+    res.status(503).json({
+      error: "Not ready: a backing service is unreachable",
+      database,
+      event_store: eventStore,
+      ...kafka,
+    });
   });
   if (options.metrics) app.use(commandTimer(options.metrics));
   app.use("/api", limits.perIp);
