@@ -33,7 +33,7 @@ describe("the widget's whole flow over HTTP", () => {
     expect(start.status).toBe(201);
     expect(start.body).toMatchObject({
       status: "waiting",
-      message: "Chat session started successfully",
+      message: "Sesi chat berhasil dimulai",
       requires_contact: true,
     });
     expect(typeof start.body.position).toBe("number");
