@@ -107,7 +107,7 @@ export function chatRoutes(deps: RouteDeps): Router {
     await catchUp(res, input.min_position);
     const session = await getSession(deps.knex, input.id);
     const owner = { browserUuid: caller.browserUuid, ossUserId: caller.ossUser?.ossUserId ?? null };
-    if (!session || !(anySession || (await readerOwns(deps.knex, session.chat_user_id, owner)))) {
+    if (!session || !(anySession || (await readerOwns(deps.knex, session, owner)))) {
       throw new NotFoundError("Chat session not found");
     }
     res.json(session);

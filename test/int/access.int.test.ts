@@ -175,7 +175,8 @@ describe("GET /session/:id", () => {
     ["another user's token", () => otherToken, 404],
     ...tokenCases(),
     ["the owner's token", () => ownerToken, 200],
-    ["the browser linked to the owner", () => asBrowser(owner.browser), 200],
+    // Linked, the browser alone reads only what it started anonymously (test/int/linkedBrowser.int.test.ts).
+    ["the browser linked to the owner", () => asBrowser(owner.browser), 404],
   ])("%s → %i", async (_n, headers, status) => {
     expect((await call("GET", path(), undefined, headers())).status).toBe(status);
   });
