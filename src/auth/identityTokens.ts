@@ -37,7 +37,11 @@ export interface IdentityVerifier {
   verify(token: string): Promise<OssIdentity>;
 }
 
-function problem(err: unknown): IdentityTokenError {
+/**
+ * Why verification failed. With a JWKS, anything but a verdict on the token itself (a refused connection, a
+ * timeout, a body that is no key set) means the portal's keys could not be had: not the caller's fault.
+ */
+function problem(err: unknown, remoteKeys: boolean): IdentityTokenError {
   if (err instanceof errors.JWTExpired) return new IdentityTokenError("token_expired");
   if (err instanceof errors.JWTClaimValidationFailed)
     return new IdentityTokenError("token_claim_rejected", err.claim);
@@ -48,11 +52,21 @@ function problem(err: unknown): IdentityTokenError {
   if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid) {
     return new IdentityTokenError("token_keys_unavailable");
   }
+  const aboutTheToken = err instanceof errors.JWSInvalid || err instanceof errors.JWTInvalid;
+  if (remoteKeys && !aboutTheToken) return new IdentityTokenError("token_keys_unavailable");
   return new IdentityTokenError("token_malformed");
 }
 
+/** How a JWKS is cached: tests shorten the cooldown to see a rotation without waiting 30 s. */
+export interface JwksOptions {
+  /** After a fetch, an unknown `kid` does not refetch for this long, so junk tokens cannot hammer the portal. */
+  readonly cooldownMs?: number;
+  /** A fetched key set is used this long before it is fetched again. */
+  readonly cacheMaxAgeMs?: number;
+}
+
 /** Verifies the portal's tokens: signature with the configured key, `exp` required, `iss`/`aud` when configured. */
-export function createIdentityVerifier(config: IdentityKeyConfig): IdentityVerifier {
+export function createIdentityVerifier(config: IdentityKeyConfig, jwks: JwksOptions = {}): IdentityVerifier {
   let key: KeyLike | Uint8Array | JWTVerifyGetKey;
   let algorithms: string[];
   if (config.kind === "secret") {
@@ -62,7 +76,11 @@ export function createIdentityVerifier(config: IdentityKeyConfig): IdentityVerif
     key = config.key;
     algorithms = [config.algorithm];
   } else {
-    key = createRemoteJWKSet(config.url, { timeoutDuration: 5000, cooldownDuration: 30_000 });
+    key = createRemoteJWKSet(config.url, {
+      timeoutDuration: 5000,
+      cooldownDuration: jwks.cooldownMs ?? 30_000,
+      cacheMaxAge: jwks.cacheMaxAgeMs ?? 600_000,
+    });
     algorithms = ["RS256", "ES256"];
   }
   return {
@@ -77,7 +95,7 @@ export function createIdentityVerifier(config: IdentityKeyConfig): IdentityVerif
           clockTolerance: 5,
         }));
       } catch (err) {
-        throw problem(err);
+        throw problem(err, config.kind === "jwks");
       }
       const sub = ossUserIdField.safeParse(payload.sub);
       if (!sub.success) throw new IdentityTokenError("token_sub_invalid");
