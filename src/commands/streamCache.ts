@@ -1,14 +1,12 @@
 import type { Fact } from "../events/chatEvents";
 import { toFact } from "../events/facts";
 import type { EventStore } from "../eventstore/eventStore";
-import { storedHash } from "../eventstore/hashChain";
 import type { LoadedStream } from "./handler";
 
 interface Entry<S> {
   readonly state: S;
   readonly revision: bigint;
   readonly position: bigint;
-  readonly lastHash: string | null;
 }
 
 /** Loads a stream's state like loadStream, but from what it folded before. */
@@ -47,24 +45,13 @@ export function createStreamCache<S>(
       const events = await store.readStream(streamId, cached ? cached.revision + 1n : 0n);
       const last = events.at(-1);
       if (!last) {
-        if (!cached) return { state: initial, expected: "no_stream", position: null, lastHash: null };
-        return {
-          state: cached.state,
-          expected: cached.revision,
-          position: cached.position,
-          lastHash: cached.lastHash,
-        };
+        if (!cached) return { state: initial, expected: "no_stream", position: null };
+        return { state: cached.state, expected: cached.revision, position: cached.position };
       }
       let state = cached ? cached.state : initial;
       for (const e of events) state = evolve(state, toFact(e));
-      const entry = {
-        state,
-        revision: last.revision,
-        position: last.position,
-        lastHash: storedHash(last.metadata),
-      };
-      remember(streamId, entry);
-      return { state, expected: entry.revision, position: entry.position, lastHash: entry.lastHash };
+      remember(streamId, { state, revision: last.revision, position: last.position });
+      return { state, expected: last.revision, position: last.position };
     },
   };
 }

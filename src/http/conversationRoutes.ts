@@ -54,7 +54,13 @@ export function visitorConversationRoutes(
     await catchUp(res, input.min_position);
     const session = await deps.knex.table("chat_sessions").where({ id: input.id }).first("chat_user_id");
     const owner = { browserUuid: caller.browserUuid, ossUserId: caller.ossUser?.ossUserId ?? null };
-    if (!session || !(anySession || (await readerOwns(deps.knex, session.chat_user_id, owner)))) {
+    if (
+      !session ||
+      !(
+        anySession ||
+        (await readerOwns(deps.knex, { session_id: input.id, chat_user_id: session.chat_user_id }, owner))
+      )
+    ) {
       throw new NotFoundError("Chat session not found");
     }
     res.json(await getMessages(deps.knex, input.id, input.after_seq, input.limit));

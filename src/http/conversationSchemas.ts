@@ -15,7 +15,11 @@ export function hasControlCharacters(s: string): boolean {
 export const messageBody = z
   .string("must be a string")
   .refine((s) => s.trim().length > 0, "is required")
-  .refine((s) => [...s].length <= MAX_BODY, `must be at most ${MAX_BODY} characters`)
+  .superRefine((s, ctx) => {
+    if ([...s].length > MAX_BODY) {
+      ctx.addIssue({ code: "too_big", origin: "string", maximum: MAX_BODY, inclusive: true, input: s });
+    }
+  })
   .refine((s) => !hasControlCharacters(s), "must not contain control characters")
   .refine((s) => s.isWellFormed(), "must be well-formed Unicode");
 
