@@ -2,6 +2,7 @@ import os from "node:os";
 import type { AppendResults } from "./append";
 import { endpoints, type HttpResults } from "./http";
 import { round } from "./load";
+import type { MessageResults } from "./messages";
 import type { RebuildResults } from "./rebuild";
 
 export interface Machine {
@@ -29,6 +30,7 @@ export function summary(
   http: HttpResults | null,
   append: AppendResults | null,
   rebuild: RebuildResults | null,
+  messages: MessageResults | null = null,
 ) {
   const ratios = http
     ? Object.fromEntries(
@@ -37,6 +39,10 @@ export function summary(
     : {};
   return {
     ...ratios,
+    message_rps_ratio_vs_crud: messages?.ratio ?? null,
+    message_post_p99_ms: messages?.es.p99_ms ?? null,
+    crud_message_post_p99_ms: messages?.crud.p99_ms ?? null,
+    message_5000th_p99_ratio: messages?.longChat.p99_ratio ?? null,
     append_rps_ratio_vs_emmett: append?.ratio ?? null,
     rebuild_ratio_vs_copy: rebuild?.ratio ?? null,
     projection_lag_p99_ms: http?.lagAtHalf.p99_ms ?? null,
@@ -49,6 +55,7 @@ export function summary(
     http,
     append,
     rebuild,
+    messages,
   };
 }
 
@@ -78,6 +85,19 @@ export function markdown(s: ReturnType<typeof summary>): string {
       `Projection lag (StartChat response → row visible): at ${h.lagAtHalf.rate_rps} req/s (half the max) ` +
         `p50 ${h.lagAtHalf.p50_ms} ms, p99 ${h.lagAtHalf.p99_ms} ms (${h.lagAtHalf.samples} samples); ` +
         `at full load p50 ${h.lagAtMax.p50_ms} ms, p99 ${h.lagAtMax.p99_ms} ms.`,
+    );
+  }
+  if (s.messages) {
+    const msg = s.messages;
+    const l = msg.longChat;
+    lines.push(
+      "",
+      `Message post (POST /api/oss-chat/message): ES ${msg.es.rps} req/s, p50 / p99 ${msg.es.p50_ms} / ${msg.es.p99_ms} ms ` +
+        `(${msg.es.errors} errors); CRUD insert of the same row ${msg.crud.rps} req/s, p50 / p99 ` +
+        `${msg.crud.p50_ms} / ${msg.crud.p99_ms} ms (${msg.crud.errors} errors); ratio ${msg.ratio}.`,
+      `Long chat (${l.messages} messages in one session, one at a time): first ${l.window} p50 / p99 ` +
+        `${l.first_p50_ms} / ${l.first_p99_ms} ms, last ${l.window} p50 / p99 ${l.last_p50_ms} / ${l.last_p99_ms} ms; ` +
+        `p99 ratio ${l.p99_ratio}.`,
     );
   }
   if (s.append) {

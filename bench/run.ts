@@ -9,6 +9,7 @@ import path from "node:path";
 import { createKnex, migrateLatest } from "../src/db/database";
 import { type AppendResults, runAppend } from "./append";
 import { type HttpResults, runHttp } from "./http";
+import { type MessageResults, runMessages } from "./messages";
 import { openBenchServer } from "./postgres";
 import { type RebuildResults, runRebuild } from "./rebuild";
 import { machine, markdown, summary } from "./report";
@@ -29,14 +30,16 @@ async function main() {
     append_run_s: num("BENCH_APPEND_S", 5),
     rebuild_events: num("BENCH_EVENTS", 200_000),
     rebuild_batch: num("BENCH_REBUILD_BATCH", 500),
+    long_chat_messages: num("BENCH_LONG_CHAT", 5000),
   };
-  const only = new Set((process.env.BENCH_ONLY ?? "http,append,rebuild").split(","));
+  const only = new Set((process.env.BENCH_ONLY ?? "http,messages,append,rebuild").split(","));
   const server = await openBenchServer();
   const m = machine(await server.version(), server.label);
   log(`${m.cpus} × ${m.cpu_model}, Node ${m.node}, PostgreSQL ${m.postgres} on ${m.postgres_server}`);
   let http: HttpResults | null = null;
   let append: AppendResults | null = null;
   let rebuild: RebuildResults | null = null;
+  let messages: MessageResults | null = null;
   const running: ServerProcess[] = [];
   try {
     if (only.has("http")) {
@@ -56,6 +59,27 @@ async function main() {
         secret,
         connections: settings.connections,
         durationS: settings.duration_s,
+        log,
+      });
+      for (const s of running.splice(0)) await s.stop();
+    }
+    if (only.has("messages")) {
+      const secret = randomBytes(32).toString("base64url");
+      const esUrl = await server.createDatabase("es_messages");
+      const crudUrl = await server.createDatabase("crud_messages");
+      const knex = createKnex(crudUrl, 1);
+      await migrateLatest(knex);
+      await knex.destroy();
+      const es = await spawnServer("es", esUrl, secret);
+      running.push(es);
+      const crud = await spawnServer("crud", crudUrl, secret);
+      running.push(crud);
+      messages = await runMessages({
+        es,
+        crud,
+        connections: settings.connections,
+        durationS: settings.duration_s,
+        longChatMessages: settings.long_chat_messages,
         log,
       });
       for (const s of running.splice(0)) await s.stop();
@@ -81,7 +105,7 @@ async function main() {
     for (const s of running) await s.stop();
     await server.close();
   }
-  const result = summary(m, settings, http, append, rebuild);
+  const result = summary(m, settings, http, append, rebuild, messages);
   const dir = path.join(__dirname, "results");
   await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, "latest.json"), `${JSON.stringify(result, null, 2)}\n`);

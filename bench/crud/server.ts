@@ -8,6 +8,7 @@ import { startChatInput } from "../../src/commands/startChat";
 import { historyInput } from "../../src/queries/history";
 import { type SessionRow, toSessionView } from "../../src/queries/sessionRows";
 import { linkBrowser } from "./link";
+import { crudMessageRoute } from "./messages";
 import {
   OWNS,
   ossChatUser,
@@ -185,6 +186,8 @@ export async function startCrudServer(opts: { databaseUrl: string; secret: strin
       },
     });
   });
+
+  crudMessageRoute(app, tx, oss);
 
   app.use((err: Error, _req: Request, res: Response, _next: NextFunction) => {
     fail(res, 500, err.message);
