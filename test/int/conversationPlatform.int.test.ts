@@ -113,6 +113,25 @@ describe("conversations on the platform", () => {
     expect(end.body.messages).toHaveLength(3);
   });
 
+  test("/metrics times the conversation commands by command, never by session", async () => {
+    const ops = await staffKey(svc, "ops");
+    const text = String((await svc.get("/metrics", ops.headers)).body);
+    for (const command of [
+      "PostMessage",
+      "ClaimSession",
+      "CloseSession",
+      "RateSession",
+      "MarkRead",
+      "SetAgentStatus",
+    ]) {
+      expect(text).toMatch(
+        new RegExp(`livechat_command_duration_seconds_count\\{command="${command}",outcome="ok"\\} [1-9]`),
+      );
+    }
+    expect(text).not.toContain(v.sessionId);
+    expect(text).toMatch(/livechat_events_appended_total\{type="ChatMessagePosted"\} [1-9]/);
+  });
+
   test("a command on a long session reads only the events after the cached revision", async () => {
     const reads: bigint[] = [];
     const store = svc.database.store;
