@@ -1,11 +1,13 @@
 import { z } from "zod";
 import type { RequestContext } from "../events/metadata";
 import { streams } from "../events/streams";
-import { type ChatSessionState, decideStart, initialChatSession } from "./chatSession";
+import { decideStart, initialChatSession } from "./chatSession";
 import type { CommandDeps } from "./deps";
 import { emailField, ossUserIdField, requiredText, storableText, uuidField } from "./fields";
-import { appendDecided, type LoadedStream, retryOnConflict } from "./handler";
-import { resolveBrowserUser, resolveOssUser } from "./identities";
+import { appendDecidedToStreams, retryOnConflict } from "./handler";
+import { decideIdentity, originOf, writesAt } from "./identities";
+import { chatUserIdForBrowser, chatUserIdForOssUser } from "./identityIds";
+import { decideBrowserUser, decideOssUser } from "./identityWorkflow";
 
 export const startChatInput = z
   .object({
@@ -44,37 +46,46 @@ export interface StartChatResult {
   readonly position: number;
 }
 
-/** Starts a chat session for an anonymous browser or a logged-in OSS user, registering the chat user on first use. */
+/**
+ * Starts a chat session for an anonymous browser or a logged-in OSS user, registering the chat user (and
+ * claiming the OSS identity) on first use — all in one commit, so no chat user or claim is left without the rest.
+ */
 export async function startChat(
   deps: CommandDeps,
   input: StartChatInput,
-  ctx: RequestContext,
+  requestCtx: RequestContext,
 ): Promise<StartChatResult> {
-  const chatUserId = await retryOnConflict(async () =>
-    input.oss_user_id !== undefined && input.email !== undefined
-      ? resolveOssUser(deps, { ossUserId: input.oss_user_id, email: input.email }, ctx)
-      : (await resolveBrowserUser(deps, input.browser_uuid as string, ctx)).chatUserId,
-  );
-  const sessionId = deps.newId();
-  const stream = streams.chatSession(sessionId);
-  // A fresh random id: the stream cannot exist yet, so there is nothing to read; the append's "no stream"
-  // expectation still refuses it if it did.
-  const loaded: LoadedStream<ChatSessionState> = {
-    state: initialChatSession,
-    expected: "no_stream",
-    position: null,
-  };
-  const events = decideStart(
-    { sessionId, chatUserId, topic: input.topic, priority: input.priority, channel: "web" },
-    loaded.state,
-  );
-  const position = await appendDecided(deps.store, stream, loaded, events, ctx, chatUserId);
-  return {
-    session_id: sessionId,
-    chat_user_id: chatUserId,
-    status: "waiting",
-    message: "Chat session started successfully",
-    requires_contact: true,
-    position: Number(position),
-  };
+  return retryOnConflict(async () => {
+    const { ctx, origin } = originOf(requestCtx);
+    const { oss_user_id: ossUserId, email, browser_uuid: browserUuid } = input;
+    const decision =
+      ossUserId !== undefined && email !== undefined
+        ? await decideIdentity(deps, ossUserId, [chatUserIdForOssUser(ossUserId)], (states) =>
+            decideOssUser({ ossUserId, email }, states, origin),
+          )
+        : await decideIdentity(deps, null, [chatUserIdForBrowser(browserUuid as string)], (states) =>
+            decideBrowserUser(browserUuid as string, states, origin),
+          );
+    const { chatUserId } = decision.result;
+    const sessionId = deps.newId();
+    // A fresh id: the session stream cannot exist yet, so there is nothing to read; "no stream" still refuses it.
+    const started = decideStart(
+      { sessionId, chatUserId, topic: input.topic, priority: input.priority, channel: "web" },
+      initialChatSession,
+    );
+    const session = { streamId: streams.chatSession(sessionId), expected: "no_stream" as const };
+    const position = await appendDecidedToStreams(
+      deps.store,
+      [...writesAt(decision), { ...session, events: started, ownerId: chatUserId }],
+      ctx,
+    );
+    return {
+      session_id: sessionId,
+      chat_user_id: chatUserId,
+      status: "waiting" as const,
+      message: "Chat session started successfully",
+      requires_contact: true,
+      position: Number(position),
+    };
+  });
 }
