@@ -34,7 +34,7 @@ export interface IdentityDecision<R> {
 }
 
 /** A chat user stream read in a decision can be followed this many times (merges, claims) before giving up. */
-const MAX_READS = 8;
+const MAX_READS = 16;
 
 /**
  * Runs a workflow decision: reads the OSS identity (if any) and the chat users it is likely to need at once,

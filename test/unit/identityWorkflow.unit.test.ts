@@ -11,6 +11,7 @@ import {
   type StreamEvents,
 } from "../../src/commands/identityWorkflow";
 import { evolveOssIdentity, initialOssIdentity } from "../../src/commands/ossIdentity";
+import { decideSessionAccess, type SessionAccess } from "../../src/commands/sessionAccess";
 import type { ChatUserSnapshot, DomainEvent, Fact } from "../../src/events/chatEvents";
 
 // Given the events of the identity's and the chat users' streams, when a command, then the events per stream.
@@ -432,6 +433,48 @@ describe("identity workflow: the chat user of a browser", () => {
       kind: "decided",
       result: { chatUserId: f.own },
       writes: [],
+    });
+  });
+});
+
+describe("identity workflow: who owns a chat user's sessions", () => {
+  const access = (a: Partial<SessionAccess>): SessionAccess => ({
+    anySession: false,
+    browserUuid: null,
+    ossUserId: null,
+    ...a,
+  });
+
+  test("the browser whose user started them, and after a merge the OSS user it was merged for", () => {
+    const f = fresh();
+    const stranger = randomUUID();
+    const states = given([claimed(f.own, f.login)], {
+      [chatUserIdForBrowser(stranger)]: [],
+      [f.browserUser]: [
+        registeredAnonymous(f.browserUser, f.browserUuid),
+        mergedInto(f.browserUser, f.own, f.login, snapshotOf(f.login, EARLIER)),
+      ],
+      [f.own]: [registeredOss(f.own, f.login)],
+    });
+    const owns = (a: SessionAccess) => decided(decideSessionAccess(f.browserUser, a, states)).result;
+    expect(owns(access({ browserUuid: f.browserUuid }))).toBe(true);
+    expect(owns(access({ ossUserId: f.login.ossUserId }))).toBe(true);
+    expect(owns(access({ ossUserId: f.other.ossUserId }))).toBe(false);
+    expect(owns(access({ browserUuid: stranger }))).toBe(false);
+    expect(owns(access({ anySession: true }))).toBe(true);
+  });
+
+  test("asks for the merge target before judging", () => {
+    const f = fresh();
+    const states = given([], {
+      [f.browserUser]: [
+        registeredAnonymous(f.browserUser, f.browserUuid),
+        mergedInto(f.browserUser, f.own, f.login, snapshotOf(f.login, EARLIER)),
+      ],
+    });
+    expect(decideSessionAccess(f.browserUser, access({ browserUuid: f.browserUuid }), states)).toEqual({
+      kind: "read",
+      chatUserId: f.own,
     });
   });
 });
