@@ -1,25 +1,22 @@
-import { z } from "zod";
 import type { RequestContext } from "../events/metadata";
 import type { CommandDeps } from "./deps";
-import { emailField, ossUserIdField, uuidField } from "./fields";
 import { appendDecidedToStreams, retryOnConflict } from "./handler";
 import { decideIdentity, originOf, writesAt } from "./identities";
 import { chatUserIdForBrowser, chatUserIdForOssUser } from "./identityIds";
-import { decideLinkUser } from "./identityWorkflow";
+import { decideLinkUser, type OssLogin } from "./identityWorkflow";
 
-export const linkUserInput = z.object({
-  browser_uuid: uuidField,
-  oss_user_id: ossUserIdField,
-  email: emailField,
-});
-export type LinkUserInput = z.infer<typeof linkUserInput>;
+export interface LinkUser {
+  readonly browserUuid: string;
+  /** The verified OSS user the browser logged in as. */
+  readonly login: OssLogin;
+}
 
-export interface LinkUserResult {
-  readonly chat_user_id: string;
-  readonly oss_user_id: string;
+export interface LinkedUser {
+  readonly chatUserId: string;
+  readonly ossUserId: string;
   readonly merged: boolean;
-  readonly message: string;
-  readonly position: number | null;
+  /** Position of the browser's chat user's last event (null: it has none), for read-your-writes. */
+  readonly position: bigint | null;
 }
 
 /**
@@ -28,37 +25,24 @@ export interface LinkUserResult {
  */
 export async function linkUser(
   deps: CommandDeps,
-  input: LinkUserInput,
+  command: LinkUser,
   requestCtx: RequestContext,
-): Promise<LinkUserResult> {
-  const login = { ossUserId: input.oss_user_id, email: input.email };
-  const browserUserId = chatUserIdForBrowser(input.browser_uuid);
+): Promise<LinkedUser> {
+  const { login } = command;
+  const browserUserId = chatUserIdForBrowser(command.browserUuid);
   return retryOnConflict(async () => {
     const { ctx, origin } = originOf(requestCtx);
     const prefetch = [browserUserId, chatUserIdForOssUser(login.ossUserId)];
     const decision = await decideIdentity(deps, login.ossUserId, prefetch, (states) =>
-      decideLinkUser({ browserUuid: input.browser_uuid, login }, states, origin),
+      decideLinkUser(command, states, origin),
     );
     const appended = await appendDecidedToStreams(deps.store, writesAt(decision), ctx);
-    const position = appended ?? decision.positions.get(browserUserId) ?? null;
     const { chatUserId, merged } = decision.result;
-    return result(chatUserId, login.ossUserId, merged, position);
+    return {
+      chatUserId,
+      ossUserId: login.ossUserId,
+      merged,
+      position: appended ?? decision.positions.get(browserUserId) ?? null,
+    };
   });
-}
-
-function result(
-  chatUserId: string,
-  ossUserId: string,
-  merged: boolean,
-  position: bigint | null,
-): LinkUserResult {
-  return {
-    chat_user_id: chatUserId,
-    oss_user_id: ossUserId,
-    merged,
-    message: merged
-      ? "Anonymous chat history merged into the OSS user's chat user"
-      : "Anonymous chat user linked to the OSS user",
-    position: position === null ? null : Number(position),
-  };
 }

@@ -1,49 +1,28 @@
-import { z } from "zod";
 import type { RequestContext } from "../events/metadata";
 import { streams } from "../events/streams";
-import { decideStart, initialChatSession } from "./chatSession";
+import { decideStart, initialChatSession, type StartChatSession } from "./chatSession";
 import type { CommandDeps } from "./deps";
-import { emailField, ossUserIdField, requiredText, storableText, uuidField } from "./fields";
 import { appendDecidedToStreams, retryOnConflict } from "./handler";
 import { decideIdentity, originOf, writesAt } from "./identities";
 import { chatUserIdForBrowser, chatUserIdForOssUser } from "./identityIds";
-import { decideBrowserUser, decideOssUser } from "./identityWorkflow";
+import { decideBrowserUser, decideOssUser, type OssLogin } from "./identityWorkflow";
 
-export const startChatInput = z
-  .object({
-    browser_uuid: uuidField.optional(),
-    oss_user_id: ossUserIdField.optional(),
-    email: emailField.optional(),
-    topic: requiredText(500),
-    priority: z.enum(["low", "normal", "high", "urgent"]).default("normal"),
-    user_agent: storableText(1000).optional(),
-  })
-  .superRefine((v, ctx) => {
-    if ((v.oss_user_id === undefined) !== (v.email === undefined)) {
-      const missing = v.oss_user_id === undefined ? "oss_user_id" : "email";
-      ctx.addIssue({
-        code: "custom",
-        path: [missing],
-        message: "oss_user_id and email are required together",
-      });
-    }
-    if (v.browser_uuid === undefined && v.oss_user_id === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["browser_uuid"],
-        message: "browser_uuid (anonymous) or oss_user_id with email (logged in) is required",
-      });
-    }
-  });
-export type StartChatInput = z.infer<typeof startChatInput>;
+/** Who starts a chat: an anonymous browser, or a verified OSS user. */
+export type Visitor =
+  | { readonly kind: "browser"; readonly browserUuid: string }
+  | ({ readonly kind: "ossUser" } & OssLogin);
 
-export interface StartChatResult {
-  readonly session_id: string;
-  readonly chat_user_id: string;
-  readonly status: "waiting";
-  readonly message: string;
-  readonly requires_contact: boolean;
-  readonly position: number;
+export interface StartChat {
+  readonly visitor: Visitor;
+  readonly topic: string;
+  readonly priority: StartChatSession["priority"];
+}
+
+export interface ChatStarted {
+  readonly sessionId: string;
+  readonly chatUserId: string;
+  /** Position of the session's first event, for read-your-writes. */
+  readonly position: bigint;
 }
 
 /**
@@ -52,25 +31,25 @@ export interface StartChatResult {
  */
 export async function startChat(
   deps: CommandDeps,
-  input: StartChatInput,
+  command: StartChat,
   requestCtx: RequestContext,
-): Promise<StartChatResult> {
+): Promise<ChatStarted> {
   return retryOnConflict(async () => {
     const { ctx, origin } = originOf(requestCtx);
-    const { oss_user_id: ossUserId, email, browser_uuid: browserUuid } = input;
+    const { visitor } = command;
     const decision =
-      ossUserId !== undefined && email !== undefined
-        ? await decideIdentity(deps, ossUserId, [chatUserIdForOssUser(ossUserId)], (states) =>
-            decideOssUser({ ossUserId, email }, states, origin),
+      visitor.kind === "ossUser"
+        ? await decideIdentity(deps, visitor.ossUserId, [chatUserIdForOssUser(visitor.ossUserId)], (states) =>
+            decideOssUser(visitor, states, origin),
           )
-        : await decideIdentity(deps, null, [chatUserIdForBrowser(browserUuid as string)], (states) =>
-            decideBrowserUser(browserUuid as string, states, origin),
+        : await decideIdentity(deps, null, [chatUserIdForBrowser(visitor.browserUuid)], (states) =>
+            decideBrowserUser(visitor.browserUuid, states, origin),
           );
     const { chatUserId } = decision.result;
     const sessionId = deps.newId();
     // A fresh id: the session stream cannot exist yet, so there is nothing to read; "no stream" still refuses it.
     const started = decideStart(
-      { sessionId, chatUserId, topic: input.topic, priority: input.priority, channel: "web" },
+      { sessionId, chatUserId, topic: command.topic, priority: command.priority, channel: "web" },
       initialChatSession,
     );
     const session = { streamId: streams.chatSession(sessionId), expected: "no_stream" as const };
@@ -79,13 +58,7 @@ export async function startChat(
       [...writesAt(decision), { ...session, events: started, ownerId: chatUserId }],
       ctx,
     );
-    return {
-      session_id: sessionId,
-      chat_user_id: chatUserId,
-      status: "waiting" as const,
-      message: "Chat session started successfully",
-      requires_contact: true,
-      position: Number(position),
-    };
+    if (position === null) throw new Error("starting a chat appended nothing");
+    return { sessionId, chatUserId, position };
   });
 }
