@@ -8,7 +8,13 @@ import type { Knex } from "knex";
 import type { Logger } from "pino";
 import { describeIdentityKey } from "./auth/identityKeyConfig";
 import { createIdentityVerifier } from "./auth/identityTokens";
-import { createKafkaConsumer, createKafkaPublisher, ensureTopic, type KafkaSettings } from "./bus/kafkaBus";
+import {
+  createKafkaConsumer,
+  createKafkaLagReader,
+  createKafkaPublisher,
+  ensureTopic,
+  type KafkaSettings,
+} from "./bus/kafkaBus";
 import { startRelay } from "./bus/relay";
 import { type Config, ConfigError } from "./config";
 import { createKnex, createPool, ensureDatabase, migrateLatest } from "./db/database";
@@ -18,6 +24,7 @@ import type { EventStore, EventStoreAdapter } from "./eventstore/eventStore";
 import { createEventStoreDbEventStore } from "./eventstore/eventStoreDbEventStore";
 import { createPostgresEventStore } from "./eventstore/postgresEventStore";
 import { createApp } from "./http/app";
+import { startMetricsServer } from "./http/metricsServer";
 import { countingStore, createMetrics } from "./ops/metrics";
 import { startKafkaProjector } from "./projections/kafkaProjector";
 import { startLogProjector } from "./projections/logProjector";
@@ -96,6 +103,8 @@ async function connectRedis(url: string, logger: Logger): Promise<Redis> {
 
 export interface RunningService {
   readonly url: string;
+  /** The metrics listener's URL (METRICS_PORT), or null when it is not configured. */
+  readonly metricsUrl: string | null;
   readonly database: Database;
   stop(): Promise<void>;
 }
@@ -131,8 +140,23 @@ export async function startService(
   const redis =
     parts.api && config.REDIS_URL !== undefined ? await connectRedis(config.REDIS_URL, logger) : null;
   const database = await openDatabase(config, logger);
-  const metrics = createMetrics(database.knex);
   const stoppers: (() => Promise<void>)[] = [];
+  // Kafka mode: any process can read the projector group's lag from the broker, for /metrics and /readyz.
+  const kafkaLag =
+    config.BUS === "kafka"
+      ? createKafkaLagReader({ ...kafkaSettings(config, logger), groupId: config.KAFKA_GROUP_ID })
+      : null;
+  if (kafkaLag) stoppers.push(() => kafkaLag.close());
+  const metrics = createMetrics(database.knex, { kafkaLag });
+  // Every kind of process (api, relay, projector) can be scraped on its metrics port.
+  const metricsServer =
+    config.METRICS_PORT === undefined
+      ? null
+      : await startMetricsServer(metrics, config.METRICS_PORT, config.METRICS_HOST);
+  if (metricsServer) {
+    logger.info({ url: metricsServer.url }, "metrics listening");
+    stoppers.push(metricsServer.close);
+  }
   if (parts.relay) {
     const settings = kafkaSettings(config, logger);
     await ensureTopic(settings);
@@ -197,6 +221,7 @@ export async function startService(
       },
       redis,
       metrics,
+      kafkaLag,
     });
     const listening = app.listen(config.PORT, config.HOST);
     server = listening;
@@ -211,6 +236,7 @@ export async function startService(
   }
   return {
     url,
+    metricsUrl: metricsServer?.url ?? null,
     database,
     async stop() {
       if (server) {

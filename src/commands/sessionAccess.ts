@@ -1,3 +1,5 @@
+import type { Actor } from "../events/metadata";
+import { streams } from "../events/streams";
 import type { ChatUserState } from "./chatUser";
 import { ossUserOf } from "./chatUser";
 import type { CommandDeps } from "./deps";
@@ -11,6 +13,13 @@ export interface SessionAccess {
   readonly anySession: boolean;
   readonly browserUuid: string | null;
   readonly ossUserId: string | null;
+}
+
+/** A session as ownership sees it: the chat user that started it, and who started it (when known yet). */
+export interface SessionOrigin {
+  readonly chatUserId: string;
+  /** The actor of the session's first event; "unread" until it is needed. */
+  readonly startedBy: Actor | null | "unread";
 }
 
 /** Merges are followed this far; a longer chain reads as nobody's. */
@@ -31,22 +40,34 @@ function current(states: IdentityStates, chatUserId: string): Followed {
 }
 
 /**
- * Whether the caller owns sessions started by `chatUserId` (pure, over the identity workflow's states): the
- * browser's chat user or the OSS user's, following merges. Reads nothing it is not given; asks instead.
+ * Whether the caller owns a session (pure, over the identity workflow's states): the browser that started it
+ * anonymously, or the OSS user whose chat user holds it (following merges). A browser linked to an account
+ * does not act on the account's other sessions. "start" asks for the session's first actor.
  */
 export function decideSessionAccess(
-  chatUserId: string,
+  session: SessionOrigin,
   access: SessionAccess,
   states: IdentityStates,
-): Decision<boolean> {
-  const owns = (result: boolean): Decision<boolean> => ({ kind: "decided", result, writes: [] });
+): Decision<boolean | "start"> {
+  const owns = (result: boolean | "start"): Decision<boolean | "start"> => ({
+    kind: "decided",
+    result,
+    writes: [],
+  });
   if (access.anySession) return owns(true);
-  const owner = current(states, chatUserId);
+  const owner = current(states, session.chatUserId);
   if ("read" in owner) return { kind: "read", chatUserId: owner.read };
   if (access.browserUuid !== null) {
     const browser = current(states, chatUserIdForBrowser(access.browserUuid));
     if ("read" in browser) return { kind: "read", chatUserId: browser.read };
-    if (browser.state.status !== "none" && browser.id === owner.id) return owns(true);
+    if (browser.state.status !== "none" && browser.id === owner.id) {
+      // A browser never linked started every session of its chat user anonymously; once linked, its chat
+      // user also holds the account's sessions, so the session's own start decides.
+      if (ossUserOf(browser.state) === null) return owns(true);
+      if (session.startedBy === "unread") return owns("start");
+      const by = session.startedBy;
+      if (by?.kind === "anonymous" && by.id.toLowerCase() === access.browserUuid) return owns(true);
+    }
   }
   if (access.ossUserId !== null && states.identity.status === "claimed") {
     const user = current(states, states.identity.chatUserId);
@@ -57,19 +78,24 @@ export function decideSessionAccess(
 }
 
 /**
- * Whether the caller owns sessions started by `chatUserId`, read from the event store (the read model may not
- * show a session started a moment ago).
+ * Whether the caller owns a session, read from the event store (the read model may not show a session
+ * started a moment ago).
  */
-export async function ownsSessionsOf(
+export async function ownsSession(
   deps: CommandDeps,
-  chatUserId: string,
+  session: { readonly sessionId: string; readonly chatUserId: string },
   access: SessionAccess,
 ): Promise<boolean> {
   if (access.anySession) return true;
-  const prefetch = [chatUserId];
+  const prefetch = [session.chatUserId];
   if (access.browserUuid !== null) prefetch.push(chatUserIdForBrowser(access.browserUuid));
-  const decision = await decideIdentity(deps, access.ossUserId, [...new Set(prefetch)], (states) =>
-    decideSessionAccess(chatUserId, access, states),
-  );
-  return decision.result;
+  let origin: SessionOrigin = { chatUserId: session.chatUserId, startedBy: "unread" };
+  for (;;) {
+    const decision = await decideIdentity(deps, access.ossUserId, [...new Set(prefetch)], (states) =>
+      decideSessionAccess(origin, access, states),
+    );
+    if (decision.result !== "start") return decision.result;
+    const [start] = await deps.store.readStream(streams.chatSession(session.sessionId));
+    origin = { ...origin, startedBy: start?.metadata.actor ?? null };
+  }
 }

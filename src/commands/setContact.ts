@@ -4,7 +4,7 @@ import { type ContactDetails, decideSetContact, evolveChatSession, initialChatSe
 import type { CommandDeps } from "./deps";
 import { NotFoundError } from "./errors";
 import { appendDecided, loadStream, retryOnConflict } from "./handler";
-import { ownsSessionsOf, type SessionAccess } from "./sessionAccess";
+import { ownsSession, type SessionAccess } from "./sessionAccess";
 
 export interface SetContact {
   readonly sessionId: string;
@@ -32,7 +32,11 @@ export async function setContact(
   const stream = streams.chatSession(command.sessionId);
   return retryOnConflict(async () => {
     const loaded = await loadStream(deps.store, stream, evolveChatSession, initialChatSession);
-    if (loaded.state.status === "started" && !(await ownsSessionsOf(deps, loaded.state.chatUserId, access))) {
+    const started = loaded.state.status === "started" ? loaded.state.chatUserId : null;
+    if (
+      started !== null &&
+      !(await ownsSession(deps, { sessionId: command.sessionId, chatUserId: started }, access))
+    ) {
       throw new NotFoundError("Chat session not found");
     }
     const events = decideSetContact({ contactId: deps.newId(), contact: command.contact }, loaded.state);

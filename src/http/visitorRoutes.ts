@@ -12,6 +12,7 @@ import { getSession, sessionInput } from "../queries/session";
 import { waitForPosition } from "../queries/waitForPosition";
 import { parse, requestContext } from "./context";
 import { callerOf } from "./identityAuth";
+import { localize } from "./language";
 import {
   historyIdentity,
   requireBrowser,
@@ -60,7 +61,7 @@ export function chatRoutes(deps: RouteDeps): Router {
         { visitor: { kind: "ossUser", ossUserId: oss.ossUserId, email: oss.email }, topic, priority },
         requestContext(req, res, { kind: "oss_user", id: oss.ossUserId }, input.user_agent),
       );
-      res.status(201).json(chatStartedBody(started));
+      res.status(201).json(chatStartedBody(started, localize(req, res, "chat_started")));
       return;
     }
     const browserUuid = input.browser_uuid ?? "";
@@ -70,7 +71,7 @@ export function chatRoutes(deps: RouteDeps): Router {
       { visitor: { kind: "browser", browserUuid }, topic, priority },
       requestContext(req, res, actor, input.user_agent),
     );
-    res.status(201).json(chatStartedBody(started));
+    res.status(201).json(chatStartedBody(started, localize(req, res, "chat_started")));
   });
 
   router.post("/api/oss-chat/contact", async (req, res) => {
@@ -91,7 +92,8 @@ export function chatRoutes(deps: RouteDeps): Router {
       requestContext(req, res, actor),
       { anySession, browserUuid: caller.browserUuid, ossUserId: caller.ossUser?.ossUserId ?? null },
     );
-    res.status(set.created ? 201 : 200).json(contactSetBody(set));
+    const message = localize(req, res, set.created ? "contact_saved" : "contact_updated");
+    res.status(set.created ? 201 : 200).json(contactSetBody(set, message));
   });
 
   router.post("/api/oss-chat/link-user", async (req, res) => {
@@ -105,7 +107,7 @@ export function chatRoutes(deps: RouteDeps): Router {
       { browserUuid: input.browser_uuid, login },
       requestContext(req, res, actor),
     );
-    res.json(userLinkedBody(linked));
+    res.json(userLinkedBody(linked, localize(req, res, linked.merged ? "user_merged" : "user_linked")));
   });
 
   router.get("/api/oss-chat/history", async (req, res) => {
@@ -128,7 +130,7 @@ export function chatRoutes(deps: RouteDeps): Router {
     await catchUp(res, input.min_position);
     const session = await getSession(deps.knex, input.id);
     const owner = { browserUuid: caller.browserUuid, ossUserId: caller.ossUser?.ossUserId ?? null };
-    if (!session || !(anySession || (await readerOwns(deps.knex, session.chat_user_id, owner)))) {
+    if (!session || !(anySession || (await readerOwns(deps.knex, session, owner)))) {
       throw new NotFoundError("Chat session not found");
     }
     res.json(session);

@@ -11,7 +11,11 @@ import {
   type StreamEvents,
 } from "../../src/commands/identityWorkflow";
 import { evolveOssIdentity, initialOssIdentity } from "../../src/commands/ossIdentity";
-import { decideSessionAccess, type SessionAccess } from "../../src/commands/sessionAccess";
+import {
+  decideSessionAccess,
+  type SessionAccess,
+  type SessionOrigin,
+} from "../../src/commands/sessionAccess";
 import type { ChatUserSnapshot, DomainEvent, Fact } from "../../src/events/chatEvents";
 
 // Given the events of the identity's and the chat users' streams, when a command, then the events per stream.
@@ -456,12 +460,29 @@ describe("identity workflow: who owns a chat user's sessions", () => {
       ],
       [f.own]: [registeredOss(f.own, f.login)],
     });
-    const owns = (a: SessionAccess) => decided(decideSessionAccess(f.browserUser, a, states)).result;
+    const session = {
+      chatUserId: f.browserUser,
+      startedBy: { kind: "anonymous" as const, id: f.browserUuid },
+    };
+    const owns = (a: SessionAccess) => decided(decideSessionAccess(session, a, states)).result;
     expect(owns(access({ browserUuid: f.browserUuid }))).toBe(true);
     expect(owns(access({ ossUserId: f.login.ossUserId }))).toBe(true);
     expect(owns(access({ ossUserId: f.other.ossUserId }))).toBe(false);
     expect(owns(access({ browserUuid: stranger }))).toBe(false);
     expect(owns(access({ anySession: true }))).toBe(true);
+  });
+
+  test("a linked browser owns the sessions it started anonymously, not the account's others", () => {
+    const f = fresh();
+    const states = given([claimed(f.browserUser, f.login)], {
+      [f.browserUser]: [registeredAnonymous(f.browserUser, f.browserUuid), linked(f.browserUser, f.login)],
+    });
+    const byBrowser = access({ browserUuid: f.browserUuid });
+    const judge = (startedBy: SessionOrigin["startedBy"]) =>
+      decided(decideSessionAccess({ chatUserId: f.browserUser, startedBy }, byBrowser, states)).result;
+    expect(judge("unread")).toBe("start");
+    expect(judge({ kind: "anonymous", id: f.browserUuid })).toBe(true);
+    expect(judge({ kind: "oss_user", id: f.login.ossUserId })).toBe(false);
   });
 
   test("asks for the merge target before judging", () => {
@@ -472,7 +493,8 @@ describe("identity workflow: who owns a chat user's sessions", () => {
         mergedInto(f.browserUser, f.own, f.login, snapshotOf(f.login, EARLIER)),
       ],
     });
-    expect(decideSessionAccess(f.browserUser, access({ browserUuid: f.browserUuid }), states)).toEqual({
+    const session = { chatUserId: f.browserUser, startedBy: "unread" as const };
+    expect(decideSessionAccess(session, access({ browserUuid: f.browserUuid }), states)).toEqual({
       kind: "read",
       chatUserId: f.own,
     });

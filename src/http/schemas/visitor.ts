@@ -58,37 +58,37 @@ export const linkUserInput = z.object({
 });
 export type LinkUserInput = z.infer<typeof linkUserInput>;
 
+// Answers carry a message in the request's language (src/http/language.ts), given by the route.
+
 /** POST /api/oss-chat/start's answer. */
-export function chatStartedBody(started: ChatStarted) {
+export function chatStartedBody(started: ChatStarted, message: string) {
   return {
     session_id: started.sessionId,
     chat_user_id: started.chatUserId,
     status: "waiting" as const,
-    message: "Chat session started successfully",
+    message,
     requires_contact: true,
     position: Number(started.position),
   };
 }
 
 /** POST /api/oss-chat/contact's answer. */
-export function contactSetBody(set: ContactSet) {
+export function contactSetBody(set: ContactSet, message: string) {
   return {
     session_id: set.sessionId,
     created: set.created,
-    message: set.created ? "Contact information saved" : "Contact information updated",
+    message,
     position: Number(set.position),
   };
 }
 
 /** POST /api/oss-chat/link-user's answer. */
-export function userLinkedBody(linked: LinkedUser) {
+export function userLinkedBody(linked: LinkedUser, message: string) {
   return {
     chat_user_id: linked.chatUserId,
     oss_user_id: linked.ossUserId,
     merged: linked.merged,
-    message: linked.merged
-      ? "Anonymous chat history merged into the OSS user's chat user"
-      : "Anonymous chat user linked to the OSS user",
+    message,
     position: linked.position === null ? null : Number(linked.position),
   };
 }
