@@ -6,6 +6,12 @@ import type { Knex } from "knex";
  * portal serves three time zones). `stream_revisions` records, per stream, the last event applied.
  */
 export async function createReadModelTables(knex: Knex, schema: string): Promise<void> {
+  await createReadModelTablesV1(knex, schema);
+  await addRowVersions(knex, schema);
+}
+
+/** The tables as migration 002 made them; frozen, so that migration keeps doing what it did. */
+export async function createReadModelTablesV1(knex: Knex, schema: string): Promise<void> {
   const s = `"${schema}"`;
   await knex.raw(`
     CREATE SCHEMA IF NOT EXISTS ${s};
@@ -63,6 +69,28 @@ export async function createReadModelTables(knex: Knex, schema: string): Promise
       revision bigint NOT NULL,
       position bigint NOT NULL
     );
+  `);
+}
+
+/**
+ * Each read row's version (migration 006): the log position of the event that last wrote it (see rowVersion), so a retried
+ * old event cannot overwrite a row a later event wrote. Null: written before versions existed, or a placeholder.
+ */
+export async function addRowVersions(knex: Knex, schema: string): Promise<void> {
+  const s = `"${schema}"`;
+  await knex.raw(`
+    ALTER TABLE ${s}.chat_users ADD COLUMN applied_position numeric(40) NULL;
+    ALTER TABLE ${s}.chat_sessions ADD COLUMN applied_position numeric(40) NULL;
+    ALTER TABLE ${s}.chat_session_contacts ADD COLUMN applied_position numeric(40) NULL;
+  `);
+}
+
+export async function dropRowVersions(knex: Knex, schema: string): Promise<void> {
+  const s = `"${schema}"`;
+  await knex.raw(`
+    ALTER TABLE ${s}.chat_users DROP COLUMN IF EXISTS applied_position;
+    ALTER TABLE ${s}.chat_sessions DROP COLUMN IF EXISTS applied_position;
+    ALTER TABLE ${s}.chat_session_contacts DROP COLUMN IF EXISTS applied_position;
   `);
 }
 

@@ -24,6 +24,7 @@ describe("migrations", () => {
         "003_dead_letters",
         "004_staff_keys",
         "005_audit_ops",
+        "006_row_versions",
       ]);
       const full = await tablesOf(knex);
       expect(full).toEqual(
