@@ -19,7 +19,8 @@ import { startRelay } from "./bus/relay";
 import { type Config, ConfigError } from "./config";
 import { createKnex, createPool, ensureDatabase, migrateLatest } from "./db/database";
 import { startEmbeddedPostgres } from "./db/embeddedPostgres";
-import type { EventStore } from "./eventstore/eventStore";
+import { createChainedStore } from "./eventstore/chainedStore";
+import type { EventStore, EventStoreAdapter } from "./eventstore/eventStore";
 import { createEventStoreDbEventStore } from "./eventstore/eventStoreDbEventStore";
 import { createPostgresEventStore } from "./eventstore/postgresEventStore";
 import { createApp } from "./http/app";
@@ -31,12 +32,18 @@ import { startLogProjector } from "./projections/logProjector";
 export interface Database {
   readonly url: string;
   readonly knex: Knex;
+  /** The chained store: every append is stamped with ids from `newId` and hashes (src/eventstore/chainedStore.ts). */
   readonly store: EventStore;
+  readonly newId: () => string;
   close(): Promise<void>;
 }
 
 /** Connects to the configured Postgres, or starts the embedded one, and brings its schema up to date. */
-export async function openDatabase(config: Config, logger: Logger): Promise<Database> {
+export async function openDatabase(
+  config: Config,
+  logger: Logger,
+  newId: () => string = randomUUID,
+): Promise<Database> {
   let url = config.databaseUrl;
   let stopEmbedded: (() => Promise<void>) | null = null;
   if (url === null) {
@@ -57,7 +64,7 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
   const knex = createKnex(url, config.DB_POOL_SIZE);
   const applied = await migrateLatest(knex);
   if (applied.length > 0) logger.info({ applied }, "migrations applied");
-  const store: EventStore =
+  const adapter: EventStoreAdapter =
     config.EVENT_STORE === "eventstoredb" && config.EVENTSTORE_URL
       ? createEventStoreDbEventStore(EventStoreDBClient.connectionString(config.EVENTSTORE_URL))
       : createPostgresEventStore({
@@ -66,10 +73,12 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
           pollIntervalMs: config.PROJECTOR_POLL_MS,
           onError: (err) => logger.warn({ err }, "event store connection error"),
         });
+  const store = createChainedStore(adapter, { newId });
   return {
     url,
     knex,
     store,
+    newId,
     async close() {
       await store.close();
       await knex.destroy();
@@ -199,7 +208,7 @@ export async function startService(
       logger,
       knex: database.knex,
       store: database.store,
-      commands: { store: countingStore(database.store, metrics), newId: randomUUID },
+      commands: { store: countingStore(database.store, metrics), newId: database.newId },
       readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
       trustProxy: config.trustProxy,
       identity: config.identityKey === null ? null : createIdentityVerifier(config.identityKey),

@@ -107,6 +107,11 @@ export function countingStore(store: EventStore, metrics: Metrics): EventStore {
       for (const e of events) metrics.eventsAppended.inc({ type: e.type });
       return result;
     },
+    async appendToStreams(writes) {
+      const results = await store.appendToStreams(writes);
+      for (const e of writes.flatMap((w) => w.events)) metrics.eventsAppended.inc({ type: e.type });
+      return results;
+    },
   };
 }
 

@@ -1,17 +1,22 @@
 import type { Knex } from "knex";
 
 /**
+ * Which browser started a session anonymously (migration 006 adds it to databases made before): a linked
+ * browser alone reads only these sessions. Idempotent, so the migration and table creation can share it.
+ */
+export function sessionOriginDdl(s: string): string {
+  return `
+    ALTER TABLE ${s}.chat_sessions ADD COLUMN IF NOT EXISTS anonymous_browser_uuid uuid NULL;
+    CREATE INDEX IF NOT EXISTS idx_chat_sessions_browser_history
+      ON ${s}.chat_sessions (anonymous_browser_uuid, created_at DESC, id DESC);`;
+}
+
+/**
  * The read tables, created in a given schema: "public" for the live tables, another one for a rebuild.
  * Columns, CHECK, UNIQUE and indexes follow the seed; timestamps are timestamptz (UTC instants, since the
  * portal serves three time zones). `stream_revisions` records, per stream, the last event applied.
  */
 export async function createReadModelTables(knex: Knex, schema: string): Promise<void> {
-  await createReadModelTablesV1(knex, schema);
-  await addRowVersions(knex, schema);
-}
-
-/** The tables as migration 002 made them; frozen, so that migration keeps doing what it did. */
-export async function createReadModelTablesV1(knex: Knex, schema: string): Promise<void> {
   const s = `"${schema}"`;
   await knex.raw(`
     CREATE SCHEMA IF NOT EXISTS ${s};
@@ -47,6 +52,7 @@ export async function createReadModelTablesV1(knex: Knex, schema: string): Promi
       updated_at timestamptz DEFAULT CURRENT_TIMESTAMP,
       deleted_at timestamptz NULL
     );
+    ${sessionOriginDdl(s)}
     CREATE INDEX idx_chat_sessions_chat_user_id ON ${s}.chat_sessions (chat_user_id);
     CREATE INDEX idx_chat_sessions_history ON ${s}.chat_sessions (chat_user_id, created_at DESC, id DESC);
 
@@ -64,6 +70,8 @@ export async function createReadModelTablesV1(knex: Knex, schema: string): Promi
       UNIQUE (session_id)
     );
 
+    ${rowVersionsDdl(s)}
+
     CREATE TABLE ${s}.stream_revisions (
       stream_id text PRIMARY KEY,
       revision bigint NOT NULL,
@@ -73,16 +81,15 @@ export async function createReadModelTablesV1(knex: Knex, schema: string): Promi
 }
 
 /**
- * Each read row's version (migration 006): the log position of the event that last wrote it (see rowVersion), so a retried
+ * Each read row's version (migration 008 adds it to databases made before): the log position of the event that
+ * last wrote it (see rowVersion), so a retried
  * old event cannot overwrite a row a later event wrote. Null: written before versions existed, or a placeholder.
  */
-export async function addRowVersions(knex: Knex, schema: string): Promise<void> {
-  const s = `"${schema}"`;
-  await knex.raw(`
-    ALTER TABLE ${s}.chat_users ADD COLUMN applied_position numeric(40) NULL;
-    ALTER TABLE ${s}.chat_sessions ADD COLUMN applied_position numeric(40) NULL;
-    ALTER TABLE ${s}.chat_session_contacts ADD COLUMN applied_position numeric(40) NULL;
-  `);
+export function rowVersionsDdl(s: string): string {
+  return `
+    ALTER TABLE ${s}.chat_users ADD COLUMN IF NOT EXISTS applied_position numeric(40) NULL;
+    ALTER TABLE ${s}.chat_sessions ADD COLUMN IF NOT EXISTS applied_position numeric(40) NULL;
+    ALTER TABLE ${s}.chat_session_contacts ADD COLUMN IF NOT EXISTS applied_position numeric(40) NULL;`;
 }
 
 export async function dropRowVersions(knex: Knex, schema: string): Promise<void> {
