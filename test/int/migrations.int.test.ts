@@ -27,6 +27,7 @@ describe("migrations", () => {
         "006_append_to_streams",
         "007_session_origin",
         "008_row_versions",
+        "009_idempotency_keys",
       ]);
       const full = await tablesOf(knex);
       expect(full).toEqual(
