@@ -122,7 +122,7 @@ export function createApp(options: AppOptions): Express {
       options.logger,
     ),
   );
-  app.use(auditRoutes(options.knex));
+  app.use(auditRoutes({ log: options.store, knex: options.knex }));
   app.use(opsRoutes(options.knex));
   app.use(chatRoutes({ ...options, identityConfigured: identity !== null }));
   app.use(notFoundRoute);
