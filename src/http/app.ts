@@ -9,6 +9,7 @@ import { pinoHttp } from "pino-http";
 import type { IdentityVerifier } from "../auth/identityTokens";
 import { commandTimer, type Metrics, metricsRoute } from "../ops/metrics";
 import { auditRoutes } from "./auditRoutes";
+import { demoRoutes } from "./demoRoutes";
 import { errorHandler, notFoundRoute } from "./errors";
 import { authenticateOssUser } from "./identityAuth";
 import { opsRoutes } from "./opsRoutes";
@@ -89,6 +90,7 @@ export function createApp(options: AppOptions): Express {
       .json({ error: "Not ready: a backing service is unreachable", database, event_store: eventStore });
   });
   if (options.metrics) app.get("/metrics", metricsRoute(options.metrics));
+  app.use(demoRoutes());
   if (options.metrics) app.use(commandTimer(options.metrics));
   app.use("/api", limits.perIp);
   app.use(express.json({ limit: "64kb", strict: true }));
