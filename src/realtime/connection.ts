@@ -107,7 +107,7 @@ export function handleConnection(
     subscribed.add(sessionId);
     const view = await ctx.readSession(sessionId);
     if (closed) return;
-    if (!(await ctx.mayWatch(who, view))) {
+    if (!(await ctx.mayWatch(who, sessionId, view))) {
       hub.unsubscribe(peer, sessionId);
       subscribed.delete(sessionId);
       send({ type: "error", code: 404, error: "Chat session not found", session_id: sessionId });

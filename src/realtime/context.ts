@@ -35,6 +35,6 @@ export interface RealtimeContext {
   readonly perCredential: ReturnType<typeof createCounter>;
   verify(endpoint: Endpoint, frame: AuthFrame): Promise<SocketIdentity | null>;
   readSession(sessionId: string): Promise<SessionView>;
-  mayWatch(identity: SocketIdentity, view: SessionView): Promise<boolean>;
+  mayWatch(identity: SocketIdentity, sessionId: string, view: SessionView): Promise<boolean>;
   relayTyping(sessionId: string, author: Side): void;
 }

@@ -52,7 +52,7 @@ export async function startRealtime(options: RealtimeOptions) {
     verify: (endpoint, frame) =>
       verifyCredential({ knex: options.knex, identity: options.identity }, endpoint, frame),
     readSession: (sessionId) => readSessionView(options.store, sessionId),
-    mayWatch: (identity, view) => mayWatch(options.store, identity, view),
+    mayWatch: (identity, sessionId, view) => mayWatch(options.store, identity, sessionId, view),
     relayTyping: (sessionId, author) => typing.publish(sessionId, author),
   };
   const follower = await options.follow((events) => {

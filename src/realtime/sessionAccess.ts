@@ -1,4 +1,4 @@
-import { ownsSessionsOf } from "../commands/sessionAccess";
+import { ownsSession } from "../commands/sessionAccess";
 import { streams } from "../events/streams";
 import type { EventStore } from "../eventstore/eventStore";
 import type { SocketIdentity } from "./credentials";
@@ -27,21 +27,23 @@ export async function readMessagesAfter(
 export async function mayWatch(
   store: EventStore,
   identity: SocketIdentity,
+  sessionId: string,
   view: SessionView,
 ): Promise<boolean> {
   if (view.status === "none" || view.chatUserId === null) return false;
   const deps = { store, newId: () => "" };
+  const session = { sessionId, chatUserId: view.chatUserId };
   switch (identity.kind) {
     case "agent":
       return true;
     case "browser":
-      return ownsSessionsOf(deps, view.chatUserId, {
+      return ownsSession(deps, session, {
         anySession: false,
         browserUuid: identity.browserUuid,
         ossUserId: null,
       });
     case "oss_user":
-      return ownsSessionsOf(deps, view.chatUserId, {
+      return ownsSession(deps, session, {
         anySession: false,
         browserUuid: null,
         ossUserId: identity.ossUserId,

@@ -178,7 +178,8 @@ describe("frames", () => {
 
   it("counts open sockets in /metrics", async () => {
     const socket = await readySocket(svc.url, AGENT, { staff_key: agentKey });
-    const metrics = await svc.get("/metrics");
+    const ops = await createStaffKey(svc.database.knex, { name: "Ops", role: "ops" });
+    const metrics = await svc.get("/metrics", { authorization: `Bearer ${ops.key}` });
     expect(metrics.body).toMatch(/livechat_ws_open_sockets\{endpoint="agent"\} [1-9]/);
     socket.close();
   });
