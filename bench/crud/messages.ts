@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Express, Response } from "express";
 import type { PoolClient } from "pg";
-import { visitorPostMessageBody } from "../../src/http/conversationSchemas";
+import { visitorPostMessageBody } from "../../src/http/schemas/conversation";
 import { OWNS } from "./sql";
 
 /**

@@ -19,7 +19,7 @@ import {
   readBody,
   sessionIdParam,
   transferBody,
-} from "./conversationSchemas";
+} from "./schemas/conversation";
 import { requireStaffRole, staffOf } from "./staffAuth";
 import type { RouteDeps } from "./visitorRoutes";
 

@@ -6,15 +6,15 @@ import type { ConversationDeps } from "../commands/sessionCommand";
 import { getMessages } from "../queries/messages";
 import { readerOwns } from "../queries/readerAccess";
 import { parse, requestContext } from "./context";
+import { callerOf } from "./identityAuth";
+import { requireBrowserOrUser, requireVisitor, staffAllowed, visitorOwns } from "./ownership";
 import {
   messagesQuery,
   ratingBody,
   readBody,
   sessionIdParam,
   visitorPostMessageBody,
-} from "./conversationSchemas";
-import { callerOf } from "./identityAuth";
-import { requireBrowserOrUser, requireVisitor, staffAllowed, visitorOwns } from "./ownership";
+} from "./schemas/conversation";
 import type { RouteDeps } from "./visitorRoutes";
 
 type CatchUp = (res: Response, minPosition: number | undefined) => Promise<void>;

@@ -2,7 +2,8 @@ import type { Knex } from "knex";
 
 /**
  * The conversation read tables and columns, added to a schema that already holds the seed's tables: the live
- * one by migration 006, a rebuild's shadow schema by createReadModelTables. Messages are text, never HTML.
+ * one by its migration, a rebuild's shadow schema by createReadModelTables. Every row keeps the log position of
+ * the event that last wrote it (`applied_position`, see rowVersion in rowOps.ts). Messages are text, never HTML.
  */
 export async function addConversationTables(knex: Knex, schema: string): Promise<void> {
   const s = `"${schema}"`;
@@ -36,6 +37,7 @@ export async function addConversationTables(knex: Knex, schema: string): Promise
       author_name varchar(255) NULL,
       body text NOT NULL,
       created_at timestamptz NOT NULL,
+      applied_position numeric(40) NULL,
       UNIQUE (session_id, seq),
       UNIQUE (session_id, client_message_id)
     );
@@ -44,7 +46,8 @@ export async function addConversationTables(knex: Knex, schema: string): Promise
       id uuid PRIMARY KEY,
       name varchar(255) NOT NULL,
       status varchar(10) NOT NULL CHECK (status IN ('available', 'away')),
-      updated_at timestamptz NOT NULL
+      updated_at timestamptz NOT NULL,
+      applied_position numeric(40) NULL
     );
   `);
 }

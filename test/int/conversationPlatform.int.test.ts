@@ -67,9 +67,9 @@ describe("conversations on the platform", () => {
   });
 
   test("the hash chain covers the conversation events and verifies", async () => {
-    const report = await verifyChains(svc.database.knex, { streamId: `chatSession-${v.sessionId}` });
+    const report = await verifyChains(svc.database.store, { streamId: `chatSession-${v.sessionId}` });
     expect(report).toMatchObject({ ok: true, events: 8, broken: [] });
-    const agentStream = await verifyChains(svc.database.knex, { streamId: `agent-${agent.id}` });
+    const agentStream = await verifyChains(svc.database.store, { streamId: `agent-${agent.id}` });
     expect(agentStream).toMatchObject({ ok: true, events: 1 });
     const res = await svc.get("/api/audit/verify", auditor.headers);
     expect(res.body.ok).toBe(true);

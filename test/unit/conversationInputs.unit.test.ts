@@ -4,6 +4,7 @@ import { decideClaim, decideTransfer } from "../../src/commands/assignment";
 import { type ChatSessionState, evolveChatSession, initialChatSession } from "../../src/commands/chatSession";
 import { decideClose, decideMarkRead, decidePostMessage, decideRate } from "../../src/commands/conversation";
 import type { DomainEvent, Fact } from "../../src/events/chatEvents";
+import { codeOfEnglish, fieldProblems } from "../../src/http/i18n";
 import {
   agentStatusBody,
   messagesQuery,
@@ -11,8 +12,7 @@ import {
   readBody,
   transferBody,
   visitorPostMessageBody,
-} from "../../src/http/conversationSchemas";
-import { codeOfEnglish, fieldProblems } from "../../src/http/i18n";
+} from "../../src/http/schemas/conversation";
 
 function problems(schema: z.ZodType, value: unknown) {
   const parsed = schema.safeParse(value, { reportInput: true });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { uuidField } from "../commands/fields";
+import { uuidField } from "../../commands/fields";
 
 const MAX_BODY = 4000;
 /** Control characters (C0, DEL, C1) other than tab, line feed and carriage return: no place in a chat message. */
