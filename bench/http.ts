@@ -46,7 +46,7 @@ async function createdChats(side: Side, secret: string, run: string) {
   );
 }
 
-const startShot = (): Shot => ({
+export const startShot = (): Shot => ({
   path: "/api/oss-chat/start",
   body: { browser_uuid: randomUUID(), topic: "Pertanyaan tentang izin usaha", priority: "normal" },
 });
