@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import { ConfigError } from "../config";
 import { fromWire, partitionKey, toWire } from "../events/wireFormat";
 import type { RecordedEvent } from "../eventstore/eventStore";
-import type { EventConsumer, EventPublisher } from "./bus";
+import { type ConsumerLagReader, type EventConsumer, type EventPublisher, partitionLags } from "./bus";
 
 export interface KafkaSettings {
   readonly brokers: readonly string[];
@@ -154,4 +154,30 @@ function configErrorOf(err: unknown, sessionTimeout: number): unknown {
     `Invalid configuration: KAFKA_SESSION_TIMEOUT_MS: the broker refuses ${sessionTimeout} ms ` +
       "(it must lie within the broker's group.min.session.timeout.ms and group.max.session.timeout.ms)",
   );
+}
+
+/** Reads the group's committed offsets and the topic's watermarks with one admin client, connected on first use. */
+export function createKafkaLagReader(settings: KafkaSettings & { groupId: string }): ConsumerLagReader {
+  const admin = kafkaClient(settings).admin();
+  let connected: Promise<void> | null = null;
+  return {
+    async read() {
+      connected ??= admin.connect().catch((err) => {
+        connected = null;
+        throw err;
+      });
+      await connected;
+      const [watermarks, groupOffsets] = await Promise.all([
+        admin.fetchTopicOffsets(settings.topic),
+        admin.fetchOffsets({ groupId: settings.groupId, topics: [settings.topic] }),
+      ]);
+      const committed = groupOffsets.find((t) => t.topic === settings.topic)?.partitions ?? [];
+      return {
+        topic: settings.topic,
+        group: settings.groupId,
+        partitions: partitionLags(watermarks, committed),
+      };
+    },
+    close: () => admin.disconnect(),
+  };
 }

@@ -1,13 +1,13 @@
 import type { Knex } from "knex";
 import { saveCheckpoint } from "../db/checkpoints";
 import { toFact } from "../events/facts";
-import type { EventStore, LogPosition, RecordedEvent } from "../eventstore/eventStore";
+import type { EventLog, LogPosition, RecordedEvent } from "../eventstore/eventStore";
 import { IndexedTables } from "../projections/indexedTables";
 import type { ReadTable, Row } from "../projections/rowOps";
 
 export interface FoldedReplayOptions {
   readonly knex: Knex;
-  readonly store: EventStore;
+  readonly store: Pick<EventLog, "readAll">;
   /** Schema of EMPTY read tables (a rebuild's fresh shadow schema). */
   readonly schema: string;
   /** Name of the checkpoint saved with each window's rows. */

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { Client, Pool } from "pg";
 import { createKnex, migrateLatest } from "../../src/db/database";
-import { type EventStore, logStart } from "../../src/eventstore/eventStore";
+import { createChainedStore } from "../../src/eventstore/chainedStore";
+import { type EventLog, type EventStore, logStart } from "../../src/eventstore/eventStore";
 import { createPostgresEventStore } from "../../src/eventstore/postgresEventStore";
 import { waitFor } from "../support/readModel";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase";
@@ -12,12 +13,12 @@ async function openPostgresStore(): Promise<{ db: TestDatabase; store: EventStor
   const knex = createKnex(db.url, 2);
   await migrateLatest(knex);
   await knex.destroy();
-  const store = createPostgresEventStore({
+  const adapter = createPostgresEventStore({
     pool: new Pool({ connectionString: db.url, max: 20 }),
     connectionString: db.url,
     pollIntervalMs: 20,
   });
-  return { db, store };
+  return { db, store: createChainedStore(adapter, { newId: randomUUID }) };
 }
 
 describe("event store contract: Postgres adapter", () => {
@@ -107,7 +108,7 @@ describe("Postgres event store: waking followers", () => {
   });
 
   /** A follower that polls once a minute: only a wake-up can show it an append within the test's time. */
-  function slowFollower(of: EventStore) {
+  function slowFollower(of: Pick<EventLog, "follow">) {
     const controller = new AbortController();
     const seen: string[] = [];
     const done = (async () => {
