@@ -9,6 +9,7 @@ import path from "node:path";
 import { createKnex, migrateLatest } from "../src/db/database";
 import { type AppendResults, runAppend } from "./append";
 import { type HttpResults, runHttp } from "./http";
+import { type KafkaResults, runKafka } from "./kafka";
 import { type MessageResults, runMessages } from "./messages";
 import { openBenchServer } from "./postgres";
 import { type RebuildResults, runRebuild } from "./rebuild";
@@ -29,16 +30,17 @@ async function main() {
     append_rounds: num("BENCH_APPEND_ROUNDS", 3),
     append_run_s: num("BENCH_APPEND_S", 5),
     rebuild_events: num("BENCH_EVENTS", 200_000),
-    rebuild_batch: num("BENCH_REBUILD_BATCH", 500),
+    rebuild_batch: num("BENCH_REBUILD_BATCH", 20_000),
     long_chat_messages: num("BENCH_LONG_CHAT", 5000),
   };
-  const only = new Set((process.env.BENCH_ONLY ?? "http,messages,append,rebuild").split(","));
+  const only = new Set((process.env.BENCH_ONLY ?? "http,messages,kafka,append,rebuild").split(","));
   const server = await openBenchServer();
   const m = machine(await server.version(), server.label);
   log(`${m.cpus} × ${m.cpu_model}, Node ${m.node}, PostgreSQL ${m.postgres} on ${m.postgres_server}`);
   let http: HttpResults | null = null;
   let append: AppendResults | null = null;
   let rebuild: RebuildResults | null = null;
+  let kafka: KafkaResults | null = null;
   let messages: MessageResults | null = null;
   const running: ServerProcess[] = [];
   try {
@@ -84,6 +86,16 @@ async function main() {
       });
       for (const s of running.splice(0)) await s.stop();
     }
+    if (only.has("kafka")) {
+      // The direct mode's half-load rate, so the two lags compare at the same load.
+      kafka = await runKafka({
+        databaseUrl: await server.createDatabase("kafka"),
+        rateRps: http?.lagAtHalf.rate_rps ?? num("BENCH_KAFKA_RATE", 150),
+        durationS: settings.duration_s,
+        connections: settings.connections,
+        log,
+      });
+    }
     if (only.has("append")) {
       append = await runAppend({
         databaseUrl: await server.createDatabase("append"),
@@ -105,7 +117,7 @@ async function main() {
     for (const s of running) await s.stop();
     await server.close();
   }
-  const result = summary(m, settings, http, append, rebuild, messages);
+  const result = summary(m, settings, http, append, rebuild, kafka, messages);
   const dir = path.join(__dirname, "results");
   await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, "latest.json"), `${JSON.stringify(result, null, 2)}\n`);
