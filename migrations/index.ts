@@ -5,6 +5,7 @@ import * as deadLetters from "./003_dead_letters";
 import * as staffKeys from "./004_staff_keys";
 import * as auditOps from "./005_audit_ops";
 import * as sessionOrigin from "./006_session_origin";
+import * as webhooks from "./007_webhooks";
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   "004_staff_keys": staffKeys,
   "005_audit_ops": auditOps,
   "006_session_origin": sessionOrigin,
+  "007_webhooks": webhooks,
 };
 
 /** Migrations as modules, so they run the same from TypeScript sources and from the compiled build. */

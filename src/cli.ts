@@ -4,6 +4,7 @@ import { registerAuditCommands } from "./cli/audit";
 import { registerIdentityCommands } from "./cli/identity";
 import { registerKeyCommands } from "./cli/keys";
 import { registerProjectionCommands } from "./cli/projections";
+import { registerWebhookCommands } from "./cli/webhooks";
 import { ConfigError, loadConfig } from "./config";
 import { createKnex, migrateDownAll } from "./db/database";
 import { createLogger } from "./logger";
@@ -67,7 +68,7 @@ export function buildCli(): Command {
     .description(
       "run the migrations, the API and the projector in one process (embedded Postgres if no database is configured)",
     )
-    .action(() => serve({ api: true, projector: "log" }));
+    .action(() => serve({ api: true, projector: "log", webhooks: true }));
   program
     .command("api")
     .description(
@@ -97,6 +98,7 @@ export function buildCli(): Command {
   registerKeyCommands(program);
   registerAuditCommands(program);
   registerProjectionCommands(program);
+  registerWebhookCommands(program, () => serve({ api: false, projector: false, webhooks: true }));
   return program;
 }
 

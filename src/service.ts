@@ -20,6 +20,8 @@ import { createApp } from "./http/app";
 import { countingStore, createMetrics } from "./ops/metrics";
 import { startKafkaProjector } from "./projections/kafkaProjector";
 import { startLogProjector } from "./projections/logProjector";
+import { startWebhookDispatcher } from "./webhooks/dispatcher";
+import { startWebhookSender } from "./webhooks/sender";
 
 export interface Database {
   readonly url: string;
@@ -96,6 +98,8 @@ export interface ServiceParts {
   /** "log": follow the event store directly (embedded default); "kafka": a member of the consumer group. */
   readonly projector: false | "log" | "kafka";
   readonly relay?: boolean;
+  /** Follow the log and send outgoing webhooks (one process per deployment is enough; more are safe). */
+  readonly webhooks?: boolean;
 }
 
 function kafkaSettings(config: Config, logger: Logger): KafkaSettings {
@@ -161,6 +165,29 @@ export async function startService(
     });
     stoppers.push(projector.stop);
   }
+  if (parts.webhooks) {
+    const sender = startWebhookSender({
+      knex: database.knex,
+      logger,
+      settings: {
+        allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+        maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+        baseMs: config.WEBHOOK_BACKOFF_BASE_MS,
+        maxMs: config.WEBHOOK_BACKOFF_MAX_MS,
+        timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+        pollMs: config.WEBHOOK_POLL_MS,
+        concurrency: config.WEBHOOK_CONCURRENCY,
+      },
+      onAttempt: (outcome) => metrics.webhookAttempts.inc({ outcome }),
+    });
+    const dispatcher = startWebhookDispatcher({
+      knex: database.knex,
+      store: database.store,
+      logger,
+      onQueued: () => sender.wake(),
+    });
+    stoppers.push(sender.stop, dispatcher.stop);
+  }
   let server: Server | null = null;
   let url = "";
   if (parts.api) {
@@ -188,6 +215,7 @@ export async function startService(
       },
       redis,
       metrics,
+      webhooks: { allowPrivate: config.WEBHOOK_ALLOW_PRIVATE },
     });
     const listening = app.listen(config.PORT, config.HOST);
     server = listening;

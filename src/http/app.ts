@@ -8,6 +8,7 @@ import type { Logger } from "pino";
 import { pinoHttp } from "pino-http";
 import type { IdentityVerifier } from "../auth/identityTokens";
 import { commandTimer, type Metrics, metricsRoute } from "../ops/metrics";
+import { adminRoutes } from "./adminRoutes";
 import { auditRoutes } from "./auditRoutes";
 import { errorHandler, notFoundRoute, sendError } from "./errors";
 import { authenticateOssUser } from "./identityAuth";
@@ -29,6 +30,7 @@ export interface AppOptions extends RouteDeps {
   readonly redis?: Redis | null;
   /** Prometheus metrics served at /metrics and fed by the command timer. */
   readonly metrics?: Metrics;
+  readonly webhooks?: { readonly allowPrivate: boolean };
 }
 
 const OFF: RateLimitSettings = { windowMs: 60_000, perIp: 0, perIdentity: 0 };
@@ -97,6 +99,13 @@ export function createApp(options: AppOptions): Express {
   app.use("/api", limits.perIdentity);
   app.use(auditRoutes(options.knex));
   app.use(opsRoutes(options.knex));
+  app.use(
+    adminRoutes({
+      knex: options.knex,
+      store: options.store,
+      allowPrivateTargets: options.webhooks?.allowPrivate ?? false,
+    }),
+  );
   app.use(chatRoutes({ ...options, identityConfigured: identity !== null }));
   app.use(notFoundRoute);
   app.use(errorHandler(options.logger));

@@ -3,6 +3,7 @@ import type { Knex } from "knex";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { loadCheckpoint } from "../db/checkpoints";
 import type { EventStore } from "../eventstore/eventStore";
+import { deliveryCounts } from "../webhooks/deliveries";
 import { lagAfter } from "./projectionHealth";
 import { LIVE_PROJECTOR } from "./rebuildNames";
 
@@ -12,6 +13,7 @@ export interface Metrics {
   readonly commandSeconds: Histogram<"command" | "outcome">;
   readonly eventsAppended: Counter<"type">;
   readonly eventsApplied: Counter<"projector">;
+  readonly webhookAttempts: Counter<"outcome">;
 }
 
 /** The command each POST route runs. */
@@ -61,7 +63,29 @@ export function createMetrics(knex: Knex): Metrics {
     },
   });
   void lagSeconds;
-  return { registry, commandSeconds, eventsAppended, eventsApplied };
+  const webhookAttempts = new Counter({
+    name: "livechat_webhook_attempts_total",
+    help: "Webhook delivery attempts by outcome (delivered, failed: will retry, dead: out of attempts)",
+    labelNames: ["outcome"] as const,
+    registers: [registry],
+  });
+  const webhookPending = new Gauge({
+    name: "livechat_webhook_pending_deliveries",
+    help: "Webhook deliveries queued and not yet delivered",
+    registers: [registry],
+  });
+  const webhookDead = new Gauge({
+    name: "livechat_webhook_dead_letters",
+    help: "Webhook deliveries that ran out of attempts and wait for a redelivery",
+    registers: [registry],
+    async collect() {
+      const counts = await deliveryCounts(knex);
+      this.set(counts.dead);
+      webhookPending.set(counts.pending);
+    },
+  });
+  void webhookDead;
+  return { registry, commandSeconds, eventsAppended, eventsApplied, webhookAttempts };
 }
 
 /** Times every command request. */

@@ -25,6 +25,7 @@ describe("migrations", () => {
         "004_staff_keys",
         "005_audit_ops",
         "006_session_origin",
+        "007_webhooks",
       ]);
       const full = await tablesOf(knex);
       expect(full).toEqual(

@@ -60,6 +60,8 @@ export const catalogue = {
     id: "Sesi chat tersebut tidak ada pada titik itu",
     en: "No such chat session at that point",
   },
+  webhook_not_found: { id: "Endpoint webhook tidak ditemukan", en: "No such webhook endpoint" },
+  dead_letter_not_found: { id: "Dead letter tidak ditemukan", en: "No such dead letter" },
   audit_user_not_found: {
     id: "Pengguna chat tersebut tidak ada pada titik itu",
     en: "No such chat user at that point",
@@ -184,6 +186,17 @@ export const catalogue = {
   field_at_or_position: {
     id: "isi tepat satu dari at (waktu) atau position",
     en: "give exactly one of at (a time) or position",
+  },
+  field_url_absolute: {
+    id: "harus berupa URL http atau https yang lengkap",
+    en: "must be an absolute http or https URL",
+  },
+  field_url_scheme: { id: "harus berupa URL http atau https", en: "must be an http or https URL" },
+  field_url_credentials: { id: "tidak boleh berisi kredensial", en: "must not contain credentials" },
+  field_url_unresolved: { id: "host tidak dapat di-resolve", en: "host does not resolve" },
+  field_url_not_public: {
+    id: "harus berupa alamat publik (target privat, loopback, dan link-local memerlukan WEBHOOK_ALLOW_PRIVATE=true)",
+    en: "must be a public address (private, loopback and link-local targets need WEBHOOK_ALLOW_PRIVATE=true)",
   },
   field_unknown_position: {
     id: "tidak ada event pada posisi tersebut",
