@@ -4,8 +4,9 @@ import * as readModel from "./002_read_model";
 import * as deadLetters from "./003_dead_letters";
 import * as staffKeys from "./004_staff_keys";
 import * as auditOps from "./005_audit_ops";
-import * as sessionOrigin from "./006_session_origin";
-import * as webhooks from "./007_webhooks";
+import * as appendToStreams from "./006_append_to_streams";
+import * as sessionOrigin from "./007_session_origin";
+import * as webhooks from "./008_webhooks";
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -15,8 +16,9 @@ const migrations: Record<string, Migration> = {
   "003_dead_letters": deadLetters,
   "004_staff_keys": staffKeys,
   "005_audit_ops": auditOps,
-  "006_session_origin": sessionOrigin,
-  "007_webhooks": webhooks,
+  "006_append_to_streams": appendToStreams,
+  "007_session_origin": sessionOrigin,
+  "008_webhooks": webhooks,
 };
 
 /** Migrations as modules, so they run the same from TypeScript sources and from the compiled build. */

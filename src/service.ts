@@ -8,15 +8,23 @@ import type { Knex } from "knex";
 import type { Logger } from "pino";
 import { describeIdentityKey } from "./auth/identityKeyConfig";
 import { createIdentityVerifier } from "./auth/identityTokens";
-import { createKafkaConsumer, createKafkaPublisher, ensureTopic, type KafkaSettings } from "./bus/kafkaBus";
+import {
+  createKafkaConsumer,
+  createKafkaLagReader,
+  createKafkaPublisher,
+  ensureTopic,
+  type KafkaSettings,
+} from "./bus/kafkaBus";
 import { startRelay } from "./bus/relay";
 import { type Config, ConfigError } from "./config";
 import { createKnex, createPool, ensureDatabase, migrateLatest } from "./db/database";
 import { startEmbeddedPostgres } from "./db/embeddedPostgres";
-import type { EventStore } from "./eventstore/eventStore";
+import { createChainedStore } from "./eventstore/chainedStore";
+import type { EventStore, EventStoreAdapter } from "./eventstore/eventStore";
 import { createEventStoreDbEventStore } from "./eventstore/eventStoreDbEventStore";
 import { createPostgresEventStore } from "./eventstore/postgresEventStore";
 import { createApp } from "./http/app";
+import { startMetricsServer } from "./http/metricsServer";
 import { countingStore, createMetrics } from "./ops/metrics";
 import { startKafkaProjector } from "./projections/kafkaProjector";
 import { startLogProjector } from "./projections/logProjector";
@@ -26,12 +34,18 @@ import { startWebhookSender } from "./webhooks/sender";
 export interface Database {
   readonly url: string;
   readonly knex: Knex;
+  /** The chained store: every append is stamped with ids from `newId` and hashes (src/eventstore/chainedStore.ts). */
   readonly store: EventStore;
+  readonly newId: () => string;
   close(): Promise<void>;
 }
 
 /** Connects to the configured Postgres, or starts the embedded one, and brings its schema up to date. */
-export async function openDatabase(config: Config, logger: Logger): Promise<Database> {
+export async function openDatabase(
+  config: Config,
+  logger: Logger,
+  newId: () => string = randomUUID,
+): Promise<Database> {
   let url = config.databaseUrl;
   let stopEmbedded: (() => Promise<void>) | null = null;
   if (url === null) {
@@ -52,7 +66,7 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
   const knex = createKnex(url, config.DB_POOL_SIZE);
   const applied = await migrateLatest(knex);
   if (applied.length > 0) logger.info({ applied }, "migrations applied");
-  const store: EventStore =
+  const adapter: EventStoreAdapter =
     config.EVENT_STORE === "eventstoredb" && config.EVENTSTORE_URL
       ? createEventStoreDbEventStore(EventStoreDBClient.connectionString(config.EVENTSTORE_URL))
       : createPostgresEventStore({
@@ -61,10 +75,12 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
           pollIntervalMs: config.PROJECTOR_POLL_MS,
           onError: (err) => logger.warn({ err }, "event store connection error"),
         });
+  const store = createChainedStore(adapter, { newId });
   return {
     url,
     knex,
     store,
+    newId,
     async close() {
       await store.close();
       await knex.destroy();
@@ -89,6 +105,8 @@ async function connectRedis(url: string, logger: Logger): Promise<Redis> {
 
 export interface RunningService {
   readonly url: string;
+  /** The metrics listener's URL (METRICS_PORT), or null when it is not configured. */
+  readonly metricsUrl: string | null;
   readonly database: Database;
   stop(): Promise<void>;
 }
@@ -126,8 +144,23 @@ export async function startService(
   const redis =
     parts.api && config.REDIS_URL !== undefined ? await connectRedis(config.REDIS_URL, logger) : null;
   const database = await openDatabase(config, logger);
-  const metrics = createMetrics(database.knex);
   const stoppers: (() => Promise<void>)[] = [];
+  // Kafka mode: any process can read the projector group's lag from the broker, for /metrics and /readyz.
+  const kafkaLag =
+    config.BUS === "kafka"
+      ? createKafkaLagReader({ ...kafkaSettings(config, logger), groupId: config.KAFKA_GROUP_ID })
+      : null;
+  if (kafkaLag) stoppers.push(() => kafkaLag.close());
+  const metrics = createMetrics(database.knex, { kafkaLag });
+  // Every kind of process (api, relay, projector) can be scraped on its metrics port.
+  const metricsServer =
+    config.METRICS_PORT === undefined
+      ? null
+      : await startMetricsServer(metrics, config.METRICS_PORT, config.METRICS_HOST);
+  if (metricsServer) {
+    logger.info({ url: metricsServer.url }, "metrics listening");
+    stoppers.push(metricsServer.close);
+  }
   if (parts.relay) {
     const settings = kafkaSettings(config, logger);
     await ensureTopic(settings);
@@ -202,7 +235,7 @@ export async function startService(
       logger,
       knex: database.knex,
       store: database.store,
-      commands: { store: countingStore(database.store, metrics), newId: randomUUID },
+      commands: { store: countingStore(database.store, metrics), newId: database.newId },
       readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
       trustProxy: config.trustProxy,
       identity: config.identityKey === null ? null : createIdentityVerifier(config.identityKey),
@@ -216,6 +249,7 @@ export async function startService(
       redis,
       metrics,
       webhooks: { allowPrivate: config.WEBHOOK_ALLOW_PRIVATE },
+      kafkaLag,
     });
     const listening = app.listen(config.PORT, config.HOST);
     server = listening;
@@ -230,6 +264,7 @@ export async function startService(
   }
   return {
     url,
+    metricsUrl: metricsServer?.url ?? null,
     database,
     async stop() {
       if (server) {

@@ -7,6 +7,9 @@ import type { Knex } from "knex";
 import type { Logger } from "pino";
 import { pinoHttp } from "pino-http";
 import type { IdentityVerifier } from "../auth/identityTokens";
+import { createKeyUsageRecorder } from "../auth/keyUsage";
+import type { ConsumerLagReader } from "../bus/bus";
+import { kafkaReadiness } from "../ops/kafkaLag";
 import { commandTimer, type Metrics, metricsRoute } from "../ops/metrics";
 import { adminRoutes } from "./adminRoutes";
 import { auditRoutes } from "./auditRoutes";
@@ -15,7 +18,7 @@ import { authenticateOssUser } from "./identityAuth";
 import { contentLanguage } from "./language";
 import { opsRoutes } from "./opsRoutes";
 import { type RateLimitSettings, rateLimits } from "./rateLimits";
-import { authenticateStaff } from "./staffAuth";
+import { authenticateStaff, requireStaffRole } from "./staffAuth";
 import { chatRoutes, type RouteDeps } from "./visitorRoutes";
 
 export interface AppOptions extends RouteDeps {
@@ -28,7 +31,9 @@ export interface AppOptions extends RouteDeps {
   readonly rateLimits?: RateLimitSettings;
   /** Shared rate-limit counters across API instances; null keeps them in memory. */
   readonly redis?: Redis | null;
-  /** Prometheus metrics served at /metrics and fed by the command timer. */
+  /** Kafka mode: the projector group's lag, shown in /readyz's detail. */
+  readonly kafkaLag?: ConsumerLagReader | null;
+  /** Prometheus metrics served at /metrics (ops role) and fed by the command timer. */
   readonly metrics?: Metrics;
   readonly webhooks?: { readonly allowPrivate: boolean };
 }
@@ -84,18 +89,21 @@ export function createApp(options: AppOptions): Express {
         () => "down" as const,
       ),
     ]);
+    // Detail only: the API serves without Kafka, so the broker's state and lag do not decide readiness.
+    const kafka = options.kafkaLag ? { kafka: await kafkaReadiness(options.kafkaLag) } : {};
     if (database === "ok" && eventStore === "ok") {
-      res.json({ status: "ready", database, event_store: eventStore });
+      res.json({ status: "ready", database, event_store: eventStore, ...kafka });
       return;
     }
-    sendError(req, res, 503, "not_ready", undefined, { database, event_store: eventStore });
+    sendError(req, res, 503, "not_ready", undefined, { database, event_store: eventStore, ...kafka });
   });
-  if (options.metrics) app.get("/metrics", metricsRoute(options.metrics));
   if (options.metrics) app.use(commandTimer(options.metrics));
   app.use("/api", limits.perIp);
   app.use(express.json({ limit: "64kb", strict: true }));
-  app.use(authenticateStaff(options.knex));
+  app.use(authenticateStaff(options.knex, createKeyUsageRecorder(options.knex, options.logger)));
   app.use(authenticateOssUser(identity));
+  // Not public: on this port only for an ops key (the open one is METRICS_PORT, see metricsServer.ts).
+  if (options.metrics) app.get("/metrics", requireStaffRole("ops"), metricsRoute(options.metrics));
   app.use("/api", limits.perIdentity);
   app.use(auditRoutes(options.knex));
   app.use(opsRoutes(options.knex));

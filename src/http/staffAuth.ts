@@ -1,10 +1,14 @@
 import type { RequestHandler } from "express";
 import type { Knex } from "knex";
+import type { KeyUsageRecorder } from "../auth/keyUsage";
 import { STAFF_KEY_PREFIX, type StaffMember, type StaffRole, verifyStaffKey } from "../auth/staffKeys";
 import { sendError } from "./errors";
 
-/** Sets `res.locals.staff` when the request carries a valid staff key as its bearer credential. */
-export function authenticateStaff(knex: Knex): RequestHandler {
+/**
+ * Sets `res.locals.staff` when the request carries a valid staff key as its bearer credential, and tells
+ * `usage` (which records it in the background) that the key was used.
+ */
+export function authenticateStaff(knex: Knex, usage?: KeyUsageRecorder): RequestHandler {
   return async (req, res, next) => {
     const header = req.get("authorization") ?? "";
     const match = /^Bearer\s+(\S+)$/i.exec(header);
@@ -15,6 +19,7 @@ export function authenticateStaff(knex: Knex): RequestHandler {
         sendError(req, res, 401, "staff_key_invalid");
         return;
       }
+      usage?.record(staff.id);
       res.locals.staff = staff;
       res.locals.actor = { kind: "staff", id: staff.id };
     }

@@ -85,7 +85,7 @@ describe("a browser linked to an OSS account reads only what it started anonymou
     ).toBe(404);
   });
 
-  test("migration 006 fills the column for sessions recorded before it", async () => {
+  test("migration 007 fills the column for sessions recorded before it", async () => {
     const browser = randomUUID();
     const token = await asOssUser(`OSS-${randomUUID()}`, "c@example.com");
     const anonymous = await start({ browser_uuid: browser });
@@ -93,7 +93,7 @@ describe("a browser linked to an OSS account reads only what it started anonymou
     await settle(token, anonymous.position, loggedIn.position);
     const { knex } = svc.database;
     await knex.table("chat_sessions").update({ anonymous_browser_uuid: null });
-    const { up } = await import("../../migrations/006_session_origin");
+    const { up } = await import("../../migrations/007_session_origin");
     await up(knex);
     const rows = await knex
       .table("chat_sessions")

@@ -24,8 +24,9 @@ describe("migrations", () => {
         "003_dead_letters",
         "004_staff_keys",
         "005_audit_ops",
-        "006_session_origin",
-        "007_webhooks",
+        "006_append_to_streams",
+        "007_session_origin",
+        "008_webhooks",
       ]);
       const full = await tablesOf(knex);
       expect(full).toEqual(

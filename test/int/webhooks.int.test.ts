@@ -166,7 +166,7 @@ describe("outgoing webhooks", () => {
         last_status: 500,
       }),
     ]);
-    const metrics = await fetch(`${svc.url}/metrics`).then((r) => r.text());
+    const metrics = await fetch(`${svc.url}/metrics`, { headers: ops }).then((r) => r.text());
     expect(metrics).toMatch(/livechat_webhook_dead_letters [1-9]/);
     expect(metrics).toMatch(/livechat_webhook_attempts_total\{outcome="dead"\} [1-9]/);
 
