@@ -9,6 +9,7 @@ import { pinoHttp } from "pino-http";
 import type { IdentityVerifier } from "../auth/identityTokens";
 import { createKeyUsageRecorder } from "../auth/keyUsage";
 import type { ConsumerLagReader } from "../bus/bus";
+import { httpTimer } from "../ops/httpMetrics";
 import { kafkaReadiness } from "../ops/kafkaLag";
 import { commandTimer, type Metrics, metricsRoute } from "../ops/metrics";
 import { adminRoutes } from "./adminRoutes";
@@ -74,6 +75,7 @@ export function createApp(options: AppOptions): Express {
     res.locals.correlationId = req.id;
     next();
   });
+  if (options.metrics) app.use(httpTimer(options.metrics.httpSeconds));
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
   });

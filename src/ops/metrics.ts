@@ -4,7 +4,8 @@ import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { ConsumerLagReader } from "../bus/bus";
 import { loadCheckpoint } from "../db/checkpoints";
 import type { EventStore } from "../eventstore/eventStore";
-import { deliveryCounts } from "../webhooks/deliveries";
+import { registerBacklogMetrics } from "./backlogMetrics";
+import { type HttpSeconds, registerHttpMetrics } from "./httpMetrics";
 import { readLag } from "./kafkaLag";
 import { lagAfter } from "./projectionHealth";
 import { LIVE_PROJECTOR } from "./rebuildNames";
@@ -16,6 +17,7 @@ export interface Metrics {
   readonly eventsAppended: Counter<"type">;
   readonly eventsApplied: Counter<"projector">;
   readonly webhookAttempts: Counter<"outcome">;
+  readonly httpSeconds: HttpSeconds;
 }
 
 /** The command each POST route runs. */
@@ -66,28 +68,8 @@ export function createMetrics(knex: Knex, options: { kafkaLag?: ConsumerLagReade
     },
   });
   void lagSeconds;
-  const webhookAttempts = new Counter({
-    name: "livechat_webhook_attempts_total",
-    help: "Webhook delivery attempts by outcome (delivered, failed: will retry, dead: out of attempts)",
-    labelNames: ["outcome"] as const,
-    registers: [registry],
-  });
-  const webhookPending = new Gauge({
-    name: "livechat_webhook_pending_deliveries",
-    help: "Webhook deliveries queued and not yet delivered",
-    registers: [registry],
-  });
-  const webhookDead = new Gauge({
-    name: "livechat_webhook_dead_letters",
-    help: "Webhook deliveries that ran out of attempts and wait for a redelivery",
-    registers: [registry],
-    async collect() {
-      const counts = await deliveryCounts(knex);
-      this.set(counts.dead);
-      webhookPending.set(counts.pending);
-    },
-  });
-  void webhookDead;
+  const { webhookAttempts } = registerBacklogMetrics(registry, knex);
+  const httpSeconds = registerHttpMetrics(registry);
   const reader = options.kafkaLag;
   if (reader) {
     const kafkaLag = new Gauge({
@@ -105,7 +87,7 @@ export function createMetrics(knex: Knex, options: { kafkaLag?: ConsumerLagReade
     });
     void kafkaLag;
   }
-  return { registry, commandSeconds, eventsAppended, eventsApplied, webhookAttempts };
+  return { registry, commandSeconds, eventsAppended, eventsApplied, webhookAttempts, httpSeconds };
 }
 
 /** Times every command request. */

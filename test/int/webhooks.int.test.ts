@@ -169,6 +169,11 @@ describe("outgoing webhooks", () => {
     const metrics = await fetch(`${svc.url}/metrics`, { headers: ops }).then((r) => r.text());
     expect(metrics).toMatch(/livechat_webhook_dead_letters [1-9]/);
     expect(metrics).toMatch(/livechat_webhook_attempts_total\{outcome="dead"\} [1-9]/);
+    // The API histogram labels route patterns, never raw paths with ids.
+    expect(metrics).toMatch(
+      /livechat_http_request_duration_seconds_count\{method="GET",route="\/api\/admin\/webhooks\/dead-letters",status="2xx"\} [1-9]/,
+    );
+    expect(metrics).not.toMatch(/route="[^"]*[0-9a-f]{8}-[0-9a-f]{4}/);
 
     receiver.statusFor.delete("/dead");
     const again = await svc.post(
