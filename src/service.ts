@@ -3,6 +3,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { EventStoreDBClient } from "@eventstore/db-client";
+import type { Express } from "express";
 import { Redis } from "ioredis";
 import type { Knex } from "knex";
 import type { Logger } from "pino";
@@ -105,6 +106,8 @@ async function connectRedis(url: string, logger: Logger): Promise<Redis> {
 
 export interface RunningService {
   readonly url: string;
+  /** The express app, when this process serves the API (tests walk its routes). */
+  readonly app: Express | null;
   /** The metrics listener's URL (METRICS_PORT), or null when it is not configured. */
   readonly metricsUrl: string | null;
   readonly database: Database;
@@ -223,6 +226,7 @@ export async function startService(
   }
   let server: Server | null = null;
   let url = "";
+  let api: Express | null = null;
   if (parts.api) {
     if (config.identityKey === null) {
       logger.warn(
@@ -251,6 +255,7 @@ export async function startService(
       webhooks: { allowPrivate: config.WEBHOOK_ALLOW_PRIVATE },
       kafkaLag,
     });
+    api = app;
     const listening = app.listen(config.PORT, config.HOST);
     server = listening;
     await new Promise<void>((resolve, reject) => {
@@ -264,6 +269,7 @@ export async function startService(
   }
   return {
     url,
+    app: api,
     metricsUrl: metricsServer?.url ?? null,
     database,
     async stop() {

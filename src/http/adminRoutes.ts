@@ -9,7 +9,20 @@ import { checkTarget, parseTargetUrl, WebhookTargetError } from "../webhooks/tar
 import { parse } from "./context";
 import { ValidationError } from "./errors";
 import { codeOfEnglish } from "./i18n";
-import { createWebhookInput, deadLettersInput, replayInput, webhookIdInput } from "./schemas/webhookSchemas";
+import { describeRoute, type RouteDoc } from "./openapi/routeDocs";
+import { errors } from "./schemas/common";
+import {
+  createdWebhookEndpoint,
+  createWebhookInput,
+  deadLetterList,
+  deadLettersInput,
+  redelivered,
+  replayInput,
+  replayQueued,
+  webhookEndpoint,
+  webhookEndpointList,
+  webhookIdInput,
+} from "./schemas/webhookSchemas";
 import { requireStaffRole } from "./staffAuth";
 
 export interface AdminRouteDeps {
@@ -20,6 +33,7 @@ export interface AdminRouteDeps {
 }
 
 const WEBHOOK_NOT_FOUND = "No such webhook endpoint";
+const OPS = { tags: ["webhooks"], auth: ["staffKey"] } as const satisfies Partial<RouteDoc>;
 
 /** A URL the SSRF guard refuses is bad input on the `url` field. */
 async function checkedUrl(raw: string, allowPrivate: boolean): Promise<string> {
@@ -39,6 +53,17 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
   const router = Router();
   router.use("/api/admin/webhooks", requireStaffRole("ops"));
 
+  describeRoute(router, {
+    ...OPS,
+    method: "post",
+    path: "/api/admin/webhooks",
+    summary: "Register a webhook endpoint (role ops); its signing secret is shown once",
+    body: createWebhookInput,
+    responses: {
+      201: { description: "Registered", schema: createdWebhookEndpoint },
+      ...errors(400, 401, 403),
+    },
+  });
   router.post("/api/admin/webhooks", async (req, res) => {
     const input = parse(createWebhookInput, req.body);
     const url = await checkedUrl(input.url, deps.allowPrivateTargets);
@@ -49,10 +74,25 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
       );
   });
 
+  describeRoute(router, {
+    ...OPS,
+    method: "get",
+    path: "/api/admin/webhooks",
+    summary: "Registered webhook endpoints, without their secrets (role ops)",
+    responses: { 200: { description: "The endpoints", schema: webhookEndpointList }, ...errors(401, 403) },
+  });
   router.get("/api/admin/webhooks", async (_req, res) => {
     res.json({ endpoints: await listEndpoints(knex) });
   });
 
+  describeRoute(router, {
+    ...OPS,
+    method: "get",
+    path: "/api/admin/webhooks/dead-letters",
+    summary: "Webhook deliveries that ran out of attempts (role ops)",
+    input: deadLettersInput,
+    responses: { 200: { description: "Dead letters", schema: deadLetterList }, ...errors(400, 401, 403) },
+  });
   router.get("/api/admin/webhooks/dead-letters", async (req, res) => {
     const input = parse(deadLettersInput, req.query);
     res.json({
@@ -60,6 +100,14 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     });
   });
 
+  describeRoute(router, {
+    ...OPS,
+    method: "post",
+    path: "/api/admin/webhooks/dead-letters/:id/redeliver",
+    summary: "Queue one dead letter again, with fresh attempts (role ops)",
+    input: webhookIdInput,
+    responses: { 200: { description: "Queued", schema: redelivered }, ...errors(400, 401, 403, 404) },
+  });
   router.post("/api/admin/webhooks/dead-letters/:id/redeliver", async (req, res) => {
     const { id } = parse(webhookIdInput, req.params);
     const redelivered = await redeliver(knex, { deliveryId: id });
@@ -67,6 +115,17 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     res.json({ redelivered });
   });
 
+  describeRoute(router, {
+    ...OPS,
+    method: "get",
+    path: "/api/admin/webhooks/:id",
+    summary: "One webhook endpoint (role ops)",
+    input: webhookIdInput,
+    responses: {
+      200: { description: "The endpoint", schema: webhookEndpoint },
+      ...errors(400, 401, 403, 404),
+    },
+  });
   router.get("/api/admin/webhooks/:id", async (req, res) => {
     const { id } = parse(webhookIdInput, req.params);
     const endpoint = await getEndpoint(knex, id);
@@ -74,6 +133,14 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     res.json(endpoint);
   });
 
+  describeRoute(router, {
+    ...OPS,
+    method: "delete",
+    path: "/api/admin/webhooks/:id",
+    summary: "Disable a webhook endpoint: nothing more is sent to it (role ops)",
+    input: webhookIdInput,
+    responses: { 200: { description: "Disabled", schema: webhookEndpoint }, ...errors(400, 401, 403, 404) },
+  });
   router.delete("/api/admin/webhooks/:id", async (req, res) => {
     const { id } = parse(webhookIdInput, req.params);
     const endpoint = await disableEndpoint(knex, id);
@@ -81,12 +148,29 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     res.json(endpoint);
   });
 
+  describeRoute(router, {
+    ...OPS,
+    method: "post",
+    path: "/api/admin/webhooks/:id/redeliver",
+    summary: "Queue every dead letter of an endpoint again (role ops)",
+    input: webhookIdInput,
+    responses: { 200: { description: "Queued", schema: redelivered }, ...errors(400, 401, 403, 404) },
+  });
   router.post("/api/admin/webhooks/:id/redeliver", async (req, res) => {
     const { id } = parse(webhookIdInput, req.params);
     if (!(await getEndpoint(knex, id))) throw new NotFoundError(WEBHOOK_NOT_FOUND);
     res.json({ redelivered: await redeliver(knex, { endpointId: id }) });
   });
 
+  describeRoute(router, {
+    ...OPS,
+    method: "post",
+    path: "/api/admin/webhooks/:id/replay",
+    summary: "Send an endpoint its subscribed events again from a log position (role ops)",
+    input: webhookIdInput,
+    body: replayInput.omit({ id: true }),
+    responses: { 202: { description: "Queued", schema: replayQueued }, ...errors(400, 401, 403, 404) },
+  });
   router.post("/api/admin/webhooks/:id/replay", async (req, res) => {
     const input = parse(replayInput, { ...req.body, id: req.params.id });
     const endpoint = await getEndpoint(knex, input.id);

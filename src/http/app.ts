@@ -17,8 +17,12 @@ import { auditRoutes } from "./auditRoutes";
 import { errorHandler, notFoundRoute, sendError } from "./errors";
 import { authenticateOssUser } from "./identityAuth";
 import { contentLanguage } from "./language";
+import { docsRoutes } from "./openapi/docsRoutes";
+import { describeRoute } from "./openapi/routeDocs";
 import { opsRoutes } from "./opsRoutes";
 import { type RateLimitSettings, rateLimits } from "./rateLimits";
+import { errors } from "./schemas/common";
+import { health, readiness } from "./schemas/opsSchemas";
 import { authenticateStaff, requireStaffRole } from "./staffAuth";
 import { chatRoutes, type RouteDeps } from "./visitorRoutes";
 
@@ -76,8 +80,24 @@ export function createApp(options: AppOptions): Express {
     next();
   });
   if (options.metrics) app.use(httpTimer(options.metrics.httpSeconds));
+  describeRoute(app, {
+    method: "get",
+    path: "/healthz",
+    summary: "The process is up",
+    tags: ["operations"],
+    auth: ["none"],
+    responses: { 200: { description: "Up", schema: health } },
+  });
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
+  });
+  describeRoute(app, {
+    method: "get",
+    path: "/readyz",
+    summary: "The database and the event store answer",
+    tags: ["operations"],
+    auth: ["none"],
+    responses: { 200: { description: "Ready", schema: readiness }, ...errors(503) },
   });
   app.get("/readyz", async (req, res) => {
     // The read model's database and the event store (a separate server with EventStoreDB) must both answer.
@@ -99,13 +119,27 @@ export function createApp(options: AppOptions): Express {
     }
     sendError(req, res, 503, "not_ready", undefined, { database, event_store: eventStore, ...kafka });
   });
+  docsRoutes(app, { title: "OSS LiveChat API", version: "1" });
   if (options.metrics) app.use(commandTimer(options.metrics));
   app.use("/api", limits.perIp);
   app.use(express.json({ limit: "64kb", strict: true }));
   app.use(authenticateStaff(options.knex, createKeyUsageRecorder(options.knex, options.logger)));
   app.use(authenticateOssUser(identity));
   // Not public: on this port only for an ops key (the open one is METRICS_PORT, see metricsServer.ts).
-  if (options.metrics) app.get("/metrics", requireStaffRole("ops"), metricsRoute(options.metrics));
+  if (options.metrics) {
+    describeRoute(app, {
+      method: "get",
+      path: "/metrics",
+      summary: "Prometheus metrics (role ops here; open on METRICS_PORT)",
+      tags: ["operations"],
+      auth: ["staffKey"],
+      responses: {
+        200: { description: "Prometheus text format", contentType: "text/plain" },
+        ...errors(401, 403),
+      },
+    });
+    app.get("/metrics", requireStaffRole("ops"), metricsRoute(options.metrics));
+  }
   app.use("/api", limits.perIdentity);
   app.use(auditRoutes(options.knex));
   app.use(opsRoutes(options.knex));

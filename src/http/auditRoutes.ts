@@ -13,7 +13,13 @@ import { verifyChains } from "../audit/verifyChains";
 import { NotFoundError } from "../commands/errors";
 import { parse } from "./context";
 import { ValidationError } from "./errors";
+import { describeRoute, type RouteDoc } from "./openapi/routeDocs";
+import { auditPage, chatUserState, sessionState, userEventsPage, verifyReport } from "./schemas/auditSchemas";
+import { errors } from "./schemas/common";
 import { requireStaffRole } from "./staffAuth";
+
+const AUDITOR = { tags: ["audit"], auth: ["staffKey"] } as const satisfies Partial<RouteDoc>;
+const NDJSON = "application/x-ndjson";
 
 /** Writes every page of a selection as NDJSON, one event per line, one page in memory at a time. */
 async function exportNdjson(res: Response, knex: Knex, selection: AuditSelection, range: AuditRange) {
@@ -67,17 +73,50 @@ export function auditRoutes(knex: Knex): Router {
   const router = Router();
   router.use("/api/audit", requireStaffRole("auditor"));
 
+  describeRoute(router, {
+    ...AUDITOR,
+    method: "get",
+    path: "/api/audit/sessions/:id/events",
+    summary: "A session's events as recorded (role auditor); `format=ndjson` streams them all",
+    input: streamEventsInput,
+    responses: {
+      200: { description: "A page", schema: auditPage, alsoAs: NDJSON },
+      ...errors(400, 401, 403),
+    },
+  });
   router.get("/api/audit/sessions/:id/events", async (req, res) => {
     const input = parse(streamEventsInput, { ...req.query, id: req.params.id });
     await answer(res, knex, { kind: "stream", streamId: `chatSession-${input.id}` }, input);
   });
 
+  describeRoute(router, {
+    ...AUDITOR,
+    method: "get",
+    path: "/api/audit/users/:id/events",
+    summary: "A chat user's events, users merged into it included (role auditor)",
+    input: streamEventsInput,
+    responses: {
+      200: { description: "A page", schema: userEventsPage, alsoAs: NDJSON },
+      ...errors(400, 401, 403),
+    },
+  });
   router.get("/api/audit/users/:id/events", async (req, res) => {
     const input = parse(streamEventsInput, { ...req.query, id: req.params.id });
     const ownerIds = await mergedUserIds(knex, input.id);
     await answer(res, knex, { kind: "owners", ownerIds }, input, {}, { chat_user_ids: ownerIds });
   });
 
+  describeRoute(router, {
+    ...AUDITOR,
+    method: "get",
+    path: "/api/audit/events",
+    summary: "The global log, by position or time range (role auditor)",
+    input: logEventsInput,
+    responses: {
+      200: { description: "A page", schema: auditPage, alsoAs: NDJSON },
+      ...errors(400, 401, 403),
+    },
+  });
   router.get("/api/audit/events", async (req, res) => {
     const input = parse(logEventsInput, req.query);
     const range: AuditRange = {
@@ -89,6 +128,14 @@ export function auditRoutes(knex: Knex): Router {
     await answer(res, knex, { kind: "log" }, input, range);
   });
 
+  describeRoute(router, {
+    ...AUDITOR,
+    method: "get",
+    path: "/api/audit/sessions/:id/state",
+    summary: "A session as it was at a time or position (role auditor)",
+    input: stateInput,
+    responses: { 200: { description: "The state", schema: sessionState }, ...errors(400, 401, 403, 404) },
+  });
   router.get("/api/audit/sessions/:id/state", async (req, res) => {
     const input = parse(stateInput, { ...req.query, id: req.params.id });
     const state = await unknownPositionIsBadInput(() => sessionAsOf(knex, input.id, asOf(input)));
@@ -96,6 +143,14 @@ export function auditRoutes(knex: Knex): Router {
     res.json(state);
   });
 
+  describeRoute(router, {
+    ...AUDITOR,
+    method: "get",
+    path: "/api/audit/users/:id/state",
+    summary: "A chat user and its sessions as they were (role auditor)",
+    input: stateInput,
+    responses: { 200: { description: "The state", schema: chatUserState }, ...errors(400, 401, 403, 404) },
+  });
   router.get("/api/audit/users/:id/state", async (req, res) => {
     const input = parse(stateInput, { ...req.query, id: req.params.id });
     const merged = await mergedUserIds(knex, input.id);
@@ -104,6 +159,14 @@ export function auditRoutes(knex: Knex): Router {
     res.json(state);
   });
 
+  describeRoute(router, {
+    ...AUDITOR,
+    method: "get",
+    path: "/api/audit/verify",
+    summary: "Check the hash chains of every stream, or of one (role auditor)",
+    input: verifyInput,
+    responses: { 200: { description: "The report", schema: verifyReport }, ...errors(400, 401, 403) },
+  });
   router.get("/api/audit/verify", async (req, res) => {
     const input = parse(verifyInput, req.query);
     res.json(await verifyChains(knex, { streamId: input.stream }));
