@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isoTime, uuid } from "./common";
+import type { chatStartedBody, contactSetBody, userLinkedBody } from "./visitor";
 
 /** What the widget's endpoints answer; the OpenAPI document and its tests are generated from these. */
 const position = z.number().int().describe("Log position of the write: pass it as min_position to read it");
@@ -68,3 +69,12 @@ export const sessionDetailResponse = sessionView.extend({
     updated_at: isoTime,
   }),
 });
+
+// The answers the routes build must fit these schemas: a field added there and not here fails to compile.
+// (Query answers type `priority` as a string; the test of real answers checks them against the enum.)
+type Fits<Body, Schema extends z.ZodType> = Body extends z.output<Schema> ? true : never;
+export const answersFitTheirSchemas: [
+  Fits<ReturnType<typeof chatStartedBody>, typeof startChatResponse>,
+  Fits<ReturnType<typeof contactSetBody>, typeof setContactResponse>,
+  Fits<ReturnType<typeof userLinkedBody>, typeof linkUserResponse>,
+] = [true, true, true];
