@@ -64,6 +64,8 @@ describe("the OpenAPI document", () => {
     await call("GET", "/openapi.json");
     expect((await call("GET", "/docs")).body).toContain("swagger-ui-bundle.js");
     await call("GET", "/docs/init.js");
+    await call("GET", "/demo");
+    await call("GET", "/console");
     await call("GET", "/metrics", { headers: keys.ops });
     await call("GET", "/metrics", { headers: keys.agent });
 

@@ -3,7 +3,7 @@ import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { ConsumerLagReader } from "../../src/bus/bus";
 import { createKnex } from "../../src/db/database";
-import { createMetrics } from "../../src/ops/metrics";
+import { createMetrics, createRealtimeMetrics } from "../../src/ops/metrics";
 
 const ops = path.resolve(__dirname, "../../ops");
 
@@ -18,6 +18,7 @@ function exportedMetricNames(): Set<string> {
     close: () => Promise.resolve(),
   };
   const metrics = createMetrics(knex, { kafkaLag });
+  createRealtimeMetrics(metrics.registry); // registered by the real-time endpoint when it starts
   void knex.destroy();
   const names = new Set<string>();
   for (const metric of metrics.registry.getMetricsAsArray()) {
@@ -75,7 +76,7 @@ describe("the Grafana dashboard and the Prometheus alerts", () => {
     },
   );
 
-  test("they cover API latency and errors, projection and consumer lag, dead letters and webhook failures", () => {
+  test("they cover API latency and errors, projection and consumer lag, dead letters, webhooks, WebSockets", () => {
     const used = new Set(all.flatMap((q) => metricsIn(q.expr)));
     for (const needed of [
       "livechat_http_request_duration_seconds_bucket",
@@ -86,6 +87,7 @@ describe("the Grafana dashboard and the Prometheus alerts", () => {
       "livechat_projection_dead_letters",
       "livechat_webhook_dead_letters",
       "livechat_webhook_attempts_total",
+      "livechat_ws_open_sockets",
     ]) {
       expect([needed, used.has(needed)]).toEqual([needed, true]);
     }
