@@ -69,8 +69,18 @@ describe("the OpenAPI document", () => {
     await call("GET", "/metrics", { headers: keys.ops });
     await call("GET", "/metrics", { headers: keys.agent });
 
+    const once = { "idempotency-key": randomUUID() };
     const start = await call("POST", "/api/oss-chat/start", {
       body: { browser_uuid: browser, topic: "Izin" },
+      headers: once,
+    });
+    await call("POST", "/api/oss-chat/start", {
+      body: { browser_uuid: browser, topic: "Izin" },
+      headers: once,
+    });
+    await call("POST", "/api/oss-chat/start", {
+      body: { browser_uuid: browser, topic: "Lain" },
+      headers: once,
     });
     const session = start.body.session_id as string;
     await call("POST", "/api/oss-chat/start", { body: { topic: "Masuk" }, headers: token });

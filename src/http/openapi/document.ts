@@ -67,7 +67,12 @@ function parameters(doc: RouteDoc): JsonSchema[] {
     schema,
     ...(typeof schema.description === "string" ? { description: schema.description } : {}),
   }));
-  return [...params, { $ref: "#/components/parameters/AcceptLanguage" }];
+  const commandOnApi = doc.method !== "get" && doc.path.startsWith("/api");
+  return [
+    ...params,
+    { $ref: "#/components/parameters/AcceptLanguage" },
+    ...(commandOnApi ? [{ $ref: "#/components/parameters/IdempotencyKey" }] : []),
+  ];
 }
 
 const SECURITY: Record<Auth, Record<string, string[]>> = {
@@ -87,6 +92,10 @@ function operation(doc: RouteDoc): JsonSchema {
     shared[400] = "Invalid input (also: a malformed X-Browser-UUID header)";
     shared[401] = "A credential that was sent but proves nothing";
     shared[429] = "Over a rate limit (see Retry-After)";
+    if (doc.method !== "get") {
+      shared[409] = "Conflicts with the current state (also: a request with this Idempotency-Key still runs)";
+      shared[422] = "This Idempotency-Key was used for another request";
+    }
   }
   if (doc.body) shared[413] = "Body over 64 kB";
   for (const [status, description] of Object.entries(shared)) {
@@ -138,6 +147,15 @@ export function buildOpenApiDocument(app: object, info: { title: string; version
     paths,
     components: {
       parameters: {
+        IdempotencyKey: {
+          name: "Idempotency-Key",
+          in: "header",
+          required: false,
+          schema: { type: "string", format: "uuid" },
+          description:
+            "A UUID per intended command: a retry with the same key, caller and body gets the first answer again " +
+            "(`Idempotency-Replayed: true`) and runs nothing; the same key with another body is 422",
+        },
         AcceptLanguage: {
           name: "Accept-Language",
           in: "header",
