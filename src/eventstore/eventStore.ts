@@ -40,6 +40,11 @@ export type RecordedEvent = DomainEvent & {
   readonly logPosition: LogPosition;
   /** The version the event was stored with, before upcasting. */
   readonly storedVersion: number;
+  /**
+   * The event as the store recorded it — its data before upcasting (what the hash chain covers) and when it was
+   * recorded — for auditors. Every adapter's reads set it; an event rebuilt from the Kafka wire has none.
+   */
+  readonly stored?: { readonly data: unknown; readonly recordedAt: Date };
 };
 
 export interface AppendResult {
