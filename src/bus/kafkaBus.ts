@@ -68,9 +68,17 @@ export async function createKafkaPublisher(settings: KafkaSettings): Promise<Eve
   };
 }
 
-/** A member of the projector consumer group; offsets are committed only after `handle` (the database commit). */
+/**
+ * A member of a consumer group (the projectors'; or a process's own real-time follower, which starts at the
+ * topic's end with `fromBeginning: false`); offsets are committed only after `handle` (the database commit).
+ */
 export function createKafkaConsumer(
-  settings: KafkaSettings & { groupId: string; sessionTimeoutMs?: number; heartbeatIntervalMs?: number },
+  settings: KafkaSettings & {
+    groupId: string;
+    fromBeginning?: boolean;
+    sessionTimeoutMs?: number;
+    heartbeatIntervalMs?: number;
+  },
 ): EventConsumer {
   const sessionTimeout = settings.sessionTimeoutMs ?? 2000;
   const consumer: Consumer = kafkaClient(settings).consumer({
@@ -86,7 +94,7 @@ export function createKafkaConsumer(
   return {
     async run(handle) {
       await consumer.connect();
-      await consumer.subscribe({ topic: settings.topic, fromBeginning: true });
+      await consumer.subscribe({ topic: settings.topic, fromBeginning: settings.fromBeginning ?? true });
       let joined: () => void = () => undefined;
       const joinedOnce = new Promise<void>((resolve) => {
         joined = resolve;
