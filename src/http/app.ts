@@ -1,11 +1,8 @@
-import { randomUUID } from "node:crypto";
 import cors from "cors";
 import express, { type Express } from "express";
-import helmet from "helmet";
 import type { Redis } from "ioredis";
 import type { Knex } from "knex";
 import type { Logger } from "pino";
-import { pinoHttp } from "pino-http";
 import type { IdentityVerifier } from "../auth/identityTokens";
 import { createKeyUsageRecorder } from "../auth/keyUsage";
 import type { ConsumerLagReader } from "../bus/bus";
@@ -20,6 +17,8 @@ import { authenticateOssUser } from "./identityAuth";
 import { contentLanguage } from "./language";
 import { opsRoutes } from "./opsRoutes";
 import { type RateLimitSettings, rateLimits } from "./rateLimits";
+import { requestLog } from "./requestLog";
+import { securityHeaders } from "./securityHeaders";
 import { authenticateStaff, requireStaffRole } from "./staffAuth";
 import { chatRoutes, type RouteDeps } from "./visitorRoutes";
 
@@ -50,7 +49,7 @@ export function createApp(options: AppOptions): Express {
   app.set("trust proxy", options.trustProxy ?? false);
   const identity = options.identity ?? null;
   const limits = rateLimits(options.rateLimits ?? OFF, options.redis ?? null);
-  app.use(helmet());
+  app.use(securityHeaders());
   app.use(
     cors({
       origin: options.corsOrigins === "*" ? "*" : (options.corsOrigins ?? []),
@@ -66,24 +65,8 @@ export function createApp(options: AppOptions): Express {
       maxAge: 600,
     }),
   );
-  app.use(
-    pinoHttp({
-      logger: options.logger,
-      genReqId: (req, res) => {
-        const given = req.headers["x-request-id"];
-        const id = typeof given === "string" && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
-        res.setHeader("X-Request-Id", id);
-        return id;
-      },
-      customProps: () => ({}),
-      autoLogging: { ignore: (req) => ["/healthz", "/readyz", "/metrics"].includes(req.url) },
-    }),
-  );
+  app.use(requestLog(options.logger));
   app.use(contentLanguage);
-  app.use((req, res, next) => {
-    res.locals.correlationId = req.id;
-    next();
-  });
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
   });
@@ -124,9 +107,10 @@ export function createApp(options: AppOptions): Express {
       options.logger,
     ),
   );
+  // The widget's routes first: they take nearly all the traffic, and a router tries its routes in order.
+  app.use(chatRoutes({ ...options, identityConfigured: identity !== null }));
   app.use(auditRoutes({ log: options.store, knex: options.knex }));
   app.use(opsRoutes(options.knex));
-  app.use(chatRoutes({ ...options, identityConfigured: identity !== null }));
   app.use(notFoundRoute);
   app.use(errorHandler(options.logger));
   return app;
