@@ -1,4 +1,5 @@
 import type { Knex } from "knex";
+import { eraseRows } from "./erasure";
 import type { ReadTable, RowOp } from "./rowOps";
 
 /** Tables in the order their rows depend on each other: users before sessions before contacts. */
@@ -13,6 +14,10 @@ const shape = (op: Upsert) =>
 const conflictKey = (op: Upsert) => JSON.stringify(op.conflict.map((c) => op.row[c]));
 
 export async function executeOne(trx: Knex.Transaction, schema: string, op: RowOp): Promise<void> {
+  if (op.kind === "erase") {
+    await eraseRows(trx, schema, op.table, op.chatUserIds);
+    return;
+  }
   const table = trx.withSchema(schema).table(op.table);
   if (op.kind === "update") {
     await table.where(op.where).update(op.set);
@@ -50,7 +55,7 @@ export async function executeBatched(trx: Knex.Transaction, schema: string, ops:
     };
     for (const op of ops) {
       if (op.table !== table) continue;
-      if (op.kind === "update") {
+      if (op.kind !== "upsert") {
         await flush();
         await executeOne(trx, schema, op);
         continue;

@@ -45,6 +45,9 @@ export const chatSessionsProjection: Projection = {
       case "OssIdentityReleased":
       case "ChatSessionContactSet":
       case "ChatSessionContactUpdated":
+      case "ChatUserErased":
+      case "RetentionApplied":
+      case "LogReencrypted":
         return [];
       default: {
         const unhandled: never = event;

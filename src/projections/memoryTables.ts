@@ -1,4 +1,5 @@
 import type { Fact } from "../events/chatEvents";
+import { eraseRowsInMemory } from "./erasure";
 import { projections } from "./index";
 import type { ReadTable, Row, RowOp } from "./rowOps";
 
@@ -14,6 +15,10 @@ const matches = (row: Record<string, unknown>, where: Row) =>
 
 /** Applies one RowOp with the semantics applyEvents gives it in Postgres (upsert on the conflict columns, update). */
 export function applyRowOp(tables: MemoryTables, op: RowOp): void {
+  if (op.kind === "erase") {
+    eraseRowsInMemory(tables, op.table, op.chatUserIds);
+    return;
+  }
   const rows = tables[op.table];
   if (op.kind === "update") {
     for (const row of rows) if (matches(row, op.where)) Object.assign(row, op.set);

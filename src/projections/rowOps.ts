@@ -14,7 +14,9 @@ export type RowOp =
       /** "replace": the row takes the new values; "keep": an existing row stays as it is. */
       readonly onConflict: "replace" | "keep";
     }
-  | { readonly kind: "update"; readonly table: ReadTable; readonly set: Row; readonly where: Row };
+  | { readonly kind: "update"; readonly table: ReadTable; readonly set: Row; readonly where: Row }
+  /** Blanks the personal columns of the chat users' rows in the table (src/projections/erasure.ts). */
+  | { readonly kind: "erase"; readonly table: ReadTable; readonly chatUserIds: readonly string[] };
 
 export interface Projection {
   readonly name: string;
