@@ -30,6 +30,11 @@ export async function up(knex: Knex): Promise<void> {
       reencrypted_at timestamptz NOT NULL DEFAULT now()
     );
 
+    -- Staff who answer data-subject requests (erasure, export).
+    ALTER TABLE staff_api_keys DROP CONSTRAINT IF EXISTS staff_api_keys_role_check;
+    ALTER TABLE staff_api_keys ADD CONSTRAINT staff_api_keys_role_check
+      CHECK (role IN ('agent', 'auditor', 'ops', 'privacy'));
+
     -- Events stay immutable, with one controlled exception: the re-encryption migration, in a transaction
     -- that sets livechat.reencrypting, may replace data and metadata (never ids, types, order or time).
     CREATE OR REPLACE FUNCTION events_are_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -48,6 +53,10 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   await knex.raw(`
+    DELETE FROM staff_api_keys WHERE role = 'privacy';
+    ALTER TABLE staff_api_keys DROP CONSTRAINT IF EXISTS staff_api_keys_role_check;
+    ALTER TABLE staff_api_keys ADD CONSTRAINT staff_api_keys_role_check
+      CHECK (role IN ('agent', 'auditor', 'ops'));
     CREATE OR REPLACE FUNCTION events_are_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       RAISE EXCEPTION 'events are immutable: % is not allowed', TG_OP USING ERRCODE = 'P0002';

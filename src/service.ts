@@ -13,18 +13,28 @@ import { startRelay } from "./bus/relay";
 import { type Config, ConfigError } from "./config";
 import { createKnex, createPool, ensureDatabase, migrateLatest } from "./db/database";
 import { startEmbeddedPostgres } from "./db/embeddedPostgres";
+import { createEncryptingStore } from "./eventstore/encryptingStore";
 import type { EventStore } from "./eventstore/eventStore";
 import { createEventStoreDbEventStore } from "./eventstore/eventStoreDbEventStore";
 import { createPostgresEventStore } from "./eventstore/postgresEventStore";
 import { createApp } from "./http/app";
 import { countingStore, createMetrics } from "./ops/metrics";
+import { openEvents } from "./privacy/eventCipher";
+import { assertKekMatches, resolveKek } from "./privacy/kek";
+import type { KeyStore } from "./privacy/keyStore";
+import { createPostgresKeyStore } from "./privacy/postgresKeyStore";
 import { startKafkaProjector } from "./projections/kafkaProjector";
 import { startLogProjector } from "./projections/logProjector";
 
 export interface Database {
   readonly url: string;
   readonly knex: Knex;
+  /** The store as commands, projectors and tools see it: personal fields sealed on append, opened on read. */
   readonly store: EventStore;
+  /** The same log beneath the encryption layer, sealed as stored: what the relay publishes to Kafka. */
+  readonly sealedLog: EventStore;
+  /** The personal-data keys (wrapped by PII_KEK). */
+  readonly keys: KeyStore;
   close(): Promise<void>;
 }
 
@@ -50,7 +60,10 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
   const knex = createKnex(url, config.DB_POOL_SIZE);
   const applied = await migrateLatest(knex);
   if (applied.length > 0) logger.info({ applied }, "migrations applied");
-  const store: EventStore =
+  const kek = await resolveKek(config.piiKek, config.DATA_DIR, logger);
+  await assertKekMatches(knex, kek);
+  const keys = createPostgresKeyStore(knex, kek);
+  const sealedLog: EventStore =
     config.EVENT_STORE === "eventstoredb" && config.EVENTSTORE_URL
       ? createEventStoreDbEventStore(EventStoreDBClient.connectionString(config.EVENTSTORE_URL))
       : createPostgresEventStore({
@@ -59,10 +72,14 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
           pollIntervalMs: config.PROJECTOR_POLL_MS,
           onError: (err) => logger.warn({ err }, "event store connection error"),
         });
+  // commands ─▶ encryption ─▶ chaining ─▶ adapter: the hash covers the sealed form (src/eventstore/eventStore.ts).
+  const store = createEncryptingStore(sealedLog, keys);
   return {
     url,
     knex,
     store,
+    sealedLog,
+    keys,
     async close() {
       await store.close();
       await knex.destroy();
@@ -131,7 +148,8 @@ export async function startService(
     const relay = startRelay({
       knex: database.knex,
       connectionString: database.url,
-      store: database.store,
+      // The topic carries the sealed form: erasure reaches its copies too, by the same destroyed keys.
+      store: database.sealedLog,
       publisher,
       logger,
     });
@@ -147,6 +165,7 @@ export async function startService(
     const worker = await startKafkaProjector({
       knex: database.knex,
       consumer,
+      open: (events) => openEvents(events, database.keys),
       logger,
       onBatch: (r) => metrics.eventsApplied.inc({ projector: "kafka_projector" }, r.applied),
     });
@@ -188,6 +207,7 @@ export async function startService(
       },
       redis,
       metrics,
+      keys: database.keys,
     });
     const listening = app.listen(config.PORT, config.HOST);
     server = listening;

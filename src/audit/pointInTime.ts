@@ -2,6 +2,8 @@ import type { Knex } from "knex";
 import type { Fact } from "../events/chatEvents";
 import { upcast } from "../events/upcasters";
 import type { LogPosition } from "../eventstore/eventStore";
+import { openEvents } from "../privacy/eventCipher";
+import type { KeyStore } from "../privacy/keyStore";
 import { foldFacts } from "../projections/memoryTables";
 import { type AuditEvent, parseCursor, readAuditEvents } from "./auditLog";
 
@@ -45,26 +47,27 @@ async function mergeTargets(knex: Knex, ids: string[]): Promise<string[]> {
   return (result.rows as { id: string }[]).map((r) => r.id);
 }
 
-async function foldOwners(knex: Knex, ownerIds: string[], asOf: AsOf) {
+async function foldOwners(knex: Knex, keys: KeyStore, ownerIds: string[], asOf: AsOf) {
   const range = await cutoff(knex, asOf);
   const facts: Fact[] = [];
   let events = 0;
   for await (const page of readAuditEvents(knex, { kind: "owners", ownerIds }, range)) {
-    for (const e of page) facts.push(toFact(e));
+    // Personal fields are opened as they read now: a subject erased since reads "[erased]" at every point.
+    for (const e of await openEvents(page, keys)) facts.push(toFact(e));
     events += page.length;
   }
   return { tables: foldFacts(facts), events };
 }
 
 /** A chat session as it was: its row, its contact and its chat user, or null if it did not exist yet. */
-export async function sessionAsOf(knex: Knex, sessionId: string, asOf: AsOf) {
+export async function sessionAsOf(knex: Knex, keys: KeyStore, sessionId: string, asOf: AsOf) {
   const first = await knex
     .table("events")
     .where({ stream_id: `chatSession-${sessionId}`, stream_revision: 0 })
     .first("data");
   if (!first) return null;
   const owners = await mergeTargets(knex, [String(first.data.chat_user_id)]);
-  const { tables, events } = await foldOwners(knex, owners, asOf);
+  const { tables, events } = await foldOwners(knex, keys, owners, asOf);
   const session = tables.chat_sessions.find((s) => s.id === sessionId);
   if (!session) return null;
   return {
@@ -76,9 +79,15 @@ export async function sessionAsOf(knex: Knex, sessionId: string, asOf: AsOf) {
 }
 
 /** A chat user as it was, with the sessions it had then (its own and those of users merged into it). */
-export async function chatUserAsOf(knex: Knex, chatUserId: string, merged: string[], asOf: AsOf) {
+export async function chatUserAsOf(
+  knex: Knex,
+  keys: KeyStore,
+  chatUserId: string,
+  merged: string[],
+  asOf: AsOf,
+) {
   const owners = await mergeTargets(knex, merged);
-  const { tables, events } = await foldOwners(knex, owners, asOf);
+  const { tables, events } = await foldOwners(knex, keys, owners, asOf);
   const user = tables.chat_users.find((u) => u.id === chatUserId);
   if (!user) return null;
   const sessions = tables.chat_sessions.filter((s) => s.chat_user_id === chatUserId);

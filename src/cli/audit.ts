@@ -5,6 +5,7 @@ import { logEventsInput, stateInput, streamEventsInput, verifyInput } from "../a
 import { chatUserAsOf, sessionAsOf } from "../audit/pointInTime";
 import { verifyChains } from "../audit/verifyChains";
 import { ConfigError } from "../config";
+import { openEvents } from "../privacy/eventCipher";
 import { parseOptions, withDatabase } from "./withDatabase";
 
 /** Streams a selection to stdout as NDJSON, one page in memory at a time, waiting when stdout is full. */
@@ -15,7 +16,7 @@ async function exportEvents(
   await withDatabase(async (db) => {
     const selection = typeof select === "function" ? await select(db.knex) : select;
     for await (const page of readAuditEvents(db.knex, selection, range)) {
-      for (const event of page) {
+      for (const event of await openEvents(page, db.keys)) {
         if (!process.stdout.write(`${JSON.stringify(event)}\n`))
           await new Promise((r) => process.stdout.once("drain", r));
       }
@@ -87,8 +88,8 @@ export function registerAuditCommands(program: Command): void {
       const asOf = input.at ? { time: input.at } : { position: input.position as number };
       const state = await withDatabase(async (db) =>
         kind === "session"
-          ? sessionAsOf(db.knex, input.id, asOf)
-          : chatUserAsOf(db.knex, input.id, await mergedUserIds(db.knex, input.id), asOf),
+          ? sessionAsOf(db.knex, db.keys, input.id, asOf)
+          : chatUserAsOf(db.knex, db.keys, input.id, await mergedUserIds(db.knex, input.id), asOf),
       );
       if (!state) {
         console.error(`no such chat ${kind} at that point`);

@@ -7,13 +7,17 @@ import type { Knex } from "knex";
 import type { Logger } from "pino";
 import { pinoHttp } from "pino-http";
 import type { IdentityVerifier } from "../auth/identityTokens";
+import { maskQuery } from "../logger";
 import { commandTimer, type Metrics, metricsRoute } from "../ops/metrics";
+import type { KeyStore } from "../privacy/keyStore";
+import { adminRoutes } from "./adminRoutes";
 import { auditRoutes } from "./auditRoutes";
 import { errorHandler, notFoundRoute } from "./errors";
 import { authenticateOssUser } from "./identityAuth";
 import { opsRoutes } from "./opsRoutes";
 import { type RateLimitSettings, rateLimits } from "./rateLimits";
 import { authenticateStaff } from "./staffAuth";
+import { subjectRoutes } from "./subjectRoutes";
 import { chatRoutes, type RouteDeps } from "./visitorRoutes";
 
 export interface AppOptions extends RouteDeps {
@@ -28,6 +32,8 @@ export interface AppOptions extends RouteDeps {
   readonly redis?: Redis | null;
   /** Prometheus metrics served at /metrics and fed by the command timer. */
   readonly metrics?: Metrics;
+  /** The personal-data keys: erasure, export, and the audit views open sealed fields with them. */
+  readonly keys: KeyStore;
 }
 
 const OFF: RateLimitSettings = { windowMs: 60_000, perIp: 0, perIdentity: 0 };
@@ -58,6 +64,15 @@ export function createApp(options: AppOptions): Express {
         return id;
       },
       customProps: () => ({}),
+      // Only what a request was, never who sent it: no headers (user agent, browser UUID, tokens), no address.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: maskQuery(req.url),
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
       autoLogging: { ignore: (req) => ["/healthz", "/readyz", "/metrics"].includes(req.url) },
     }),
   );
@@ -95,7 +110,16 @@ export function createApp(options: AppOptions): Express {
   app.use(authenticateStaff(options.knex));
   app.use(authenticateOssUser(identity));
   app.use("/api", limits.perIdentity);
-  app.use(auditRoutes(options.knex));
+  app.use(auditRoutes(options.knex, options.keys));
+  app.use(adminRoutes({ store: options.commands.store, knex: options.knex, keys: options.keys }));
+  app.use(
+    subjectRoutes({
+      store: options.commands.store,
+      knex: options.knex,
+      keys: options.keys,
+      identityConfigured: identity !== null,
+    }),
+  );
   app.use(opsRoutes(options.knex));
   app.use(chatRoutes({ ...options, identityConfigured: identity !== null }));
   app.use(notFoundRoute);

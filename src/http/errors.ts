@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from "express";
 import type { Logger } from "pino";
 import type { ZodError } from "zod";
 import { ConflictError, NotFoundError } from "../commands/errors";
+import { SubjectErasedError } from "../privacy/keyStore";
 
 /** Bad input, with the fields it concerns. */
 export class ValidationError extends Error {
@@ -58,6 +59,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     if (err instanceof NotFoundError) {
       res.status(404).json({ error: err.message });
+      return;
+    }
+    if (err instanceof SubjectErasedError) {
+      res.status(410).json({ error: err.message });
       return;
     }
     if (err instanceof ConflictError) {
