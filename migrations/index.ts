@@ -4,7 +4,8 @@ import * as readModel from "./002_read_model";
 import * as deadLetters from "./003_dead_letters";
 import * as staffKeys from "./004_staff_keys";
 import * as auditOps from "./005_audit_ops";
-import * as privacy from "./007_privacy";
+import * as appendToStreams from "./006_append_to_streams";
+import * as privacy from "./008_privacy";
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -14,7 +15,8 @@ const migrations: Record<string, Migration> = {
   "003_dead_letters": deadLetters,
   "004_staff_keys": staffKeys,
   "005_audit_ops": auditOps,
-  "007_privacy": privacy,
+  "006_append_to_streams": appendToStreams,
+  "008_privacy": privacy,
 };
 
 /** Migrations as modules, so they run the same from TypeScript sources and from the compiled build. */

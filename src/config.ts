@@ -16,6 +16,8 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).default(".data"),
   PORT: int(0, 65535).default(8080),
   HOST: z.string().min(1).default("0.0.0.0"),
+  METRICS_PORT: int(0, 65535).optional(),
+  METRICS_HOST: z.string().min(1).default("0.0.0.0"),
   TRUST_PROXY: z.string().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   READ_YOUR_WRITES_TIMEOUT_MS: int(0, 30_000).default(2000),
@@ -134,6 +136,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (c.EVENT_STORE === "eventstoredb" && c.EVENTSTORE_URL === undefined) {
     throw new ConfigError("Invalid configuration: EVENTSTORE_URL: required when EVENT_STORE=eventstoredb");
+  }
+  if (c.METRICS_PORT !== undefined && c.METRICS_PORT !== 0 && c.METRICS_PORT === c.PORT) {
+    throw new ConfigError(
+      "Invalid configuration: METRICS_PORT: must differ from PORT (metrics are not public)",
+    );
   }
   if (c.BUS === "kafka" && c.KAFKA_BROKERS === undefined) {
     throw new ConfigError("Invalid configuration: KAFKA_BROKERS: required when BUS=kafka");

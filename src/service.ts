@@ -8,16 +8,24 @@ import type { Knex } from "knex";
 import type { Logger } from "pino";
 import { describeIdentityKey } from "./auth/identityKeyConfig";
 import { createIdentityVerifier } from "./auth/identityTokens";
-import { createKafkaConsumer, createKafkaPublisher, ensureTopic, type KafkaSettings } from "./bus/kafkaBus";
+import {
+  createKafkaConsumer,
+  createKafkaLagReader,
+  createKafkaPublisher,
+  ensureTopic,
+  type KafkaSettings,
+} from "./bus/kafkaBus";
 import { startRelay } from "./bus/relay";
 import { type Config, ConfigError } from "./config";
 import { createKnex, createPool, ensureDatabase, migrateLatest } from "./db/database";
 import { startEmbeddedPostgres } from "./db/embeddedPostgres";
+import { createChainedStore } from "./eventstore/chainedStore";
 import { createEncryptingStore } from "./eventstore/encryptingStore";
-import type { EventStore } from "./eventstore/eventStore";
+import type { EventStore, EventStoreAdapter } from "./eventstore/eventStore";
 import { createEventStoreDbEventStore } from "./eventstore/eventStoreDbEventStore";
 import { createPostgresEventStore } from "./eventstore/postgresEventStore";
 import { createApp } from "./http/app";
+import { startMetricsServer } from "./http/metricsServer";
 import { countingStore, createMetrics } from "./ops/metrics";
 import { openEvents } from "./privacy/eventCipher";
 import { assertKekMatches, resolveKek } from "./privacy/kek";
@@ -31,15 +39,23 @@ export interface Database {
   readonly knex: Knex;
   /** The store as commands, projectors and tools see it: personal fields sealed on append, opened on read. */
   readonly store: EventStore;
-  /** The same log beneath the encryption layer, sealed as stored: what the relay publishes to Kafka. */
+  /**
+   * The chained store beneath the encryption layer: every append stamped with ids from `newId` and hashes
+   * (src/eventstore/chainedStore.ts), read in the sealed form as stored. The relay publishes this to Kafka.
+   */
   readonly sealedLog: EventStore;
   /** The personal-data keys (wrapped by PII_KEK). */
   readonly keys: KeyStore;
+  readonly newId: () => string;
   close(): Promise<void>;
 }
 
 /** Connects to the configured Postgres, or starts the embedded one, and brings its schema up to date. */
-export async function openDatabase(config: Config, logger: Logger): Promise<Database> {
+export async function openDatabase(
+  config: Config,
+  logger: Logger,
+  newId: () => string = randomUUID,
+): Promise<Database> {
   let url = config.databaseUrl;
   let stopEmbedded: (() => Promise<void>) | null = null;
   if (url === null) {
@@ -63,7 +79,7 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
   const kek = await resolveKek(config.piiKek, config.DATA_DIR, logger);
   await assertKekMatches(knex, kek);
   const keys = createPostgresKeyStore(knex, kek);
-  const sealedLog: EventStore =
+  const adapter: EventStoreAdapter =
     config.EVENT_STORE === "eventstoredb" && config.EVENTSTORE_URL
       ? createEventStoreDbEventStore(EventStoreDBClient.connectionString(config.EVENTSTORE_URL))
       : createPostgresEventStore({
@@ -72,6 +88,7 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
           pollIntervalMs: config.PROJECTOR_POLL_MS,
           onError: (err) => logger.warn({ err }, "event store connection error"),
         });
+  const sealedLog = createChainedStore(adapter, { newId });
   // commands ─▶ encryption ─▶ chaining ─▶ adapter: the hash covers the sealed form (src/eventstore/eventStore.ts).
   const store = createEncryptingStore(sealedLog, keys);
   return {
@@ -80,6 +97,7 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
     store,
     sealedLog,
     keys,
+    newId,
     async close() {
       await store.close();
       await knex.destroy();
@@ -104,6 +122,8 @@ async function connectRedis(url: string, logger: Logger): Promise<Redis> {
 
 export interface RunningService {
   readonly url: string;
+  /** The metrics listener's URL (METRICS_PORT), or null when it is not configured. */
+  readonly metricsUrl: string | null;
   readonly database: Database;
   stop(): Promise<void>;
 }
@@ -139,8 +159,23 @@ export async function startService(
   const redis =
     parts.api && config.REDIS_URL !== undefined ? await connectRedis(config.REDIS_URL, logger) : null;
   const database = await openDatabase(config, logger);
-  const metrics = createMetrics(database.knex);
   const stoppers: (() => Promise<void>)[] = [];
+  // Kafka mode: any process can read the projector group's lag from the broker, for /metrics and /readyz.
+  const kafkaLag =
+    config.BUS === "kafka"
+      ? createKafkaLagReader({ ...kafkaSettings(config, logger), groupId: config.KAFKA_GROUP_ID })
+      : null;
+  if (kafkaLag) stoppers.push(() => kafkaLag.close());
+  const metrics = createMetrics(database.knex, { kafkaLag });
+  // Every kind of process (api, relay, projector) can be scraped on its metrics port.
+  const metricsServer =
+    config.METRICS_PORT === undefined
+      ? null
+      : await startMetricsServer(metrics, config.METRICS_PORT, config.METRICS_HOST);
+  if (metricsServer) {
+    logger.info({ url: metricsServer.url }, "metrics listening");
+    stoppers.push(metricsServer.close);
+  }
   if (parts.relay) {
     const settings = kafkaSettings(config, logger);
     await ensureTopic(settings);
@@ -194,7 +229,7 @@ export async function startService(
       logger,
       knex: database.knex,
       store: database.store,
-      commands: { store: countingStore(database.store, metrics), newId: randomUUID },
+      commands: { store: countingStore(database.store, metrics), newId: database.newId },
       readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
       trustProxy: config.trustProxy,
       identity: config.identityKey === null ? null : createIdentityVerifier(config.identityKey),
@@ -208,6 +243,7 @@ export async function startService(
       redis,
       metrics,
       keys: database.keys,
+      kafkaLag,
     });
     const listening = app.listen(config.PORT, config.HOST);
     server = listening;
@@ -222,6 +258,7 @@ export async function startService(
   }
   return {
     url,
+    metricsUrl: metricsServer?.url ?? null,
     database,
     async stop() {
       if (server) {

@@ -2,7 +2,7 @@ import { CompressionTypes, type Consumer, Kafka, logLevel, Partitioners, type Pr
 import type { Logger } from "pino";
 import { fromWire, partitionKey, toWire } from "../events/wireFormat";
 import type { RecordedEvent } from "../eventstore/eventStore";
-import type { EventConsumer, EventPublisher } from "./bus";
+import { type ConsumerLagReader, type EventConsumer, type EventPublisher, partitionLags } from "./bus";
 
 export interface KafkaSettings {
   readonly brokers: readonly string[];
@@ -126,5 +126,31 @@ export function createKafkaConsumer(settings: KafkaSettings & { groupId: string 
       await joinedOnce;
     },
     close: () => consumer.disconnect(),
+  };
+}
+
+/** Reads the group's committed offsets and the topic's watermarks with one admin client, connected on first use. */
+export function createKafkaLagReader(settings: KafkaSettings & { groupId: string }): ConsumerLagReader {
+  const admin = kafkaClient(settings).admin();
+  let connected: Promise<void> | null = null;
+  return {
+    async read() {
+      connected ??= admin.connect().catch((err) => {
+        connected = null;
+        throw err;
+      });
+      await connected;
+      const [watermarks, groupOffsets] = await Promise.all([
+        admin.fetchTopicOffsets(settings.topic),
+        admin.fetchOffsets({ groupId: settings.groupId, topics: [settings.topic] }),
+      ]);
+      const committed = groupOffsets.find((t) => t.topic === settings.topic)?.partitions ?? [];
+      return {
+        topic: settings.topic,
+        group: settings.groupId,
+        partitions: partitionLags(watermarks, committed),
+      };
+    },
+    close: () => admin.disconnect(),
   };
 }

@@ -44,13 +44,13 @@ export function registerKeyCommands(program: Command): void {
     });
   keys
     .command("list")
-    .description("list keys (never the keys themselves)")
+    .description("list keys (never the keys themselves), with when each was last used")
     .action(async () => {
       const rows = await withDatabase((db) => listStaffKeys(db.knex));
       const iso = (d: Date | null) => (d ? new Date(d).toISOString() : "-");
       for (const r of rows) {
         process.stdout.write(
-          `${r.id}  ${r.role.padEnd(7)}  ${r.revoked_at ? "revoked" : "active "}  created ${iso(r.created_at)}  ${r.name}\n`,
+          `${r.id}  ${r.role.padEnd(7)}  ${r.revoked_at ? "revoked" : "active "}  created ${iso(r.created_at)}  last used ${iso(r.last_used_at)}  ${r.name}\n`,
         );
       }
       if (rows.length === 0) process.stdout.write("no staff keys\n");

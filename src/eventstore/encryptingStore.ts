@@ -16,6 +16,10 @@ export function createEncryptingStore(inner: EventStore, keys: KeyStore): EventS
   return {
     append: async (streamId, events, expected) =>
       inner.append(streamId, await sealEvents(events, keys), expected),
+    appendToStreams: async (writes) =>
+      inner.appendToStreams(
+        await Promise.all(writes.map(async (w) => ({ ...w, events: await sealEvents(w.events, keys) }))),
+      ),
     readStream: async (streamId) => openEvents(await inner.readStream(streamId), keys),
     readAll: async (after, maxCount) => openEvents(await inner.readAll(after, maxCount), keys),
     async readAt(position) {

@@ -20,6 +20,13 @@ export function compareLogPositions(a: LogPosition, b: LogPosition): number {
 /** "no_stream": the stream must not exist; a number: the revision of its last event; "any": no check. */
 export type ExpectedRevision = "no_stream" | "any" | bigint;
 
+/**
+ * An event as a command hands it to the store. The store gives it its id (unless one is given, e.g. derived
+ * from an idempotency key) and its place in the hash chain.
+ */
+export type NewEvent = DomainEvent & { readonly id?: string; readonly metadata: EventMetadata };
+
+/** An event as an adapter stores it: its id and metadata (hash chain included) are final. */
 export type EventToAppend = DomainEvent & { readonly id: string; readonly metadata: EventMetadata };
 
 export type RecordedEvent = DomainEvent & {
@@ -41,6 +48,22 @@ export interface AppendResult {
   readonly position: bigint;
 }
 
+/** One stream's part of an append to several streams. */
+export interface StreamAppend<E> {
+  readonly streamId: string;
+  readonly events: readonly E[];
+  readonly expected: ExpectedRevision;
+}
+
+/** Several streams in one append: each once, each with at least one event. */
+export function checkStreamAppends(writes: readonly StreamAppend<unknown>[]): void {
+  if (writes.length === 0) throw new Error("appendToStreams needs at least one stream");
+  if (new Set(writes.map((w) => w.streamId)).size !== writes.length) {
+    throw new Error("appendToStreams takes each stream once");
+  }
+  if (writes.some((w) => w.events.length === 0)) throw new Error("append needs at least one event");
+}
+
 /** The one error every adapter raises when the expected revision does not hold. */
 export class ConcurrencyError extends Error {
   constructor(
@@ -53,13 +76,8 @@ export class ConcurrencyError extends Error {
   }
 }
 
-export interface EventStore {
-  /** Appends events to one stream atomically if the stream is at the expected revision. */
-  append(
-    streamId: string,
-    events: readonly EventToAppend[],
-    expected: ExpectedRevision,
-  ): Promise<AppendResult>;
+/** What every store reads: streams, the global log, a position, and the log as it grows. */
+export interface EventLog {
   /** Reads a whole stream in order; a missing stream reads as empty. */
   readStream(streamId: string): Promise<RecordedEvent[]>;
   /** Reads up to maxCount events of the global log strictly after `after`, in log order, never skipping one. */
@@ -72,4 +90,43 @@ export interface EventStore {
     options: { signal: AbortSignal; batchSize?: number },
   ): AsyncIterable<RecordedEvent[]>;
   close(): Promise<void>;
+}
+
+/**
+ * The event-store port as commands, tests and tools see it. Every store handed out is layered, outermost first:
+ *
+ *   commands ─▶ encryption (encryptingStore.ts) ─▶ chaining (chainedStore.ts) ─▶ adapter (Postgres | EventStoreDB)
+ *
+ * Chaining stamps each event's id and hash just above the adapter, so the hash covers exactly the bytes the
+ * adapter stores: an encrypting layer wraps the chained store from outside, and destroying a key leaves the
+ * chain verifiable. `append` is a property (not a method) so an adapter, which needs ids and hashes already
+ * stamped, cannot be passed where this port is expected.
+ */
+export interface EventStore extends EventLog {
+  /** Appends events to one stream atomically if the stream is at the expected revision. */
+  readonly append: (
+    streamId: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+  ) => Promise<AppendResult>;
+  /**
+   * Appends to several distinct streams, each at its own expected revision, as one commit: one stream
+   * elsewhere is a ConcurrencyError for that stream and nothing is written (EventStoreDB: see its adapter).
+   * Events land in the log in the order given. Results are in the order of `writes`.
+   */
+  readonly appendToStreams: (writes: readonly StreamAppend<NewEvent>[]) => Promise<AppendResult[]>;
+}
+
+/** What an adapter implements: appends of events whose ids and hashes are stamped, and a stream's last event. */
+export interface EventStoreAdapter extends EventLog {
+  /** Appends events to one stream atomically if the stream is at the expected revision. */
+  readonly append: (
+    streamId: string,
+    events: readonly EventToAppend[],
+    expected: ExpectedRevision,
+  ) => Promise<AppendResult>;
+  /** Appends to several distinct streams as one commit (see EventStore.appendToStreams). */
+  readonly appendToStreams: (writes: readonly StreamAppend<EventToAppend>[]) => Promise<AppendResult[]>;
+  /** The last event of a stream, or null when the stream does not exist. */
+  readLastEvent(streamId: string): Promise<RecordedEvent | null>;
 }

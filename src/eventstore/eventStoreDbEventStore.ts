@@ -1,6 +1,8 @@
 import {
   ANY,
   type AppendExpectedRevision,
+  BACKWARDS,
+  END,
   type EventStoreDBClient,
   excludeSystemEvents,
   FORWARDS,
@@ -15,13 +17,16 @@ import { currentVersion } from "../events/chatEvents";
 import type { EventMetadata } from "../events/metadata";
 import { upcast } from "../events/upcasters";
 import {
+  type AppendResult,
   ConcurrencyError,
-  type EventStore,
+  checkStreamAppends,
+  type EventStoreAdapter,
   type EventToAppend,
   type ExpectedRevision,
   type LogPosition,
   logStart,
   type RecordedEvent,
+  type StreamAppend,
 } from "./eventStore";
 
 // The EventStoreDB vocabulary stays in this file: the rest of the code sees the event-store port only.
@@ -66,31 +71,73 @@ const fromPosition = (after: LogPosition) =>
     : { commit: after.commit, prepare: after.prepare };
 
 /** The event store on EventStoreDB (production): streams as they are, the global log as `$all`. */
-export function createEventStoreDbEventStore(client: EventStoreDBClient): EventStore {
-  return {
-    async append(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision) {
-      try {
-        const result = await client.appendToStream(
+export function createEventStoreDbEventStore(client: EventStoreDBClient): EventStoreAdapter {
+  async function append(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision) {
+    try {
+      const result = await client.appendToStream(
+        streamId,
+        events.map((e) =>
+          jsonEvent({ id: e.id, type: e.type, data: e.data as never, metadata: toEsdbMetadata(e) }),
+        ),
+        { expectedRevision: toEsdbExpected(expected) },
+      );
+      return { nextRevision: result.nextExpectedRevision, position: result.position?.commit ?? 0n };
+    } catch (err) {
+      if (err instanceof WrongExpectedVersionError) {
+        const actual = err.actualVersion;
+        throw new ConcurrencyError(
           streamId,
-          events.map((e) =>
-            jsonEvent({ id: e.id, type: e.type, data: e.data as never, metadata: toEsdbMetadata(e) }),
-          ),
-          { expectedRevision: toEsdbExpected(expected) },
+          expected,
+          typeof actual === "bigint" ? actual : actual === NO_STREAM ? "no_stream" : "unknown",
         );
-        return { nextRevision: result.nextExpectedRevision, position: result.position?.commit ?? 0n };
-      } catch (err) {
-        if (err instanceof WrongExpectedVersionError) {
-          const actual = err.actualVersion;
-          throw new ConcurrencyError(
-            streamId,
-            expected,
-            typeof actual === "bigint" ? actual : actual === NO_STREAM ? "no_stream" : "unknown",
-          );
-        }
-        throw err;
       }
-    },
+      throw err;
+    }
+  }
 
+  async function readLastEvent(streamId: string) {
+    try {
+      for await (const resolved of client.readStream(streamId, {
+        direction: BACKWARDS,
+        fromRevision: END,
+        maxCount: 1,
+      })) {
+        const event = fromEsdb(resolved);
+        if (event) return event;
+      }
+    } catch (err) {
+      if (err instanceof StreamNotFoundError) return null;
+      throw err;
+    }
+    return null;
+  }
+
+  /**
+   * NOT atomic: EventStoreDB, and @eventstore/db-client, have no transaction across streams. Every stream's
+   * expected revision is checked first, so a conflict seen before writing writes nothing; then the streams are
+   * appended one by one, in order, each at its expected revision. A writer that moves a later stream between
+   * the check and its append, or a crash part-way, leaves the earlier streams written: the commands that use
+   * several streams decide so that their next attempt completes such a partial append.
+   */
+  async function appendToStreams(writes: readonly StreamAppend<EventToAppend>[]) {
+    checkStreamAppends(writes);
+    await Promise.all(
+      writes.map(async (w) => {
+        if (w.expected === "any") return;
+        const last = await readLastEvent(w.streamId);
+        const actual = last ? last.revision : "no_stream";
+        if (actual !== w.expected) throw new ConcurrencyError(w.streamId, w.expected, actual);
+      }),
+    );
+    const results: AppendResult[] = [];
+    for (const w of writes) results.push(await append(w.streamId, w.events, w.expected));
+    return results;
+  }
+
+  return {
+    append,
+    appendToStreams,
+    readLastEvent,
     async readStream(streamId: string) {
       const out: RecordedEvent[] = [];
       try {

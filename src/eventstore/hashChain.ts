@@ -1,4 +1,7 @@
 import { createHash } from "node:crypto";
+import { currentVersion } from "../events/chatEvents";
+import type { EventMetadata } from "../events/metadata";
+import type { EventToAppend, NewEvent } from "./eventStore";
 
 /** What an event's hash covers: where it sits, what it says as stored, and the hash before it. */
 export interface ChainedEvent {
@@ -47,4 +50,44 @@ export function eventHash(event: ChainedEvent, previousHash: string | null): str
 /** The hash an event's metadata carries, or null for an event written before events were chained. */
 export function storedHash(metadata: Record<string, unknown>): string | null {
   return typeof metadata.hash === "string" ? metadata.hash : null;
+}
+
+/** Where the next appended event of a stream goes: its revision, and the hash it chains to. */
+export interface ChainHead {
+  readonly revision: bigint;
+  readonly previousHash: string | null;
+}
+
+/**
+ * Stamps ids (a given id is kept) and hashes on events appended at `head`, each chained to the one before it,
+ * the first to the stream's last stored event. A `hash` or `previous_hash` already in the metadata is replaced.
+ */
+export function chainEvents(
+  streamId: string,
+  head: ChainHead,
+  events: readonly NewEvent[],
+  newId: () => string,
+): EventToAppend[] {
+  let previousHash = head.previousHash;
+  let revision = head.revision;
+  return events.map((e) => {
+    const id = e.id ?? newId();
+    const { hash: _hash, previous_hash: _previous, ...base } = e.metadata;
+    const hash = eventHash(
+      {
+        streamId,
+        revision,
+        eventId: id,
+        type: e.type,
+        schemaVersion: currentVersion[e.type],
+        data: e.data,
+        metadata: base,
+      },
+      previousHash,
+    );
+    const metadata: EventMetadata = { ...base, previous_hash: previousHash, hash };
+    previousHash = hash;
+    revision++;
+    return { ...e, id, metadata } as EventToAppend;
+  });
 }

@@ -1,15 +1,8 @@
 import { Client, type Pool } from "pg";
-import { currentVersion } from "../events/chatEvents";
 import type { EventMetadata } from "../events/metadata";
 import { upcast } from "../events/upcasters";
-import {
-  ConcurrencyError,
-  type EventStore,
-  type EventToAppend,
-  type ExpectedRevision,
-  type LogPosition,
-  type RecordedEvent,
-} from "./eventStore";
+import type { EventStoreAdapter, LogPosition, RecordedEvent } from "./eventStore";
+import { createPostgresAppends } from "./postgresAppend";
 
 const NOTIFY_CHANNEL = "livechat_events";
 const COLUMNS = `global_position, stream_id, stream_revision, event_id, event_type, schema_version, data, metadata,
@@ -42,12 +35,6 @@ function toRecorded(row: EventRow): RecordedEvent {
   };
 }
 
-function expectedToSql(expected: ExpectedRevision): string {
-  if (expected === "no_stream") return "-1";
-  if (expected === "any") return "-2";
-  return expected.toString();
-}
-
 export interface PostgresEventStoreOptions {
   readonly pool: Pool;
   /** Used for a dedicated LISTEN connection while following the log. */
@@ -61,40 +48,13 @@ export interface PostgresEventStoreOptions {
  * The event store on Postgres. The global log is ordered by (transaction id, global position) and read only
  * below the oldest transaction still in flight, so a reader never passes an event a slower append will commit.
  */
-export function createPostgresEventStore(options: PostgresEventStoreOptions): EventStore {
+export function createPostgresEventStore(options: PostgresEventStoreOptions): EventStoreAdapter {
   const { pool } = options;
   const pollIntervalMs = options.pollIntervalMs ?? 500;
   // An idle connection dropped by the server must not crash the process; the next query reconnects.
   pool.on("error", (err) => options.onError?.(err));
 
-  async function append(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision) {
-    if (events.length === 0) throw new Error("append needs at least one event");
-    try {
-      const result = await pool.query<{ next_revision: string; last_position: string }>(
-        "SELECT * FROM append_events($1, $2, $3::uuid[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[])",
-        [
-          streamId,
-          expectedToSql(expected),
-          events.map((e) => e.id),
-          events.map((e) => e.type),
-          events.map((e) => currentVersion[e.type]),
-          events.map((e) => JSON.stringify(e.data)),
-          events.map((e) => JSON.stringify(e.metadata)),
-        ],
-      );
-      const last = result.rows.at(-1);
-      if (!last) throw new Error("append returned no rows");
-      return { nextRevision: BigInt(last.next_revision), position: BigInt(last.last_position) };
-    } catch (err) {
-      const pgErr = err as { code?: string; constraint?: string; detail?: string };
-      if (pgErr.code === "P0409")
-        throw new ConcurrencyError(streamId, expected, actualRevision(pgErr.detail));
-      if (pgErr.code === "23505" && pgErr.constraint === "events_stream_id_stream_revision_key") {
-        throw new ConcurrencyError(streamId, expected, "unknown");
-      }
-      throw err;
-    }
-  }
+  const { append, appendToStreams } = createPostgresAppends(pool);
 
   async function readStream(streamId: string) {
     const result = await pool.query<EventRow>(
@@ -102,6 +62,15 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
       [streamId],
     );
     return result.rows.map(toRecorded);
+  }
+
+  async function readLastEvent(streamId: string) {
+    const result = await pool.query<EventRow>(
+      `SELECT ${COLUMNS} FROM events WHERE stream_id = $1 ORDER BY stream_revision DESC LIMIT 1`,
+      [streamId],
+    );
+    const row = result.rows[0];
+    return row ? toRecorded(row) : null;
   }
 
   async function readAll(after: LogPosition, maxCount: number) {
@@ -173,10 +142,14 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
     }
   }
 
-  return { append, readStream, readAll, readAt, follow, close: async () => pool.end() };
-}
-
-function actualRevision(detail: string | undefined): bigint | "no_stream" | "unknown" {
-  if (detail === undefined) return "unknown";
-  return detail === "-1" ? "no_stream" : BigInt(detail);
+  return {
+    append,
+    appendToStreams,
+    readStream,
+    readLastEvent,
+    readAll,
+    readAt,
+    follow,
+    close: async () => pool.end(),
+  };
 }

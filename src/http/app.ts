@@ -7,7 +7,10 @@ import type { Knex } from "knex";
 import type { Logger } from "pino";
 import { pinoHttp } from "pino-http";
 import type { IdentityVerifier } from "../auth/identityTokens";
+import { createKeyUsageRecorder } from "../auth/keyUsage";
+import type { ConsumerLagReader } from "../bus/bus";
 import { maskQuery } from "../logger";
+import { kafkaReadiness } from "../ops/kafkaLag";
 import { commandTimer, type Metrics, metricsRoute } from "../ops/metrics";
 import type { KeyStore } from "../privacy/keyStore";
 import { adminRoutes } from "./adminRoutes";
@@ -16,7 +19,7 @@ import { errorHandler, notFoundRoute } from "./errors";
 import { authenticateOssUser } from "./identityAuth";
 import { opsRoutes } from "./opsRoutes";
 import { type RateLimitSettings, rateLimits } from "./rateLimits";
-import { authenticateStaff } from "./staffAuth";
+import { authenticateStaff, requireStaffRole } from "./staffAuth";
 import { subjectRoutes } from "./subjectRoutes";
 import { chatRoutes, type RouteDeps } from "./visitorRoutes";
 
@@ -30,7 +33,9 @@ export interface AppOptions extends RouteDeps {
   readonly rateLimits?: RateLimitSettings;
   /** Shared rate-limit counters across API instances; null keeps them in memory. */
   readonly redis?: Redis | null;
-  /** Prometheus metrics served at /metrics and fed by the command timer. */
+  /** Kafka mode: the projector group's lag, shown in /readyz's detail. */
+  readonly kafkaLag?: ConsumerLagReader | null;
+  /** Prometheus metrics served at /metrics (ops role) and fed by the command timer. */
   readonly metrics?: Metrics;
   /** The personal-data keys: erasure, export, and the audit views open sealed fields with them. */
   readonly keys: KeyStore;
@@ -95,20 +100,26 @@ export function createApp(options: AppOptions): Express {
         () => "down" as const,
       ),
     ]);
+    // Detail only: the API serves without Kafka, so the broker's state and lag do not decide readiness.
+    const kafka = options.kafkaLag ? { kafka: await kafkaReadiness(options.kafkaLag) } : {};
     if (database === "ok" && eventStore === "ok") {
-      res.json({ status: "ready", database, event_store: eventStore });
+      res.json({ status: "ready", database, event_store: eventStore, ...kafka });
       return;
     }
-    res
-      .status(503)
-      .json({ error: "Not ready: a backing service is unreachable", database, event_store: eventStore });
+    res.status(503).json({
+      error: "Not ready: a backing service is unreachable",
+      database,
+      event_store: eventStore,
+      ...kafka,
+    });
   });
-  if (options.metrics) app.get("/metrics", metricsRoute(options.metrics));
   if (options.metrics) app.use(commandTimer(options.metrics));
   app.use("/api", limits.perIp);
   app.use(express.json({ limit: "64kb", strict: true }));
-  app.use(authenticateStaff(options.knex));
+  app.use(authenticateStaff(options.knex, createKeyUsageRecorder(options.knex, options.logger)));
   app.use(authenticateOssUser(identity));
+  // Not public: on this port only for an ops key (the open one is METRICS_PORT, see metricsServer.ts).
+  if (options.metrics) app.get("/metrics", requireStaffRole("ops"), metricsRoute(options.metrics));
   app.use("/api", limits.perIdentity);
   app.use(auditRoutes(options.knex, options.keys));
   app.use(adminRoutes({ store: options.commands.store, knex: options.knex, keys: options.keys }));

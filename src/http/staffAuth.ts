@@ -1,9 +1,13 @@
 import type { RequestHandler } from "express";
 import type { Knex } from "knex";
+import type { KeyUsageRecorder } from "../auth/keyUsage";
 import { STAFF_KEY_PREFIX, type StaffMember, type StaffRole, verifyStaffKey } from "../auth/staffKeys";
 
-/** Sets `res.locals.staff` when the request carries a valid staff key as its bearer credential. */
-export function authenticateStaff(knex: Knex): RequestHandler {
+/**
+ * Sets `res.locals.staff` when the request carries a valid staff key as its bearer credential, and tells
+ * `usage` (which records it in the background) that the key was used.
+ */
+export function authenticateStaff(knex: Knex, usage?: KeyUsageRecorder): RequestHandler {
   return async (req, res, next) => {
     const header = req.get("authorization") ?? "";
     const match = /^Bearer\s+(\S+)$/i.exec(header);
@@ -14,6 +18,7 @@ export function authenticateStaff(knex: Knex): RequestHandler {
         res.status(401).json({ error: "Invalid or revoked staff API key" });
         return;
       }
+      usage?.record(staff.id);
       res.locals.staff = staff;
       res.locals.actor = { kind: "staff", id: staff.id };
     }

@@ -1,8 +1,10 @@
 import type { RequestHandler } from "express";
 import type { Knex } from "knex";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { ConsumerLagReader } from "../bus/bus";
 import { loadCheckpoint } from "../db/checkpoints";
 import type { EventStore } from "../eventstore/eventStore";
+import { readLag } from "./kafkaLag";
 import { lagAfter } from "./projectionHealth";
 import { LIVE_PROJECTOR } from "./rebuildNames";
 
@@ -21,7 +23,8 @@ const commandRoutes: Record<string, string> = {
   "/api/oss-chat/link-user": "LinkUser",
 };
 
-export function createMetrics(knex: Knex): Metrics {
+/** Creates the registry; with `kafkaLag` (Kafka mode) it also exports the projector group's lag per partition. */
+export function createMetrics(knex: Knex, options: { kafkaLag?: ConsumerLagReader | null } = {}): Metrics {
   const registry = new Registry();
   const commandSeconds = new Histogram({
     name: "livechat_command_duration_seconds",
@@ -61,6 +64,23 @@ export function createMetrics(knex: Knex): Metrics {
     },
   });
   void lagSeconds;
+  const reader = options.kafkaLag;
+  if (reader) {
+    const kafkaLag = new Gauge({
+      name: "livechat_kafka_consumer_lag",
+      help: "Messages of a partition the projector consumer group has not committed (broker high watermark minus committed offset)",
+      labelNames: ["topic", "group", "partition"] as const,
+      registers: [registry],
+      async collect() {
+        // A broker that does not answer leaves the series out (absent, not stale) rather than failing the scrape.
+        this.reset();
+        const lag = await readLag(reader).catch(() => null);
+        for (const p of lag?.partitions ?? [])
+          this.set({ topic: lag?.topic, group: lag?.group, partition: String(p.partition) }, p.lag);
+      },
+    });
+    void kafkaLag;
+  }
   return { registry, commandSeconds, eventsAppended, eventsApplied };
 }
 
@@ -86,6 +106,11 @@ export function countingStore(store: EventStore, metrics: Metrics): EventStore {
       const result = await store.append(streamId, events, expected);
       for (const e of events) metrics.eventsAppended.inc({ type: e.type });
       return result;
+    },
+    async appendToStreams(writes) {
+      const results = await store.appendToStreams(writes);
+      for (const e of writes.flatMap((w) => w.events)) metrics.eventsAppended.inc({ type: e.type });
+      return results;
     },
   };
 }

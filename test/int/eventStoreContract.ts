@@ -1,13 +1,15 @@
 import { randomUUID } from "node:crypto";
-import type { DomainEvent } from "../../src/events/chatEvents";
+import { currentVersion, type DomainEvent } from "../../src/events/chatEvents";
 import {
   ConcurrencyError,
   compareLogPositions,
+  type EventLog,
   type EventStore,
   type EventToAppend,
   type LogPosition,
   type RecordedEvent,
 } from "../../src/eventstore/eventStore";
+import { eventHash, storedHash } from "../../src/eventstore/hashChain";
 
 export function anEvent(streamOwner: string, topic = "Pertanyaan tentang izin usaha"): EventToAppend {
   const data: DomainEvent = {
@@ -30,7 +32,7 @@ export function anEvent(streamOwner: string, topic = "Pertanyaan tentang izin us
 }
 
 /** Reads the global log to its current end. */
-export async function readToEnd(store: EventStore, after: LogPosition): Promise<RecordedEvent[]> {
+export async function readToEnd(store: EventLog, after: LogPosition): Promise<RecordedEvent[]> {
   const all: RecordedEvent[] = [];
   let position = after;
   for (;;) {
@@ -45,6 +47,8 @@ export async function readToEnd(store: EventStore, after: LogPosition): Promise<
 /** The behaviour every event-store adapter must have; `open` gives a store on an empty log. */
 export function eventStoreContract(
   open: () => Promise<{ store: EventStore; start: LogPosition; close(): Promise<void> }>,
+  /** Whether an append to several streams is one transaction (EventStoreDB: ordered appends, checked first). */
+  options: { atomicAcrossStreams: boolean } = { atomicAcrossStreams: true },
 ) {
   let store: EventStore;
   let start: LogPosition;
@@ -67,9 +71,152 @@ export function eventStoreContract(
     expect(read.map((e) => e.revision)).toEqual([0n, 1n]);
     expect(read.map((e) => e.id)).toEqual(events.map((e) => e.id));
     expect(read[1]?.data).toEqual(events[1]?.data);
-    expect(read[1]?.metadata).toEqual(events[1]?.metadata);
+    expect(read[1]?.metadata).toEqual({
+      ...events[1]?.metadata,
+      previous_hash: read[0]?.metadata.hash,
+      hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     expect(read[1]?.position).toBe(result.position);
   });
+
+  test("several events appended at once are each chained to the one before, the first to the stream's end", async () => {
+    const id = stream();
+    const owner = randomUUID();
+    await store.append(id, [anEvent(owner, "satu")], "no_stream");
+    await store.append(id, [anEvent(owner, "dua"), anEvent(owner, "tiga"), anEvent(owner, "empat")], 0n);
+    // Without an id of its own an event takes one from the store.
+    const { id: _given, ...withoutId } = anEvent(owner, "lima");
+    await store.append(id, [withoutId, anEvent(owner, "enam")], 3n);
+    const read = await store.readStream(id);
+    expect(read.map((e) => e.revision)).toEqual([0n, 1n, 2n, 3n, 4n, 5n]);
+    expect(read[4]?.id).toMatch(/^[0-9a-f-]{36}$/);
+    let previous: string | null = null;
+    for (const e of read) {
+      expect(e.metadata.previous_hash).toBe(previous);
+      const recomputed = eventHash(
+        {
+          streamId: e.streamId,
+          revision: e.revision,
+          eventId: e.id,
+          type: e.type,
+          schemaVersion: currentVersion[e.type],
+          data: e.data,
+          metadata: e.metadata,
+        },
+        previous,
+      );
+      expect(storedHash(e.metadata)).toBe(recomputed);
+      previous = recomputed;
+    }
+    expect(new Set(read.map((e) => e.metadata.hash)).size).toBe(read.length);
+  });
+
+  test('appending with expected revision "any" still chains to the stream\'s end', async () => {
+    const id = stream();
+    const owner = randomUUID();
+    await store.append(id, [anEvent(owner)], "any");
+    await store.append(id, [anEvent(owner), anEvent(owner)], "any");
+    const read = await store.readStream(id);
+    expect(read.map((e) => e.revision)).toEqual([0n, 1n, 2n]);
+    expect(read.map((e) => e.metadata.previous_hash)).toEqual([
+      null,
+      read[0]?.metadata.hash,
+      read[1]?.metadata.hash,
+    ]);
+  });
+
+  /** Recomputes a stream's chain from what it reads back; the hashes of its events in order. */
+  function expectChained(read: RecordedEvent[]): void {
+    let previous: string | null = null;
+    for (const e of read) {
+      expect(e.metadata.previous_hash).toBe(previous);
+      previous = eventHash(
+        {
+          streamId: e.streamId,
+          revision: e.revision,
+          eventId: e.id,
+          type: e.type,
+          schemaVersion: currentVersion[e.type],
+          data: e.data,
+          metadata: e.metadata,
+        },
+        previous,
+      );
+      expect(storedHash(e.metadata)).toBe(previous);
+    }
+  }
+
+  test("an append to several streams writes each at its expected revision, in the order given, chained", async () => {
+    const [a, b, c] = [stream(), stream(), stream()];
+    const owner = randomUUID();
+    await store.append(a, [anEvent(owner, "a0")], "no_stream");
+    await store.append(b, [anEvent(owner, "b0"), anEvent(owner, "b1")], "no_stream");
+    const results = await store.appendToStreams([
+      { streamId: b, events: [anEvent(owner, "b2")], expected: 1n },
+      { streamId: a, events: [anEvent(owner, "a1"), anEvent(owner, "a2")], expected: 0n },
+      { streamId: c, events: [anEvent(owner, "c0")], expected: "no_stream" },
+    ]);
+    expect(results.map((r) => r.nextRevision)).toEqual([2n, 2n, 0n]);
+    const [readA, readB, readC] = await Promise.all([a, b, c].map((id) => store.readStream(id)));
+    const topic = (e: RecordedEvent) => (e.data as { topic: string }).topic;
+    expect(readA?.map(topic)).toEqual(["a0", "a1", "a2"]);
+    expect(readB?.map(topic)).toEqual(["b0", "b1", "b2"]);
+    expect(readC?.map(topic)).toEqual(["c0"]);
+    expect(results.map((r) => r.position)).toEqual([
+      readB?.[2]?.position,
+      readA?.[2]?.position,
+      readC?.[0]?.position,
+    ]);
+    // In the log in the order given: b2, a1, a2, c0.
+    const positions = [readB?.[2], readA?.[1], readA?.[2], readC?.[0]].map(
+      (e) => e?.logPosition as LogPosition,
+    );
+    for (let i = 1; i < positions.length; i++) {
+      expect(compareLogPositions(positions[i - 1] as LogPosition, positions[i] as LogPosition)).toBe(-1);
+    }
+    for (const read of [readA, readB, readC]) expectChained(read ?? []);
+  });
+
+  test("an append to several streams with one stream at another revision is a ConcurrencyError for it and writes nothing", async () => {
+    const [a, b, c] = [stream(), stream(), stream()];
+    const owner = randomUUID();
+    await store.append(b, [anEvent(owner)], "no_stream");
+    await store.append(c, [anEvent(owner), anEvent(owner)], "no_stream");
+    const attempt = store.appendToStreams([
+      { streamId: a, events: [anEvent(owner), anEvent(owner)], expected: "no_stream" },
+      { streamId: b, events: [anEvent(owner)], expected: 0n },
+      { streamId: c, events: [anEvent(owner)], expected: 0n }, // it is at 1
+    ]);
+    await expect(attempt).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(attempt).rejects.toMatchObject({ streamId: c, expected: 0n, actual: 1n });
+    expect(await store.readStream(a)).toEqual([]);
+    expect(await store.readStream(b)).toHaveLength(1);
+    expect(await store.readStream(c)).toHaveLength(2);
+  });
+
+  (options.atomicAcrossStreams ? test : test.skip)(
+    options.atomicAcrossStreams
+      ? "of concurrent appends to several streams racing for the last one, the losers write nothing at all"
+      : "of concurrent appends to several streams racing for the last one, the losers write nothing at all (skipped: this store has no transaction across streams)",
+    async () => {
+      const shared = stream();
+      const owner = randomUUID();
+      const own = Array.from({ length: 10 }, () => [stream(), stream()] as const);
+      const results = await Promise.allSettled(
+        own.map(([x, y]) =>
+          store.appendToStreams([
+            { streamId: x, events: [anEvent(owner)], expected: "no_stream" },
+            { streamId: y, events: [anEvent(owner), anEvent(owner)], expected: "no_stream" },
+            { streamId: shared, events: [anEvent(owner)], expected: "no_stream" },
+          ]),
+        ),
+      );
+      expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+      const written = await Promise.all(own.flat().map((id) => store.readStream(id)));
+      expect(written.flat()).toHaveLength(3); // the winner's two streams only
+      for (const r of results) if (r.status === "rejected") expect(r.reason).toBeInstanceOf(ConcurrencyError);
+    },
+  );
 
   test("a missing stream reads as empty", async () => {
     expect(await store.readStream(stream())).toEqual([]);

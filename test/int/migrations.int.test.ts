@@ -24,6 +24,8 @@ describe("migrations", () => {
         "003_dead_letters",
         "004_staff_keys",
         "005_audit_ops",
+        "006_append_to_streams",
+        "008_privacy",
       ]);
       const full = await tablesOf(knex);
       expect(full).toEqual(

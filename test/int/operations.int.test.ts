@@ -26,7 +26,7 @@ describe("projection health and metrics", () => {
   let svc: TestService;
   let ops: Record<string, string>;
   beforeAll(async () => {
-    svc = await startTestService();
+    svc = await startTestService({ METRICS_PORT: "0" });
     ops = bearer((await createStaffKey(svc.database.knex, { name: "Ops", role: "ops" })).key);
   });
   afterAll(async () => svc.stop());
@@ -89,8 +89,25 @@ describe("projection health and metrics", () => {
     expect(text).toMatch(/livechat_projection_lag_seconds\{projector="read_model"\} [\d.]+/);
   });
 
+  test("/metrics is not public: the API port wants an ops key, the metrics port serves it alone", async () => {
+    const auditor = bearer((await createStaffKey(svc.database.knex, { name: "A", role: "auditor" })).key);
+    const open = await svc.get("/metrics");
+    expect(open.status).toBe(401);
+    expect(JSON.stringify(open.body)).not.toContain("livechat_");
+    expect((await svc.get("/metrics", auditor)).status).toBe(403);
+    const withKey = await svc.get("/metrics", ops);
+    expect(withKey.status).toBe(200);
+    expect(withKey.body).toContain("livechat_events_appended_total");
+    expect(svc.metricsUrl).not.toBeNull();
+    expect(svc.metricsUrl).not.toBe(svc.url);
+    expect((await fetch(`${svc.metricsUrl}/api/oss-chat/history`)).status).toBe(404);
+    expect((await fetch(`${svc.metricsUrl}/healthz`)).status).toBe(404);
+  });
+
+  /** Scrapes the way Prometheus does: the metrics port, no credentials. */
   async function scrape() {
-    const res = await fetch(`${svc.url}/metrics`);
+    const res = await fetch(`${svc.metricsUrl}/metrics`);
+    expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/text\/plain/);
     return res.text();
   }

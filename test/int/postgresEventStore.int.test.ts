@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Client, Pool } from "pg";
 import { createKnex, migrateLatest } from "../../src/db/database";
+import { createChainedStore } from "../../src/eventstore/chainedStore";
 import { type EventStore, logStart } from "../../src/eventstore/eventStore";
 import { createPostgresEventStore } from "../../src/eventstore/postgresEventStore";
 import { waitFor } from "../support/readModel";
@@ -12,12 +13,12 @@ async function openPostgresStore(): Promise<{ db: TestDatabase; store: EventStor
   const knex = createKnex(db.url, 2);
   await migrateLatest(knex);
   await knex.destroy();
-  const store = createPostgresEventStore({
+  const adapter = createPostgresEventStore({
     pool: new Pool({ connectionString: db.url, max: 20 }),
     connectionString: db.url,
     pollIntervalMs: 20,
   });
-  return { db, store };
+  return { db, store: createChainedStore(adapter, { newId: randomUUID }) };
 }
 
 describe("event store contract: Postgres adapter", () => {

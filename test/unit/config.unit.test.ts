@@ -33,6 +33,15 @@ describe("loadConfig", () => {
     });
   });
 
+  it("METRICS_PORT: a port of its own, never the public one", () => {
+    expect(loadConfig({ METRICS_PORT: "9464" }).METRICS_PORT).toBe(9464);
+    expect(loadConfig({}).METRICS_PORT).toBeUndefined();
+    expect(configError({ METRICS_PORT: "8080" })).toMatch(/METRICS_PORT: must differ from PORT/);
+    expect(configError({ PORT: "3000", METRICS_PORT: "3000" })).toMatch(/METRICS_PORT/);
+    expect(configError({ METRICS_PORT: "metrics" })).toMatch(/METRICS_PORT: must be a whole number/);
+    expect(configError({ METRICS_PORT: "70000" })).toMatch(/METRICS_PORT/);
+  });
+
   it("reads PORT as a number", () => {
     expect(loadConfig({ PORT: "3000" }).PORT).toBe(3000);
   });

@@ -1,5 +1,6 @@
 import fc from "fast-check";
-import { type ChainedEvent, canonicalJson, eventHash } from "../../src/eventstore/hashChain";
+import type { NewEvent } from "../../src/eventstore/eventStore";
+import { type ChainedEvent, canonicalJson, chainEvents, eventHash } from "../../src/eventstore/hashChain";
 import { applyRowOp, emptyTables } from "../../src/projections/memoryTables";
 
 const event: ChainedEvent = {
@@ -49,6 +50,75 @@ describe("event hash", () => {
     expect(eventHash({ ...event, streamId: "chatSession-2" }, "prev")).not.toBe(base);
     expect(eventHash({ ...event, schemaVersion: 2 }, "prev")).not.toBe(base);
     expect(eventHash(event, null)).not.toBe(base);
+  });
+});
+
+describe("chaining several events appended at once", () => {
+  const metadata = {
+    occurred_at: "2024-01-01T00:00:00.000Z",
+    correlation_id: "c",
+    causation_id: null,
+    actor: { kind: "anonymous" as const, id: "x" },
+    ip: "127.0.0.1",
+    user_agent: null,
+    owner_id: "u",
+  };
+  const contact = (name: string, id?: string): NewEvent => ({
+    type: "ChatSessionContactUpdated",
+    data: {
+      session_id: "s",
+      contact_name: name,
+      contact_email: "a@b.id",
+      contact_phone: null,
+      position: null,
+      company_name: null,
+    },
+    metadata,
+    ...(id === undefined ? {} : { id }),
+  });
+  let counter = 0;
+  const newId = () => `id-${++counter}`;
+
+  test("each event gets an id from newId (a given one is kept) and a hash chained to the one before", () => {
+    const chained = chainEvents(
+      "chatSession-s",
+      { revision: 7n, previousHash: "h6" },
+      [contact("A"), contact("B", "given"), contact("C")],
+      newId,
+    );
+    expect(chained.map((e) => e.id)).toEqual(["id-1", "given", "id-2"]);
+    let previous: string | null = "h6";
+    chained.forEach((e, i) => {
+      expect(e.metadata.previous_hash).toBe(previous);
+      const hash = eventHash(
+        {
+          streamId: "chatSession-s",
+          revision: 7n + BigInt(i),
+          eventId: e.id,
+          type: e.type,
+          schemaVersion: 1,
+          data: e.data,
+          metadata: e.metadata,
+        },
+        previous,
+      );
+      expect(e.metadata.hash).toBe(hash);
+      previous = hash;
+    });
+  });
+
+  test("a hash already in the metadata is replaced, not trusted", () => {
+    const forged = { ...contact("A", "e"), metadata: { ...metadata, hash: "forged", previous_hash: "x" } };
+    const [stamped] = chainEvents("chatSession-s", { revision: 0n, previousHash: null }, [forged], newId);
+    const [clean] = chainEvents(
+      "chatSession-s",
+      { revision: 0n, previousHash: null },
+      [contact("A", "e")],
+      newId,
+    );
+    expect(stamped?.metadata.previous_hash).toBeNull();
+    expect(stamped?.metadata.hash).not.toBe("forged");
+    expect(stamped?.metadata.hash).toBe(clean?.metadata.hash);
   });
 });
 
