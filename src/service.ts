@@ -31,6 +31,7 @@ import { openEvents } from "./privacy/eventCipher";
 import { assertKekMatches, resolveKek } from "./privacy/kek";
 import type { KeyStore } from "./privacy/keyStore";
 import { createPostgresKeyStore } from "./privacy/postgresKeyStore";
+import { startRetentionJob } from "./privacy/retention";
 import { startKafkaProjector } from "./projections/kafkaProjector";
 import { startLogProjector } from "./projections/logProjector";
 
@@ -214,6 +215,18 @@ export async function startService(
       onBatch: (r) => metrics.eventsApplied.inc({ projector: "read_model" }, r.applied),
     });
     stoppers.push(projector.stop);
+  }
+  if (parts.api && config.RETENTION_DAYS_MESSAGES !== undefined) {
+    // Every API instance schedules it; an advisory lock lets one run at a time.
+    const retention = startRetentionJob({
+      knex: database.knex,
+      store: database.store,
+      keys: database.keys,
+      logger,
+      days: config.RETENTION_DAYS_MESSAGES,
+      intervalMs: config.RETENTION_INTERVAL_MS,
+    });
+    stoppers.push(retention.stop);
   }
   let server: Server | null = null;
   let url = "";

@@ -114,3 +114,14 @@ export async function openEvents<E extends Sealable>(events: readonly E[], keySt
     (e) => ({ ...e, data: openDeep(e.data, keys), metadata: openDeep(e.metadata, keys) }) as E,
   );
 }
+
+/** The event with its plaintext personal fields replaced by "[erased]": for a subject erased with no key left. */
+export function blankEvent<E extends Sealable>(event: E): E {
+  let data = event.data;
+  let metadata: unknown = event.metadata;
+  for (const p of sealingPlan(event)) {
+    if (p.target === "data") data = mapAt(data, p.path, () => ERASED);
+    else metadata = mapAt(metadata, p.path, () => ERASED);
+  }
+  return { ...event, data, metadata } as E;
+}
