@@ -5,6 +5,7 @@ import * as deadLetters from "./003_dead_letters";
 import * as staffKeys from "./004_staff_keys";
 import * as auditOps from "./005_audit_ops";
 import * as appendToStreams from "./006_append_to_streams";
+import * as sessionOrigin from "./007_session_origin";
 import * as privacy from "./008_privacy";
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   "004_staff_keys": staffKeys,
   "005_audit_ops": auditOps,
   "006_append_to_streams": appendToStreams,
+  "007_session_origin": sessionOrigin,
   "008_privacy": privacy,
 };
 

@@ -29,7 +29,11 @@ async function cutoff(knex: Knex, asOf: AsOf): Promise<{ upTo?: LogPosition; upT
 }
 
 function toFact(e: AuditEvent): Fact {
-  return { ...upcast(e.type, e.schema_version, e.data), occurredAt: String(e.metadata.occurred_at) } as Fact;
+  return {
+    ...upcast(e.type, e.schema_version, e.data),
+    occurredAt: String(e.metadata.occurred_at),
+    actor: e.metadata.actor,
+  } as Fact;
 }
 
 /** Chat users whose events shape the given ones' rows: the users themselves and those they were merged into. */

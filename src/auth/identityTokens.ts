@@ -8,10 +8,26 @@ export interface OssIdentity {
   readonly email: string;
 }
 
-/** A token that does not prove an identity; the message says why, without echoing the token. */
+/** Why a token proves nothing: stable codes the HTTP edge turns into the caller's language. */
+export type IdentityTokenProblem =
+  | "token_expired"
+  | "token_claim_rejected"
+  | "token_signature_invalid"
+  | "token_algorithm_rejected"
+  | "token_unknown_key"
+  | "token_keys_unavailable"
+  | "token_malformed"
+  | "token_sub_invalid"
+  | "token_email_invalid";
+
+/** A token that does not prove an identity; the code says why, without echoing the token. */
 export class IdentityTokenError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(
+    readonly code: IdentityTokenProblem,
+    /** The claim concerned, for `token_claim_rejected`. */
+    readonly claim?: string,
+  ) {
+    super(claim === undefined ? code : `${code}: ${claim}`);
     this.name = "IdentityTokenError";
   }
 }
@@ -21,24 +37,36 @@ export interface IdentityVerifier {
   verify(token: string): Promise<OssIdentity>;
 }
 
-function reason(err: unknown): string {
-  if (err instanceof errors.JWTExpired) return "The identity token has expired";
-  if (err instanceof errors.JWTClaimValidationFailed) {
-    return `The identity token's ${err.claim} claim is missing or not accepted`;
-  }
+/**
+ * Why verification failed. With a JWKS, anything but a verdict on the token itself (a refused connection, a
+ * timeout, a body that is no key set) means the portal's keys could not be had: not the caller's fault.
+ */
+function problem(err: unknown, remoteKeys: boolean): IdentityTokenError {
+  if (err instanceof errors.JWTExpired) return new IdentityTokenError("token_expired");
+  if (err instanceof errors.JWTClaimValidationFailed)
+    return new IdentityTokenError("token_claim_rejected", err.claim);
   if (err instanceof errors.JWSSignatureVerificationFailed)
-    return "The identity token's signature is not valid";
-  if (err instanceof errors.JOSEAlgNotAllowed)
-    return "The identity token's signing algorithm is not accepted";
-  if (err instanceof errors.JWKSNoMatchingKey) return "The identity token is signed with an unknown key";
+    return new IdentityTokenError("token_signature_invalid");
+  if (err instanceof errors.JOSEAlgNotAllowed) return new IdentityTokenError("token_algorithm_rejected");
+  if (err instanceof errors.JWKSNoMatchingKey) return new IdentityTokenError("token_unknown_key");
   if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid) {
-    return "The identity token could not be verified: the portal's key set is unavailable";
+    return new IdentityTokenError("token_keys_unavailable");
   }
-  return "The identity token is malformed";
+  const aboutTheToken = err instanceof errors.JWSInvalid || err instanceof errors.JWTInvalid;
+  if (remoteKeys && !aboutTheToken) return new IdentityTokenError("token_keys_unavailable");
+  return new IdentityTokenError("token_malformed");
+}
+
+/** How a JWKS is cached: tests shorten the cooldown to see a rotation without waiting 30 s. */
+export interface JwksOptions {
+  /** After a fetch, an unknown `kid` does not refetch for this long, so junk tokens cannot hammer the portal. */
+  readonly cooldownMs?: number;
+  /** A fetched key set is used this long before it is fetched again. */
+  readonly cacheMaxAgeMs?: number;
 }
 
 /** Verifies the portal's tokens: signature with the configured key, `exp` required, `iss`/`aud` when configured. */
-export function createIdentityVerifier(config: IdentityKeyConfig): IdentityVerifier {
+export function createIdentityVerifier(config: IdentityKeyConfig, jwks: JwksOptions = {}): IdentityVerifier {
   let key: KeyLike | Uint8Array | JWTVerifyGetKey;
   let algorithms: string[];
   if (config.kind === "secret") {
@@ -48,7 +76,11 @@ export function createIdentityVerifier(config: IdentityKeyConfig): IdentityVerif
     key = config.key;
     algorithms = [config.algorithm];
   } else {
-    key = createRemoteJWKSet(config.url, { timeoutDuration: 5000, cooldownDuration: 30_000 });
+    key = createRemoteJWKSet(config.url, {
+      timeoutDuration: 5000,
+      cooldownDuration: jwks.cooldownMs ?? 30_000,
+      cacheMaxAge: jwks.cacheMaxAgeMs ?? 600_000,
+    });
     algorithms = ["RS256", "ES256"];
   }
   return {
@@ -63,14 +95,12 @@ export function createIdentityVerifier(config: IdentityKeyConfig): IdentityVerif
           clockTolerance: 5,
         }));
       } catch (err) {
-        throw new IdentityTokenError(reason(err));
+        throw problem(err, config.kind === "jwks");
       }
       const sub = ossUserIdField.safeParse(payload.sub);
-      if (!sub.success)
-        throw new IdentityTokenError("The identity token's sub claim is not a valid oss_user_id");
+      if (!sub.success) throw new IdentityTokenError("token_sub_invalid");
       const email = emailField.safeParse(payload.email);
-      if (!email.success)
-        throw new IdentityTokenError("The identity token's email claim is missing or not an email");
+      if (!email.success) throw new IdentityTokenError("token_email_invalid");
       return { ossUserId: sub.data, email: email.data };
     },
   };

@@ -1,3 +1,4 @@
+import { streams } from "../events/streams";
 import type { ChatUserState } from "./chatUser";
 import { ossUserOf } from "./chatUser";
 import type { CommandDeps } from "./deps";
@@ -25,20 +26,33 @@ async function currentChatUser(
   return { id, state: { status: "none" } };
 }
 
+/** Whether the session's start was recorded with this browser as its anonymous actor. */
+async function startedAnonymouslyBy(deps: CommandDeps, sessionId: string, browserUuid: string) {
+  const [start] = await deps.store.readStream(streams.chatSession(sessionId));
+  const actor = start?.metadata.actor;
+  return actor?.kind === "anonymous" && actor.id.toLowerCase() === browserUuid;
+}
+
 /**
- * Whether the caller owns sessions started by `chatUserId`, read from the event store (the read model may not
- * show a session started a moment ago): the browser's chat user or the OSS user's, following merges.
+ * Whether the caller owns a session, read from the event store (the read model may not show a session
+ * started a moment ago): the browser that started it anonymously, or the OSS user whose chat user holds it
+ * (following merges). A browser linked to an account does not act on the account's other sessions.
  */
-export async function ownsSessionsOf(
+export async function ownsSession(
   deps: CommandDeps,
-  chatUserId: string,
+  session: { readonly sessionId: string; readonly chatUserId: string },
   access: SessionAccess,
 ): Promise<boolean> {
   if (access.anySession) return true;
-  const owner = await currentChatUser(deps, chatUserId);
+  const owner = await currentChatUser(deps, session.chatUserId);
   if (access.browserUuid !== null) {
     const browser = await currentChatUser(deps, chatUserIdForBrowser(access.browserUuid));
-    if (browser.state.status !== "none" && browser.id === owner.id) return true;
+    if (browser.state.status !== "none" && browser.id === owner.id) {
+      // A browser that was never linked started every session of its chat user anonymously; once linked,
+      // its chat user also holds the account's sessions, so the session's own start decides.
+      if (ossUserOf(browser.state) === null) return true;
+      if (await startedAnonymouslyBy(deps, session.sessionId, access.browserUuid)) return true;
+    }
   }
   if (access.ossUserId !== null) {
     const identity = await loadOssIdentity(deps, access.ossUserId);

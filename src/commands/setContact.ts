@@ -6,7 +6,7 @@ import type { CommandDeps } from "./deps";
 import { NotFoundError } from "./errors";
 import { emailField, phoneField, requiredText, storableText, uuidField } from "./fields";
 import { appendDecided, loadStream, retryOnConflict } from "./handler";
-import { ownsSessionsOf, type SessionAccess } from "./sessionAccess";
+import { ownsSession, type SessionAccess } from "./sessionAccess";
 
 export const setContactInput = z.object({
   session_id: uuidField,
@@ -38,7 +38,11 @@ export async function setContact(
   const stream = streams.chatSession(input.session_id);
   return retryOnConflict(async () => {
     const loaded = await loadStream(deps.store, stream, evolveChatSession, initialChatSession);
-    if (loaded.state.status === "started" && !(await ownsSessionsOf(deps, loaded.state.chatUserId, access))) {
+    const started = loaded.state.status === "started" ? loaded.state.chatUserId : null;
+    if (
+      started !== null &&
+      !(await ownsSession(deps, { sessionId: input.session_id, chatUserId: started }, access))
+    ) {
       throw new NotFoundError("Chat session not found");
     }
     const events = decideSetContact(

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { actorSchema } from "./metadata";
+import { type Actor, actorSchema } from "./metadata";
 
 /** Every event type of the domain with the zod schema of its current data shape and its version. */
 
@@ -133,5 +133,8 @@ export function isEventType(type: string): type is EventType {
   return Object.hasOwn(eventSchemas, type);
 }
 
-/** An event as the domain and the projections fold it: what happened and when (ISO 8601, UTC). */
-export type Fact = DomainEvent & { readonly occurredAt: string };
+/**
+ * An event as the domain and the projections fold it: what happened, when (ISO 8601, UTC) and, where the
+ * reader has it, who caused it (the read model records which browser started a session anonymously).
+ */
+export type Fact = DomainEvent & { readonly occurredAt: string; readonly actor?: Actor };

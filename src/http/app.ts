@@ -15,8 +15,9 @@ import { commandTimer, type Metrics, metricsRoute } from "../ops/metrics";
 import type { KeyStore } from "../privacy/keyStore";
 import { adminRoutes } from "./adminRoutes";
 import { auditRoutes } from "./auditRoutes";
-import { errorHandler, notFoundRoute } from "./errors";
+import { errorHandler, notFoundRoute, sendError } from "./errors";
 import { authenticateOssUser } from "./identityAuth";
+import { contentLanguage } from "./language";
 import { opsRoutes } from "./opsRoutes";
 import { type RateLimitSettings, rateLimits } from "./rateLimits";
 import { authenticateStaff, requireStaffRole } from "./staffAuth";
@@ -81,6 +82,7 @@ export function createApp(options: AppOptions): Express {
       autoLogging: { ignore: (req) => ["/healthz", "/readyz", "/metrics"].includes(req.url) },
     }),
   );
+  app.use(contentLanguage);
   app.use((req, res, next) => {
     res.locals.correlationId = req.id;
     next();
@@ -88,7 +90,7 @@ export function createApp(options: AppOptions): Express {
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
   });
-  app.get("/readyz", async (_req, res) => {
+  app.get("/readyz", async (req, res) => {
     // The read model's database and the event store (a separate server with EventStoreDB) must both answer.
     const [database, eventStore] = await Promise.all([
       options.knex.raw("select 1").then(
@@ -106,12 +108,7 @@ export function createApp(options: AppOptions): Express {
       res.json({ status: "ready", database, event_store: eventStore, ...kafka });
       return;
     }
-    res.status(503).json({
-      error: "Not ready: a backing service is unreachable",
-      database,
-      event_store: eventStore,
-      ...kafka,
-    });
+    sendError(req, res, 503, "not_ready", undefined, { database, event_store: eventStore, ...kafka });
   });
   if (options.metrics) app.use(commandTimer(options.metrics));
   app.use("/api", limits.perIp);

@@ -67,7 +67,7 @@ async function unknownPositionIsBadInput<T>(run: () => Promise<T>): Promise<T> {
     return await run();
   } catch (err) {
     if (err instanceof UnknownPositionError)
-      throw new ValidationError([{ field: "position", message: err.message }]);
+      throw new ValidationError([{ field: "position", code: "field_unknown_position" }]);
     throw err;
   }
 }

@@ -6,7 +6,8 @@ import { ValidationError } from "./errors";
 
 /** Validates part of a request into a typed input, or throws a ValidationError naming the fields. */
 export function parse<T>(schema: ZodType<T>, value: unknown): T {
-  const parsed = schema.safeParse(value ?? {});
+  // The input is reported so a missing field reads "is required" rather than "must be a string".
+  const parsed = schema.safeParse(value ?? {}, { reportInput: true });
   if (!parsed.success) throw ValidationError.fromZod(parsed.error);
   return parsed.data;
 }

@@ -2,7 +2,7 @@ import type { RequestHandler, Response } from "express";
 import { IdentityTokenError, type IdentityVerifier, type OssIdentity } from "../auth/identityTokens";
 import { STAFF_KEY_PREFIX, type StaffMember } from "../auth/staffKeys";
 import { uuidField } from "../commands/fields";
-import { ValidationError } from "./errors";
+import { sendError, ValidationError } from "./errors";
 
 /** Who a request proves to be: a staff key, an OSS identity token, and/or an anonymous browser. */
 export interface Caller {
@@ -11,9 +11,6 @@ export interface Caller {
   /** The X-Browser-UUID header, lower-cased, or null. */
   readonly browserUuid: string | null;
 }
-
-export const NO_IDENTITY_KEY =
-  "Logged-in access is not available: no OSS identity key is configured on this server";
 
 /**
  * Verifies a bearer credential that is not a staff key as the OSS portal's identity token, and reads the
@@ -25,15 +22,13 @@ export function authenticateOssUser(verifier: IdentityVerifier | null): RequestH
     if (header !== undefined) {
       const credential = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
       if (credential === undefined) {
-        res
-          .status(401)
-          .set("WWW-Authenticate", "Bearer")
-          .json({ error: "Authorization must be Bearer <token>" });
+        res.set("WWW-Authenticate", "Bearer");
+        sendError(req, res, 401, "authorization_not_bearer");
         return;
       }
       if (!credential.startsWith(STAFF_KEY_PREFIX)) {
         if (verifier === null) {
-          res.status(401).json({ error: NO_IDENTITY_KEY });
+          sendError(req, res, 401, "identity_not_configured");
           return;
         }
         try {
@@ -42,10 +37,8 @@ export function authenticateOssUser(verifier: IdentityVerifier | null): RequestH
           res.locals.actor = { kind: "oss_user", id: ossUser.ossUserId };
         } catch (err) {
           if (!(err instanceof IdentityTokenError)) throw err;
-          res
-            .status(401)
-            .set("WWW-Authenticate", 'Bearer error="invalid_token"')
-            .json({ error: err.message });
+          res.set("WWW-Authenticate", 'Bearer error="invalid_token"');
+          sendError(req, res, 401, err.code, err.claim === undefined ? undefined : { claim: err.claim });
           return;
         }
       }
@@ -54,7 +47,7 @@ export function authenticateOssUser(verifier: IdentityVerifier | null): RequestH
     if (browser !== undefined) {
       const parsed = uuidField.safeParse(browser);
       if (!parsed.success) {
-        next(new ValidationError([{ field: "X-Browser-UUID", message: "must be a UUID" }]));
+        next(new ValidationError([{ field: "X-Browser-UUID", code: "field_uuid" }]));
         return;
       }
       res.locals.browserUuid = parsed.data;

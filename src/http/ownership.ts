@@ -2,7 +2,7 @@ import { type StaffAction, staffMay, staffRoleAllows } from "../auth/access";
 import type { OssIdentity } from "../auth/identityTokens";
 import type { Actor } from "../events/metadata";
 import { ForbiddenError, UnauthorizedError } from "./errors";
-import { type Caller, NO_IDENTITY_KEY } from "./identityAuth";
+import type { Caller } from "./identityAuth";
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
@@ -22,18 +22,16 @@ export function requireOssUser(
   identityConfigured: boolean,
   named: { readonly oss_user_id?: string | undefined; readonly email?: string | undefined },
 ): OssIdentity {
-  if (!identityConfigured) throw new UnauthorizedError(NO_IDENTITY_KEY);
+  if (!identityConfigured) throw new UnauthorizedError("identity_not_configured");
   const user = caller.ossUser;
   if (user === null) {
-    throw new UnauthorizedError(
-      "Logged-in access needs Authorization: Bearer <identity token issued by the OSS portal>",
-    );
+    throw new UnauthorizedError("identity_token_required");
   }
   if (named.oss_user_id !== undefined && named.oss_user_id !== user.ossUserId) {
-    throw new ForbiddenError("oss_user_id does not match the identity token");
+    throw new ForbiddenError("oss_user_mismatch");
   }
   if (named.email !== undefined && named.email.toLowerCase() !== user.email.toLowerCase()) {
-    throw new ForbiddenError("email does not match the identity token");
+    throw new ForbiddenError("email_mismatch");
   }
   return user;
 }
@@ -42,7 +40,7 @@ export function requireOssUser(
 export function staffAllowed(caller: Caller, action: StaffAction): boolean {
   if (caller.staff === null) return false;
   if (staffRoleAllows(caller.staff.role, action)) return true;
-  throw new ForbiddenError(`This needs a staff key with the role ${staffMay[action].join(" or ")}`);
+  throw new ForbiddenError("staff_role_required", { roles: staffMay[action].join(" / ") });
 }
 
 /** The actor of a call on one session: staff allowed to, a verified OSS user, or a browser; else 401. */
@@ -50,18 +48,16 @@ export function requireBrowserOrUser(caller: Caller, anySession: boolean): Actor
   if (anySession && caller.staff !== null) return { kind: "staff", id: caller.staff.id };
   if (caller.ossUser !== null) return { kind: "oss_user", id: caller.ossUser.ossUserId };
   if (caller.browserUuid !== null) return { kind: "anonymous", id: caller.browserUuid };
-  throw new UnauthorizedError(
-    "Send the X-Browser-UUID header (anonymous visitor) or Authorization: Bearer <identity token>",
-  );
+  throw new UnauthorizedError("caller_required");
 }
 
 /** An anonymous history is the browser's own: the X-Browser-UUID header must name it. */
 export function requireBrowser(caller: Caller, browserUuid: string): void {
   if (caller.browserUuid === null) {
-    throw new UnauthorizedError("Send the X-Browser-UUID header to read an anonymous history");
+    throw new UnauthorizedError("browser_header_required");
   }
   if (caller.browserUuid !== browserUuid) {
-    throw new ForbiddenError("browser_uuid does not match the X-Browser-UUID header");
+    throw new ForbiddenError("browser_mismatch");
   }
 }
 

@@ -2,6 +2,7 @@ import type { Request, RequestHandler, Response } from "express";
 import { type RateLimitInfo, rateLimit, type Store } from "express-rate-limit";
 import type { Redis } from "ioredis";
 import { type RedisReply, RedisStore } from "rate-limit-redis";
+import { sendError } from "./errors";
 
 export interface RateLimitSettings {
   readonly windowMs: number;
@@ -37,7 +38,7 @@ function redisStore(redis: Redis, prefix: string): Store {
 function limiter(
   settings: RateLimitSettings,
   limit: number,
-  scope: string,
+  scope: "rate_limited_ip" | "rate_limited_identity",
   store: Store | undefined,
   key?: (req: Request, res: Response) => string | undefined,
 ): RequestHandler {
@@ -60,7 +61,7 @@ function limiter(
         Math.ceil(((reset?.getTime() ?? Date.now() + settings.windowMs) - Date.now()) / 1000),
       );
       res.set("Retry-After", String(seconds));
-      res.status(429).json({ error: `Too many requests ${scope}: try again in ${seconds} s` });
+      sendError(req, res, 429, scope, { seconds });
     },
   });
 }
@@ -76,7 +77,7 @@ export function rateLimits(settings: RateLimitSettings, redis: Redis | null) {
         ? limiter(
             settings,
             settings.perIp,
-            "from this address",
+            "rate_limited_ip",
             store(`${settings.redisPrefix ?? "livechat:rl:"}ip:`),
           )
         : pass,
@@ -85,7 +86,7 @@ export function rateLimits(settings: RateLimitSettings, redis: Redis | null) {
         ? limiter(
             settings,
             settings.perIdentity,
-            "for this identity",
+            "rate_limited_identity",
             store(`${settings.redisPrefix ?? "livechat:rl:"}id:`),
             identityKey,
           )

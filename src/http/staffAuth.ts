@@ -2,6 +2,7 @@ import type { RequestHandler } from "express";
 import type { Knex } from "knex";
 import type { KeyUsageRecorder } from "../auth/keyUsage";
 import { STAFF_KEY_PREFIX, type StaffMember, type StaffRole, verifyStaffKey } from "../auth/staffKeys";
+import { sendError } from "./errors";
 
 /**
  * Sets `res.locals.staff` when the request carries a valid staff key as its bearer credential, and tells
@@ -15,7 +16,7 @@ export function authenticateStaff(knex: Knex, usage?: KeyUsageRecorder): Request
     if (credential?.startsWith(STAFF_KEY_PREFIX)) {
       const staff = await verifyStaffKey(knex, credential);
       if (!staff) {
-        res.status(401).json({ error: "Invalid or revoked staff API key" });
+        sendError(req, res, 401, "staff_key_invalid");
         return;
       }
       usage?.record(staff.id);
@@ -32,14 +33,14 @@ export function staffOf(locals: Record<string, unknown>): StaffMember | null {
 
 /** Lets the request through only for staff with one of the roles: 401 without a staff key, 403 with another role. */
 export function requireStaffRole(...roles: StaffRole[]): RequestHandler {
-  return (_req, res, next) => {
+  return (req, res, next) => {
     const staff = staffOf(res.locals);
     if (!staff) {
-      res.status(401).json({ error: "A staff API key is required (Authorization: Bearer lcs_…)" });
+      sendError(req, res, 401, "staff_key_required");
       return;
     }
     if (!roles.includes(staff.role)) {
-      res.status(403).json({ error: `This needs the role ${roles.join(" or ")}` });
+      sendError(req, res, 403, "staff_role_required", { roles: roles.join(" / ") });
       return;
     }
     next();

@@ -11,7 +11,7 @@ export function subjectRoutes(deps: PrivacyDeps & { readonly identityConfigured:
   const router = Router();
   router.get("/api/oss-chat/me/export", async (_req, res) => {
     const oss = requireOssUser(callerOf(res), deps.identityConfigured, {});
-    const chatUserId = await historyOwner(deps.knex, { ossUserId: oss.ossUserId });
+    const chatUserId = await historyOwner(deps.knex, oss.ossUserId);
     const exported = chatUserId === null ? null : await exportChatUser(deps, chatUserId);
     if (!exported) throw new NotFoundError("No chat data is held for this OSS user");
     res.json(exported);

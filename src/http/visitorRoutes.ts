@@ -12,6 +12,7 @@ import { getSession, sessionInput } from "../queries/session";
 import { waitForPosition } from "../queries/waitForPosition";
 import { parse, requestContext } from "./context";
 import { callerOf } from "./identityAuth";
+import { localize } from "./language";
 import {
   historyIdentity,
   requireBrowser,
@@ -51,12 +52,12 @@ export function chatRoutes(deps: RouteDeps): Router {
         { ...input, email: oss.email },
         requestContext(req, res, { kind: "oss_user", id: oss.ossUserId }, input.user_agent),
       );
-      res.status(201).json(result);
+      res.status(201).json({ ...result, message: localize(req, res, "chat_started") });
       return;
     }
     const actor = { kind: "anonymous" as const, id: input.browser_uuid ?? "" };
     const result = await startChat(deps.commands, input, requestContext(req, res, actor, input.user_agent));
-    res.status(201).json(result);
+    res.status(201).json({ ...result, message: localize(req, res, "chat_started") });
   });
 
   router.post("/api/oss-chat/contact", async (req, res) => {
@@ -69,7 +70,8 @@ export function chatRoutes(deps: RouteDeps): Router {
       browserUuid: caller.browserUuid,
       ossUserId: caller.ossUser?.ossUserId ?? null,
     });
-    res.status(result.created ? 201 : 200).json(result);
+    const message = localize(req, res, result.created ? "contact_saved" : "contact_updated");
+    res.status(result.created ? 201 : 200).json({ ...result, message });
   });
 
   router.post("/api/oss-chat/link-user", async (req, res) => {
@@ -77,7 +79,12 @@ export function chatRoutes(deps: RouteDeps): Router {
     const input = parse(linkUserInput, withTokenIdentity(req.body, caller.ossUser));
     const oss = requireOssUser(caller, configured, input);
     const actor = { kind: "oss_user" as const, id: oss.ossUserId };
-    res.json(await linkUser(deps.commands, { ...input, email: oss.email }, requestContext(req, res, actor)));
+    const result = await linkUser(
+      deps.commands,
+      { ...input, email: oss.email },
+      requestContext(req, res, actor),
+    );
+    res.json({ ...result, message: localize(req, res, result.merged ? "user_merged" : "user_linked") });
   });
 
   router.get("/api/oss-chat/history", async (req, res) => {
@@ -100,7 +107,7 @@ export function chatRoutes(deps: RouteDeps): Router {
     await catchUp(res, input.min_position);
     const session = await getSession(deps.knex, input.id);
     const owner = { browserUuid: caller.browserUuid, ossUserId: caller.ossUser?.ossUserId ?? null };
-    if (!session || !(anySession || (await readerOwns(deps.knex, session.chat_user_id, owner)))) {
+    if (!session || !(anySession || (await readerOwns(deps.knex, session, owner)))) {
       throw new NotFoundError("Chat session not found");
     }
     res.json(session);

@@ -1,6 +1,14 @@
 import type { Fact } from "../events/chatEvents";
 import type { Projection, RowOp } from "./rowOps";
 
+/**
+ * The browser that started a session anonymously (the actor of its start), else null. A linked browser alone
+ * reads only these sessions: the account's other sessions need the account's token.
+ */
+function anonymousBrowser(event: Fact): string | null {
+  return event.actor?.kind === "anonymous" ? event.actor.id.toLowerCase() : null;
+}
+
 /** chat_sessions: one row per session; a merge moves the merged user's sessions to its target. */
 export const chatSessionsProjection: Projection = {
   name: "chat_sessions",
@@ -23,6 +31,7 @@ export const chatSessionsProjection: Projection = {
               priority: d.priority,
               status: "waiting",
               channel: d.channel,
+              anonymous_browser_uuid: anonymousBrowser(event),
               created_at: t,
               updated_at: t,
               deleted_at: null,

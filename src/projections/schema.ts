@@ -1,6 +1,17 @@
 import type { Knex } from "knex";
 
 /**
+ * Which browser started a session anonymously (migration 006 adds it to databases made before): a linked
+ * browser alone reads only these sessions. Idempotent, so the migration and table creation can share it.
+ */
+export function sessionOriginDdl(s: string): string {
+  return `
+    ALTER TABLE ${s}.chat_sessions ADD COLUMN IF NOT EXISTS anonymous_browser_uuid uuid NULL;
+    CREATE INDEX IF NOT EXISTS idx_chat_sessions_browser_history
+      ON ${s}.chat_sessions (anonymous_browser_uuid, created_at DESC, id DESC);`;
+}
+
+/**
  * The read tables, created in a given schema: "public" for the live tables, another one for a rebuild.
  * Columns, CHECK, UNIQUE and indexes follow the seed; timestamps are timestamptz (UTC instants, since the
  * portal serves three time zones). `stream_revisions` records, per stream, the last event applied.
@@ -41,6 +52,7 @@ export async function createReadModelTables(knex: Knex, schema: string): Promise
       updated_at timestamptz DEFAULT CURRENT_TIMESTAMP,
       deleted_at timestamptz NULL
     );
+    ${sessionOriginDdl(s)}
     CREATE INDEX idx_chat_sessions_chat_user_id ON ${s}.chat_sessions (chat_user_id);
     CREATE INDEX idx_chat_sessions_history ON ${s}.chat_sessions (chat_user_id, created_at DESC, id DESC);
 

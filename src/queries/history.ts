@@ -29,47 +29,49 @@ export interface HistoryView {
   offset: number;
 }
 
-/** The chat user whose history a caller sees: the OSS user's one, or the browser's (or its merge target). */
-export async function historyOwner(
-  knex: Knex,
-  by: { ossUserId?: string; browserUuid?: string },
-): Promise<string | null> {
-  if (by.ossUserId !== undefined) {
-    const row = await knex
-      .table("chat_users")
-      .where({ oss_user_id: by.ossUserId })
-      .whereNull("merged_into_chat_user_id")
-      .whereNull("deleted_at")
-      .first("id");
-    return row?.id ?? null;
-  }
+/** The chat user whose history an OSS user sees: the one its identity holds (never a merged-away one). */
+export async function historyOwner(knex: Knex, ossUserId: string): Promise<string | null> {
   const row = await knex
     .table("chat_users")
-    .where({ browser_uuid: by.browserUuid })
-    .first(knex.raw("coalesce(merged_into_chat_user_id, id) as id"));
+    .where({ oss_user_id: ossUserId })
+    .whereNull("merged_into_chat_user_id")
+    .whereNull("deleted_at")
+    .first("id");
   return row?.id ?? null;
 }
 
-/** A chat user's sessions, newest first. */
+/**
+ * Which sessions a history shows: an OSS user's are its chat user's (merged-in sessions included); a
+ * browser's are only those it started anonymously, even once it is linked to an account, so a browser UUID
+ * alone never reads what the account did elsewhere.
+ */
+async function historyScope(
+  knex: Knex,
+  input: HistoryInput,
+): Promise<{ column: "chat_user_id" | "anonymous_browser_uuid"; value: string } | null> {
+  if (input.oss_user_id !== undefined) {
+    const owner = await historyOwner(knex, input.oss_user_id);
+    return owner === null ? null : { column: "chat_user_id", value: owner };
+  }
+  return { column: "anonymous_browser_uuid", value: input.browser_uuid as string };
+}
+
+/** The sessions a history shows, newest first. */
 export async function getHistory(knex: Knex, input: HistoryInput): Promise<HistoryView> {
   const empty = { sessions: [], total: 0, limit: input.limit, offset: input.offset };
-  const owner = await historyOwner(knex, { ossUserId: input.oss_user_id, browserUuid: input.browser_uuid });
-  if (owner === null) return empty;
+  const scope = await historyScope(knex, input);
+  if (scope === null) return empty;
+  const { column, value } = scope;
   const [rows, count] = await Promise.all([
     sessionsWithContact(knex)
-      .where("s.chat_user_id", owner)
+      .where(`s.${column}`, value)
       .orderBy([
         { column: "s.created_at", order: "desc" },
         { column: "s.id", order: "desc" },
       ])
       .limit(input.limit)
       .offset(input.offset) as Promise<SessionRow[]>,
-    knex
-      .table("chat_sessions")
-      .where({ chat_user_id: owner })
-      .whereNull("deleted_at")
-      .count({ n: "*" })
-      .first(),
+    knex.table("chat_sessions").where(column, value).whereNull("deleted_at").count({ n: "*" }).first(),
   ]);
   return {
     sessions: rows.map(toSessionView),

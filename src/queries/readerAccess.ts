@@ -2,21 +2,21 @@ import type { Knex } from "knex";
 import { historyOwner } from "./history";
 
 /**
- * Whether a caller owns the sessions of `chatUserId` in the read tables: the chat user of its browser (or the
- * one that browser was merged into), or its OSS user's chat user.
+ * Whether a caller may read a session in the read tables: the browser that started it anonymously, or the
+ * OSS user whose chat user holds it now (merged-in sessions included). A browser linked to an account does
+ * not read the account's other sessions: those need the account's token.
  */
 export async function readerOwns(
   knex: Knex,
-  chatUserId: string,
+  session: { readonly session_id: string; readonly chat_user_id: string },
   caller: { readonly browserUuid: string | null; readonly ossUserId: string | null },
 ): Promise<boolean> {
-  if (
-    caller.browserUuid !== null &&
-    (await historyOwner(knex, { browserUuid: caller.browserUuid })) === chatUserId
-  ) {
-    return true;
+  if (caller.browserUuid !== null) {
+    const started = await knex
+      .table("chat_sessions")
+      .where({ id: session.session_id, anonymous_browser_uuid: caller.browserUuid })
+      .first("id");
+    if (started) return true;
   }
-  return (
-    caller.ossUserId !== null && (await historyOwner(knex, { ossUserId: caller.ossUserId })) === chatUserId
-  );
+  return caller.ossUserId !== null && (await historyOwner(knex, caller.ossUserId)) === session.chat_user_id;
 }

@@ -15,7 +15,7 @@ async function eventCount(): Promise<number> {
 
 function expectInvalid(res: { status: number; body: any }, field: string) {
   expect(res.status).toBe(400);
-  expect(res.body.error).toBe("Invalid request");
+  expect(res.body.code).toBe("invalid_request");
   expect(res.body.details.map((d: { field: string }) => d.field)).toContain(field);
   expect(JSON.stringify(res.body)).not.toMatch(/at .*\.ts:|SELECT|INSERT|stack/i);
 }
@@ -167,7 +167,7 @@ describe("bad input gets a clear 4xx naming the field, and writes nothing", () =
   test("an unknown route is a 404 with an error body", async () => {
     const res = await svc.get("/api/oss-chat/nothing-here");
     expect(res.status).toBe(404);
-    expect(res.body.error).toBe("Not found");
+    expect(res.body.code).toBe("not_found");
   });
 
   test("stored text reads back byte for byte", async () => {

@@ -25,6 +25,7 @@ describe("migrations", () => {
         "004_staff_keys",
         "005_audit_ops",
         "006_append_to_streams",
+        "007_session_origin",
         "008_privacy",
       ]);
       const full = await tablesOf(knex);

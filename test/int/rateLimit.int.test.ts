@@ -20,7 +20,7 @@ describe("rate limits", () => {
       for (let i = 0; i < 5; i++) expect((await svc.post("/api/oss-chat/start", start())).status).toBe(201);
       const over = await svc.post("/api/oss-chat/start", start());
       expectThrottled(over);
-      expect(over.body.error).toMatch(/address/);
+      expect(over.body.code).toBe("rate_limited_ip");
       expectThrottled(await svc.get(`/api/oss-chat/history?browser_uuid=${randomUUID()}`));
       expect((await svc.get("/healthz")).status).toBe(200); // probes are not limited
       await sleep(1700);
@@ -38,7 +38,7 @@ describe("rate limits", () => {
         expect((await svc.post("/api/oss-chat/start", start(browser))).status).toBe(201);
       const over = await svc.post("/api/oss-chat/start", start(browser));
       expectThrottled(over);
-      expect(over.body.error).toMatch(/identity/);
+      expect(over.body.code).toBe("rate_limited_identity");
       // The header counts against the same browser as the body.
       expectThrottled(await svc.get("/api/oss-chat/history", asBrowser(browser)));
       expect((await svc.post("/api/oss-chat/start", start())).status).toBe(201);

@@ -20,7 +20,7 @@ async function rejection(
     await verifier.verify(token);
   } catch (err) {
     expect(err).toBeInstanceOf(IdentityTokenError);
-    return (err as Error).message;
+    return (err as IdentityTokenError).message;
   }
   throw new Error("expected the token to be refused");
 }

@@ -83,6 +83,7 @@ const samples: { [K in EventType]: Extract<Fact, { type: K }> } = {
   ChatSessionStarted: {
     type: "ChatSessionStarted",
     occurredAt: T,
+    actor: { kind: "anonymous", id: ids.browser.toUpperCase() },
     data: {
       session_id: ids.session,
       chat_user_id: ids.chatUser,
@@ -234,6 +235,7 @@ const expected: { [K in EventType]: Record<ProjectionName, RowOp[]> } = {
           priority: "low",
           status: "waiting",
           channel: "web",
+          anonymous_browser_uuid: ids.browser,
           created_at: T,
           updated_at: T,
           deleted_at: null,
@@ -315,6 +317,17 @@ describe.each(eventTypes)("%s", (type) => {
 });
 
 describe("projection details", () => {
+  it("records the browser only for a session started anonymously", () => {
+    const startedBy = (actor: Fact["actor"]) => {
+      const [op] = chatSessionsProjection.project({ ...samples.ChatSessionStarted, actor } as Fact);
+      return op?.kind === "upsert" ? op.row.anonymous_browser_uuid : "no upsert";
+    };
+    expect(startedBy({ kind: "anonymous", id: ids.browser })).toBe(ids.browser);
+    expect(startedBy({ kind: "oss_user", id: OSS })).toBeNull();
+    expect(startedBy({ kind: "staff", id: ids.browser })).toBeNull();
+    expect(startedBy(undefined)).toBeNull();
+  });
+
   it("writes only to its own table", () => {
     for (const projection of projections) {
       for (const type of eventTypes) {
