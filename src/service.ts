@@ -77,9 +77,17 @@ export async function openDatabase(
   const knex = createKnex(url, config.DB_POOL_SIZE);
   const applied = await migrateLatest(knex);
   if (applied.length > 0) logger.info({ applied }, "migrations applied");
-  const kek = await resolveKek(config.piiKek, config.DATA_DIR, logger);
-  await assertKekMatches(knex, kek);
-  const keys = createPostgresKeyStore(knex, kek);
+  let keys: KeyStore;
+  try {
+    const kek = await resolveKek(config.piiKek, config.DATA_DIR, logger);
+    await assertKekMatches(knex, kek);
+    keys = createPostgresKeyStore(knex, kek);
+  } catch (err) {
+    // A wrong key stops the start: nothing opened so far may keep the process alive.
+    await knex.destroy();
+    if (stopEmbedded) await stopEmbedded();
+    throw err;
+  }
   const adapter: EventStoreAdapter =
     config.EVENT_STORE === "eventstoredb" && config.EVENTSTORE_URL
       ? createEventStoreDbEventStore(EventStoreDBClient.connectionString(config.EVENTSTORE_URL))

@@ -170,7 +170,12 @@ async function root(knex: Knex, column: "head_hash_before" | "head_hash_after"):
  */
 export async function reencryptLog(
   deps: { readonly knex: Knex; readonly keys: KeyStore; readonly store: EventStore },
-  options: { readonly now?: Date; readonly onProgress?: (p: ReencryptProgress) => void } = {},
+  options: {
+    readonly now?: Date;
+    readonly onProgress?: (p: ReencryptProgress) => void;
+    /** Stop after this many streams (a run in several maintenance windows); the next run resumes. */
+    readonly maxStreams?: number;
+  } = {},
 ): Promise<ReencryptResult> {
   const { knex } = deps;
   const pending = () =>
@@ -184,11 +189,12 @@ export async function reencryptLog(
   let rewritten = 0;
   let events = 0;
   options.onProgress?.({ done: 0, total });
-  for (;;) {
+  const budget = options.maxStreams ?? Number.POSITIVE_INFINITY;
+  while (checked < budget) {
     const batch: { stream_id: string }[] = await pending()
       .distinct("e.stream_id")
       .orderBy("e.stream_id")
-      .limit(200);
+      .limit(Math.min(200, budget - checked));
     if (batch.length === 0) break;
     for (const { stream_id } of batch) {
       const changed = await reencryptStream(knex, deps.keys, stream_id);
@@ -197,6 +203,9 @@ export async function reencryptLog(
       events += changed;
       options.onProgress?.({ done: checked, total: Math.max(total, checked) });
     }
+  }
+  if (checked >= budget && (await pending().first("e.stream_id")) !== undefined) {
+    return { rewritten, checked, events, root_before: null, root_after: null };
   }
   // Recorded once the rewriting is complete, also when an earlier, interrupted run did the rewriting.
   const everRewritten = await knex
