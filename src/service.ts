@@ -26,6 +26,7 @@ import { createEventStoreDbEventStore } from "./eventstore/eventStoreDbEventStor
 import { createPostgresEventStore } from "./eventstore/postgresEventStore";
 import { createApp } from "./http/app";
 import { startMetricsServer } from "./http/metricsServer";
+import { createIdempotencyStore } from "./ops/idempotencyStore";
 import { countingStore, createMetrics } from "./ops/metrics";
 import { openEvents } from "./privacy/eventCipher";
 import { assertKekMatches, resolveKek } from "./privacy/kek";
@@ -34,6 +35,9 @@ import { createPostgresKeyStore } from "./privacy/postgresKeyStore";
 import { startRetentionJob } from "./privacy/retention";
 import { startKafkaProjector } from "./projections/kafkaProjector";
 import { startLogProjector } from "./projections/logProjector";
+import { startKafkaFollower, startStoreFollower } from "./realtime/follower";
+import { type Realtime, startRealtime } from "./realtime/realtime";
+import { realtimeSettings } from "./realtime/settings";
 
 export interface Database {
   readonly url: string;
@@ -237,6 +241,7 @@ export async function startService(
     stoppers.push(retention.stop);
   }
   let server: Server | null = null;
+  let realtime: Realtime | null = null;
   let url = "";
   if (parts.api) {
     if (config.identityKey === null) {
@@ -246,7 +251,19 @@ export async function startService(
     } else {
       logger.info({ verification: describeIdentityKey(config.identityKey) }, "OSS identity tokens verified");
     }
+    const idempotency = createIdempotencyStore(database.knex, {
+      ttlMs: config.IDEMPOTENCY_TTL_S * 1000,
+      // A claim outlives any request that could still answer it: then a retry may run the command again.
+      leaseMs: config.REQUEST_TIMEOUT_MS + 5000,
+    });
+    const purge = setInterval(
+      () => idempotency.purgeExpired().catch((err) => logger.warn({ err }, "idempotency purge failed")),
+      Math.min(config.IDEMPOTENCY_TTL_S * 1000, 3600_000),
+    );
+    purge.unref();
+    stoppers.push(async () => clearInterval(purge));
     const app = createApp({
+      idempotency,
       logger,
       knex: database.knex,
       store: database.store,
@@ -273,6 +290,35 @@ export async function startService(
       listening.once("error", reject);
     });
     listening.requestTimeout = config.REQUEST_TIMEOUT_MS;
+    realtime = await startRealtime({
+      server: listening,
+      store: database.store,
+      knex: database.knex,
+      connectionString: database.url,
+      identity: config.identityKey === null ? null : createIdentityVerifier(config.identityKey),
+      corsOrigins: config.corsOrigins,
+      settings: realtimeSettings(config),
+      registry: metrics.registry,
+      logger,
+      follow: (onEvents) =>
+        config.BUS === "kafka"
+          ? startKafkaFollower({
+              consumer: createKafkaConsumer({
+                ...kafkaSettings(config, logger),
+                // A group of this process's own: every API instance sees every event, from the topic's end.
+                groupId: `${config.KAFKA_GROUP_ID}-realtime-${randomUUID()}`,
+                fromBeginning: false,
+              }),
+              open: (events) => openEvents(events, database.keys),
+              onEvents,
+            })
+          : startStoreFollower({
+              store: database.store,
+              eventsKnex: config.EVENT_STORE === "postgres" ? database.knex : null,
+              logger,
+              onEvents,
+            }),
+    });
     const { port } = listening.address() as AddressInfo;
     url = `http://127.0.0.1:${port}`;
     logger.info({ url }, "OSS LiveChat API listening");
@@ -282,6 +328,8 @@ export async function startService(
     metricsUrl: metricsServer?.url ?? null,
     database,
     async stop() {
+      // Sockets first, with 1001, so their clients reconnect to another instance while this one drains.
+      if (realtime) await realtime.stop();
       if (server) {
         const closing = new Promise<void>((resolve) => server?.close(() => resolve()));
         server.closeIdleConnections();

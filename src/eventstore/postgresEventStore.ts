@@ -6,7 +6,7 @@ import { createPostgresAppends } from "./postgresAppend";
 
 const NOTIFY_CHANNEL = "livechat_events";
 const COLUMNS = `global_position, stream_id, stream_revision, event_id, event_type, schema_version, data, metadata,
-  transaction_id::text AS transaction_text`;
+  transaction_id::text AS transaction_text, recorded_at`;
 
 /** A row of the `events` table as the pg driver returns it (int8 as strings). */
 export interface EventRow {
@@ -19,6 +19,7 @@ export interface EventRow {
   data: unknown;
   metadata: EventMetadata;
   transaction_text: string;
+  recorded_at: Date;
 }
 
 function toRecorded(row: EventRow): RecordedEvent {
@@ -32,6 +33,7 @@ function toRecorded(row: EventRow): RecordedEvent {
     position,
     logPosition: { commit: BigInt(row.transaction_text), prepare: position },
     storedVersion: row.schema_version,
+    stored: { data: row.data, recordedAt: row.recorded_at },
   };
 }
 

@@ -9,13 +9,17 @@ import { pinoHttp } from "pino-http";
 import type { IdentityVerifier } from "../auth/identityTokens";
 import { createKeyUsageRecorder } from "../auth/keyUsage";
 import type { ConsumerLagReader } from "../bus/bus";
+import type { EventLog } from "../eventstore/eventStore";
 import { maskQuery } from "../logger";
+import { createIdempotencyStore, IDEMPOTENCY_DEFAULTS, type IdempotencyStore } from "../ops/idempotencyStore";
 import { kafkaReadiness } from "../ops/kafkaLag";
 import { commandTimer, type Metrics, metricsRoute } from "../ops/metrics";
 import type { KeyStore } from "../privacy/keyStore";
 import { adminRoutes } from "./adminRoutes";
 import { auditRoutes } from "./auditRoutes";
+import { demoRoutes } from "./demoRoutes";
 import { errorHandler, notFoundRoute, sendError } from "./errors";
+import { idempotencyKeys } from "./idempotency";
 import { authenticateOssUser } from "./identityAuth";
 import { contentLanguage } from "./language";
 import { opsRoutes } from "./opsRoutes";
@@ -34,12 +38,16 @@ export interface AppOptions extends RouteDeps {
   readonly rateLimits?: RateLimitSettings;
   /** Shared rate-limit counters across API instances; null keeps them in memory. */
   readonly redis?: Redis | null;
+  /** Where Idempotency-Key answers are kept (default: Postgres, 24 h). */
+  readonly idempotency?: IdempotencyStore;
   /** Kafka mode: the projector group's lag, shown in /readyz's detail. */
   readonly kafkaLag?: ConsumerLagReader | null;
   /** Prometheus metrics served at /metrics (ops role) and fed by the command timer. */
   readonly metrics?: Metrics;
-  /** The personal-data keys: erasure, export, and the audit views open sealed fields with them. */
+  /** The personal-data keys: erasure destroys them. */
   readonly keys: KeyStore;
+  /** The log beneath the encryption layer, as stored: the audit's chain verification reads it. */
+  readonly sealedLog?: EventLog;
 }
 
 const OFF: RateLimitSettings = { windowMs: 60_000, perIp: 0, perIdentity: 0 };
@@ -55,8 +63,15 @@ export function createApp(options: AppOptions): Express {
   app.use(
     cors({
       origin: options.corsOrigins === "*" ? "*" : (options.corsOrigins ?? []),
-      allowedHeaders: ["Content-Type", "Authorization", "X-Browser-UUID", "X-Request-Id"],
-      exposedHeaders: ["Retry-After", "X-Request-Id", "X-Read-Model-Stale", "RateLimit", "RateLimit-Policy"],
+      allowedHeaders: ["Content-Type", "Authorization", "X-Browser-UUID", "X-Request-Id", "Idempotency-Key"],
+      exposedHeaders: [
+        "Retry-After",
+        "X-Request-Id",
+        "X-Read-Model-Stale",
+        "Idempotency-Replayed",
+        "RateLimit",
+        "RateLimit-Policy",
+      ],
       maxAge: 600,
     }),
   );
@@ -110,6 +125,7 @@ export function createApp(options: AppOptions): Express {
     }
     sendError(req, res, 503, "not_ready", undefined, { database, event_store: eventStore, ...kafka });
   });
+  app.use(demoRoutes());
   if (options.metrics) app.use(commandTimer(options.metrics));
   app.use("/api", limits.perIp);
   app.use(express.json({ limit: "64kb", strict: true }));
@@ -118,7 +134,15 @@ export function createApp(options: AppOptions): Express {
   // Not public: on this port only for an ops key (the open one is METRICS_PORT, see metricsServer.ts).
   if (options.metrics) app.get("/metrics", requireStaffRole("ops"), metricsRoute(options.metrics));
   app.use("/api", limits.perIdentity);
-  app.use(auditRoutes(options.knex, options.keys));
+  // Every command on every router below: mutating methods only, so a new router needs nothing more.
+  app.use(
+    "/api",
+    idempotencyKeys(
+      options.idempotency ?? createIdempotencyStore(options.knex, IDEMPOTENCY_DEFAULTS),
+      options.logger,
+    ),
+  );
+  app.use(auditRoutes({ log: options.store, sealedLog: options.sealedLog, knex: options.knex }));
   app.use(adminRoutes({ store: options.commands.store, knex: options.knex, keys: options.keys }));
   app.use(
     subjectRoutes({

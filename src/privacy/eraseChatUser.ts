@@ -53,7 +53,7 @@ export async function eraseChatUser(
   const stream = streams.chatUser(input.chat_user_id);
   const before = await loadStream(deps.store, stream, evolveErasure, initialErasure);
   if (before.state.status === "none") throw new NotFoundError("Chat user not found");
-  const ids = await mergedUserIds(deps.knex, input.chat_user_id);
+  const ids = await mergedUserIds(deps.store, input.chat_user_id);
   const { destroyed } = await deps.keys.eraseSubjects(ids);
   const position = await retryOnConflict(async () => {
     const loaded = await loadStream(deps.store, stream, evolveErasure, initialErasure);

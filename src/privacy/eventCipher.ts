@@ -75,6 +75,8 @@ export async function sealEvents<E extends Sealable>(events: readonly E[], keySt
   });
 }
 
+const storedData = (e: object): unknown => (e as { stored?: { data: unknown } }).stored?.data;
+
 function collectKeyIds(value: unknown, into: Set<string>): void {
   if (typeof value === "string") {
     const sealed = parseSealed(value);
@@ -107,12 +109,16 @@ export async function openEvents<E extends Sealable>(events: readonly E[], keySt
   for (const e of events) {
     collectKeyIds(e.data, ids);
     collectKeyIds(e.metadata, ids);
+    collectKeyIds(storedData(e), ids);
   }
   if (ids.size === 0) return [...events];
   const keys = await keyStore.keysForOpening([...ids]);
-  return events.map(
-    (e) => ({ ...e, data: openDeep(e.data, keys), metadata: openDeep(e.metadata, keys) }) as E,
-  );
+  return events.map((e) => {
+    const opened = { ...e, data: openDeep(e.data, keys), metadata: openDeep(e.metadata, keys) };
+    const stored = (e as { stored?: { data: unknown } }).stored;
+    // A recorded event also carries its data as stored (before upcasting), which audit views show.
+    return (stored ? { ...opened, stored: { ...stored, data: openDeep(stored.data, keys) } } : opened) as E;
+  });
 }
 
 /** The event with its plaintext personal fields replaced by "[erased]": for a subject erased with no key left. */

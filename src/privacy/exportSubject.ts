@@ -1,7 +1,6 @@
 import type { Knex } from "knex";
 import { mergedUserIds, readAuditEvents } from "../audit/auditLog";
-import { openEvents } from "./eventCipher";
-import type { KeyStore } from "./keyStore";
+import type { EventLog } from "../eventstore/eventStore";
 
 /** Read tables whose rows belong to a session, exported with it. */
 const SESSION_TABLES = ["chat_session_contacts"] as const;
@@ -31,16 +30,17 @@ export interface SubjectExport {
  * about them, with personal fields opened ("[erased]" once erased). Null when no such chat user exists.
  */
 export async function exportChatUser(
-  deps: { readonly knex: Knex; readonly keys: KeyStore },
+  deps: { readonly knex: Knex; readonly store: EventLog },
   chatUserId: string,
   now: Date = new Date(),
 ): Promise<SubjectExport | null> {
   const { knex } = deps;
-  const ids = await mergedUserIds(knex, chatUserId);
+  const ids = await mergedUserIds(deps.store, chatUserId);
   const users = await knex.table("chat_users").whereIn("id", ids).orderBy("created_at");
   const events: SubjectExport["events"] = [];
-  for await (const page of readAuditEvents(knex, { kind: "owners", ownerIds: ids })) {
-    for (const e of await openEvents(page, deps.keys)) {
+  // The store opens what it reads: personal fields in clear, or "[erased]".
+  for await (const page of readAuditEvents(deps.store, { kind: "owners", ownerIds: ids })) {
+    for (const e of page) {
       const m = e.metadata;
       events.push({
         global_position: e.global_position,
