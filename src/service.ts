@@ -281,6 +281,7 @@ export async function startService(
       redis,
       metrics,
       keys: database.keys,
+      sealedLog: database.sealedLog,
       kafkaLag,
     });
     const listening = app.listen(config.PORT, config.HOST);

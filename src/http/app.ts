@@ -47,7 +47,7 @@ export interface AppOptions extends RouteDeps {
   /** The personal-data keys: erasure destroys them. */
   readonly keys: KeyStore;
   /** The log beneath the encryption layer, as stored: the audit's chain verification reads it. */
-  readonly sealedLog?: EventLog;
+  readonly sealedLog: EventLog;
 }
 
 const OFF: RateLimitSettings = { windowMs: 60_000, perIp: 0, perIdentity: 0 };
