@@ -8,7 +8,8 @@ import * as appendToStreams from "./006_append_to_streams";
 import * as sessionOrigin from "./007_session_origin";
 import * as rowVersions from "./008_row_versions";
 import * as idempotencyKeys from "./009_idempotency_keys";
-import * as privacy from "./010_privacy";
+import * as appendWithoutNotify from "./010_append_without_notify";
+import * as privacy from "./012_privacy";
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -22,7 +23,8 @@ const migrations: Record<string, Migration> = {
   "007_session_origin": sessionOrigin,
   "008_row_versions": rowVersions,
   "009_idempotency_keys": idempotencyKeys,
-  "010_privacy": privacy,
+  "010_append_without_notify": appendWithoutNotify,
+  "012_privacy": privacy,
 };
 
 /** Migrations as modules, so they run the same from TypeScript sources and from the compiled build. */

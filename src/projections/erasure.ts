@@ -53,13 +53,25 @@ export async function eraseRows(
   return result.rowCount ?? 0;
 }
 
+/** The rows of one in-memory table to blank, and the values that blank each. */
+export function erasuresInMemory(
+  tables: MemoryRows,
+  table: ReadTable,
+  chatUserIds: readonly string[],
+): { row: Record<string, unknown>; set: Record<string, unknown> }[] {
+  const spec = personalColumns[table];
+  return spec.rowsInMemory(tables, new Set(chatUserIds)).map((row) => ({
+    row,
+    set: Object.fromEntries(
+      spec.columns.filter((c) => row[c] !== null && row[c] !== undefined).map((c) => [c, ERASED]),
+    ),
+  }));
+}
+
 export function eraseRowsInMemory(
   tables: MemoryRows,
   table: ReadTable,
   chatUserIds: readonly string[],
 ): void {
-  const spec = personalColumns[table];
-  for (const row of spec.rowsInMemory(tables, new Set(chatUserIds))) {
-    for (const c of spec.columns) if (row[c] !== null && row[c] !== undefined) row[c] = ERASED;
-  }
+  for (const { row, set } of erasuresInMemory(tables, table, chatUserIds)) Object.assign(row, set);
 }

@@ -28,7 +28,8 @@ describe("migrations", () => {
         "007_session_origin",
         "008_row_versions",
         "009_idempotency_keys",
-        "010_privacy",
+        "010_append_without_notify",
+        "012_privacy",
       ]);
       const full = await tablesOf(knex);
       expect(full).toEqual(
