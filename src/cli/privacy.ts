@@ -106,10 +106,18 @@ export function registerPrivacyCommands(program: Command): void {
     .description(
       "one-time, resumable: seal the personal fields of events written in plaintext and re-chain them (API stopped)",
     )
-    .action(async () => {
+    .option("--max-streams <n>", "stop after this many streams (the next run resumes)")
+    .action(async (options: { maxStreams?: string }) => {
+      const { max_streams } = parseOptions(
+        "privacy reencrypt",
+        z.object({ max_streams: z.coerce.number().int().min(1).optional() }),
+        { max_streams: options.maxStreams },
+      );
       const progress = countProgress("re-encryption", "streams");
       const result = await withDatabase((db) =>
-        reencryptLog(db, { onProgress: (p) => progress.update(p) }).finally(() => progress.stop()),
+        reencryptLog(db, { maxStreams: max_streams, onProgress: (p) => progress.update(p) }).finally(() =>
+          progress.stop(),
+        ),
       );
       console.log(JSON.stringify(result));
     });
