@@ -20,6 +20,7 @@ import { type Config, ConfigError } from "./config";
 import { createKnex, createPool, ensureDatabase, migrateLatest } from "./db/database";
 import { startEmbeddedPostgres } from "./db/embeddedPostgres";
 import { createChainedStore } from "./eventstore/chainedStore";
+import { createEncryptingStore } from "./eventstore/encryptingStore";
 import type { EventStore, EventStoreAdapter } from "./eventstore/eventStore";
 import { createEventStoreDbEventStore } from "./eventstore/eventStoreDbEventStore";
 import { createPostgresEventStore } from "./eventstore/postgresEventStore";
@@ -27,6 +28,11 @@ import { createApp } from "./http/app";
 import { startMetricsServer } from "./http/metricsServer";
 import { createIdempotencyStore } from "./ops/idempotencyStore";
 import { countingStore, createMetrics } from "./ops/metrics";
+import { openEvents } from "./privacy/eventCipher";
+import { assertKekMatches, resolveKek } from "./privacy/kek";
+import type { KeyStore } from "./privacy/keyStore";
+import { createPostgresKeyStore } from "./privacy/postgresKeyStore";
+import { startRetentionJob } from "./privacy/retention";
 import { startKafkaProjector } from "./projections/kafkaProjector";
 import { startLogProjector } from "./projections/logProjector";
 import { startKafkaFollower, startStoreFollower } from "./realtime/follower";
@@ -36,8 +42,15 @@ import { realtimeSettings } from "./realtime/settings";
 export interface Database {
   readonly url: string;
   readonly knex: Knex;
-  /** The chained store: every append is stamped with ids from `newId` and hashes (src/eventstore/chainedStore.ts). */
+  /** The store as commands, projectors and tools see it: personal fields sealed on append, opened on read. */
   readonly store: EventStore;
+  /**
+   * The chained store beneath the encryption layer: every append stamped with ids from `newId` and hashes
+   * (src/eventstore/chainedStore.ts), read in the sealed form as stored. The relay publishes this to Kafka.
+   */
+  readonly sealedLog: EventStore;
+  /** The personal-data keys (wrapped by PII_KEK). */
+  readonly keys: KeyStore;
   readonly newId: () => string;
   close(): Promise<void>;
 }
@@ -68,6 +81,17 @@ export async function openDatabase(
   const knex = createKnex(url, config.DB_POOL_SIZE);
   const applied = await migrateLatest(knex);
   if (applied.length > 0) logger.info({ applied }, "migrations applied");
+  let keys: KeyStore;
+  try {
+    const kek = await resolveKek(config.piiKek, config.DATA_DIR, logger);
+    await assertKekMatches(knex, kek);
+    keys = createPostgresKeyStore(knex, kek);
+  } catch (err) {
+    // A wrong key stops the start: nothing opened so far may keep the process alive.
+    await knex.destroy();
+    if (stopEmbedded) await stopEmbedded();
+    throw err;
+  }
   const adapter: EventStoreAdapter =
     config.EVENT_STORE === "eventstoredb" && config.EVENTSTORE_URL
       ? createEventStoreDbEventStore(EventStoreDBClient.connectionString(config.EVENTSTORE_URL))
@@ -77,11 +101,15 @@ export async function openDatabase(
           pollIntervalMs: config.PROJECTOR_POLL_MS,
           onError: (err) => logger.warn({ err }, "event store connection error"),
         });
-  const store = createChainedStore(adapter, { newId });
+  const sealedLog = createChainedStore(adapter, { newId });
+  // commands ─▶ encryption ─▶ chaining ─▶ adapter: the hash covers the sealed form (src/eventstore/eventStore.ts).
+  const store = createEncryptingStore(sealedLog, keys);
   return {
     url,
     knex,
     store,
+    sealedLog,
+    keys,
     newId,
     async close() {
       await store.close();
@@ -168,7 +196,8 @@ export async function startService(
     const relay = startRelay({
       knex: database.knex,
       connectionString: database.url,
-      store: database.store,
+      // The topic carries the sealed form: erasure reaches its copies too, by the same destroyed keys.
+      store: database.sealedLog,
       publisher,
       logger,
     });
@@ -189,6 +218,7 @@ export async function startService(
     const worker = await startKafkaProjector({
       knex: database.knex,
       consumer,
+      open: (events) => openEvents(events, database.keys),
       logger,
       onBatch: (r) => metrics.eventsApplied.inc({ projector: "kafka_projector" }, r.applied),
     });
@@ -202,6 +232,18 @@ export async function startService(
       onBatch: (r) => metrics.eventsApplied.inc({ projector: "read_model" }, r.applied),
     });
     stoppers.push(projector.stop);
+  }
+  if (parts.api && config.RETENTION_DAYS_MESSAGES !== undefined) {
+    // Every API instance schedules it; an advisory lock lets one run at a time.
+    const retention = startRetentionJob({
+      knex: database.knex,
+      store: database.store,
+      keys: database.keys,
+      logger,
+      days: config.RETENTION_DAYS_MESSAGES,
+      intervalMs: config.RETENTION_INTERVAL_MS,
+    });
+    stoppers.push(retention.stop);
   }
   let server: Server | null = null;
   let realtime: Realtime | null = null;
@@ -243,6 +285,8 @@ export async function startService(
       },
       redis,
       metrics,
+      keys: database.keys,
+      sealedLog: database.sealedLog,
       kafkaLag,
     });
     const listening = app.listen(config.PORT, config.HOST);
@@ -271,6 +315,7 @@ export async function startService(
                 groupId: `${config.KAFKA_GROUP_ID}-realtime-${randomUUID()}`,
                 fromBeginning: false,
               }),
+              open: (events) => openEvents(events, database.keys),
               onEvents,
             })
           : startStoreFollower({

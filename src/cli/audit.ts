@@ -106,7 +106,7 @@ export function registerAuditCommands(program: Command): void {
     .option("--stream <stream_id>", "only this stream, e.g. chatSession-<id>")
     .action(async (opts: { stream?: string }) => {
       const input = parseOptions("audit verify", verifyInput, opts);
-      const report = await withDatabase((db) => verifyChains(db.store, { streamId: input.stream }));
+      const report = await withDatabase((db) => verifyChains(db.sealedLog, { streamId: input.stream }));
       console.log(JSON.stringify(report, null, 2));
       if (!report.ok) {
         for (const b of report.broken)

@@ -6,9 +6,12 @@ import type { Logger } from "pino";
 import type { IdentityVerifier } from "../auth/identityTokens";
 import { createKeyUsageRecorder } from "../auth/keyUsage";
 import type { ConsumerLagReader } from "../bus/bus";
+import type { EventLog } from "../eventstore/eventStore";
 import { createIdempotencyStore, IDEMPOTENCY_DEFAULTS, type IdempotencyStore } from "../ops/idempotencyStore";
 import { kafkaReadiness } from "../ops/kafkaLag";
 import { commandTimer, type Metrics, metricsRoute } from "../ops/metrics";
+import type { KeyStore } from "../privacy/keyStore";
+import { adminRoutes } from "./adminRoutes";
 import { auditRoutes } from "./auditRoutes";
 import { demoRoutes } from "./demoRoutes";
 import { errorHandler, notFoundRoute, sendError } from "./errors";
@@ -20,6 +23,7 @@ import { type RateLimitSettings, rateLimits } from "./rateLimits";
 import { requestLog } from "./requestLog";
 import { securityHeaders } from "./securityHeaders";
 import { authenticateStaff, requireStaffRole } from "./staffAuth";
+import { subjectRoutes } from "./subjectRoutes";
 import { chatRoutes, type RouteDeps } from "./visitorRoutes";
 
 export interface AppOptions extends RouteDeps {
@@ -38,6 +42,10 @@ export interface AppOptions extends RouteDeps {
   readonly kafkaLag?: ConsumerLagReader | null;
   /** Prometheus metrics served at /metrics (ops role) and fed by the command timer. */
   readonly metrics?: Metrics;
+  /** The personal-data keys: erasure destroys them. */
+  readonly keys: KeyStore;
+  /** The log beneath the encryption layer, as stored: the audit's chain verification reads it. */
+  readonly sealedLog: EventLog;
 }
 
 const OFF: RateLimitSettings = { windowMs: 60_000, perIp: 0, perIdentity: 0 };
@@ -109,7 +117,16 @@ export function createApp(options: AppOptions): Express {
   );
   // The widget's routes first: they take nearly all the traffic, and a router tries its routes in order.
   app.use(chatRoutes({ ...options, identityConfigured: identity !== null }));
-  app.use(auditRoutes({ log: options.store, knex: options.knex }));
+  app.use(auditRoutes({ log: options.store, sealedLog: options.sealedLog, knex: options.knex }));
+  app.use(adminRoutes({ store: options.commands.store, knex: options.knex, keys: options.keys }));
+  app.use(
+    subjectRoutes({
+      store: options.commands.store,
+      knex: options.knex,
+      keys: options.keys,
+      identityConfigured: identity !== null,
+    }),
+  );
   app.use(opsRoutes(options.knex));
   app.use(notFoundRoute);
   app.use(errorHandler(options.logger));

@@ -64,7 +64,16 @@ async function unknownPositionIsBadInput<T>(run: () => Promise<T>): Promise<T> {
 }
 
 /** The auditors' read API: the log as it was recorded, states as they were, and the hash chains' check. */
-export function auditRoutes({ log }: { log: EventLog; knex: Knex }): Router {
+export function auditRoutes({
+  log,
+  sealedLog,
+}: {
+  /** The log as auditors read it: personal fields opened ("[erased]" once erased). */
+  log: EventLog;
+  /** The log as stored (sealed): what the hashes cover, so what verify recomputes. */
+  sealedLog?: EventLog;
+  knex: Knex;
+}): Router {
   const router = Router();
   router.use("/api/audit", requireStaffRole("auditor"));
 
@@ -107,7 +116,7 @@ export function auditRoutes({ log }: { log: EventLog; knex: Knex }): Router {
 
   router.get("/api/audit/verify", async (req, res) => {
     const input = parse(verifyInput, req.query);
-    res.json(await verifyChains(log, { streamId: input.stream }));
+    res.json(await verifyChains(sealedLog ?? log, { streamId: input.stream }));
   });
 
   return router;

@@ -29,6 +29,7 @@ describe("migrations", () => {
         "008_row_versions",
         "009_idempotency_keys",
         "010_append_without_notify",
+        "011_privacy",
       ]);
       const full = await tablesOf(knex);
       expect(full).toEqual(
