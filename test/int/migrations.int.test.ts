@@ -28,6 +28,7 @@ describe("migrations", () => {
         "007_session_origin",
         "008_row_versions",
         "009_idempotency_keys",
+        "010_log_checkpoints",
       ]);
       const full = await tablesOf(knex);
       expect(full).toEqual(
