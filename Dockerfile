@@ -13,6 +13,7 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY public ./public
 COPY package.json ./
 USER node
 ENTRYPOINT ["node", "--enable-source-maps", "dist/src/cli.js"]

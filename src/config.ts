@@ -51,6 +51,16 @@ const envSchema = z.object({
   // Generous defaults so a benchmark from one address is not throttled; production sets its own.
   RATE_LIMIT_PER_IP: int(0, 10_000_000).default(60_000),
   RATE_LIMIT_PER_IDENTITY: int(0, 10_000_000).default(12_000),
+  WS_AUTH_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  WS_HEARTBEAT_MS: int(100, 600_000).default(30_000),
+  WS_MAX_BUFFERED_BYTES: int(1024, 1024 * 1024 * 1024).default(1024 * 1024),
+  WS_MAX_FRAME_BYTES: int(256, 1024 * 1024).default(16 * 1024),
+  WS_MAX_SOCKETS_PER_IP: int(1, 10_000_000).default(1000),
+  WS_MAX_SOCKETS_PER_CREDENTIAL: int(1, 10_000_000).default(10),
+  WS_MAX_SUBSCRIPTIONS_PER_SOCKET: int(1, 100_000).default(100),
+  WS_FRAMES_PER_SECOND: int(1, 100_000).default(20),
+  WS_FRAME_BURST: int(1, 100_000).default(40),
+  WS_TYPING_PER_SECOND: int(1, 100).default(1),
 });
 
 export type Config = z.infer<typeof envSchema> & {

@@ -30,6 +30,9 @@ import { createIdempotencyStore } from "./ops/idempotencyStore";
 import { countingStore, createMetrics } from "./ops/metrics";
 import { startKafkaProjector } from "./projections/kafkaProjector";
 import { startLogProjector } from "./projections/logProjector";
+import { startKafkaFollower, startStoreFollower } from "./realtime/follower";
+import { type Realtime, startRealtime } from "./realtime/realtime";
+import { realtimeSettings } from "./realtime/settings";
 
 export interface Database {
   readonly url: string;
@@ -207,6 +210,7 @@ export async function startService(
     stoppers.push(async () => clearInterval(checkpoints));
   }
   let server: Server | null = null;
+  let realtime: Realtime | null = null;
   let url = "";
   if (parts.api) {
     if (config.identityKey === null) {
@@ -254,6 +258,34 @@ export async function startService(
       listening.once("error", reject);
     });
     listening.requestTimeout = config.REQUEST_TIMEOUT_MS;
+    realtime = await startRealtime({
+      server: listening,
+      store: database.store,
+      knex: database.knex,
+      connectionString: database.url,
+      identity: config.identityKey === null ? null : createIdentityVerifier(config.identityKey),
+      corsOrigins: config.corsOrigins,
+      settings: realtimeSettings(config),
+      registry: metrics.registry,
+      logger,
+      follow: (onEvents) =>
+        config.BUS === "kafka"
+          ? startKafkaFollower({
+              consumer: createKafkaConsumer({
+                ...kafkaSettings(config, logger),
+                // A group of this process's own: every API instance sees every event, from the topic's end.
+                groupId: `${config.KAFKA_GROUP_ID}-realtime-${randomUUID()}`,
+                fromBeginning: false,
+              }),
+              onEvents,
+            })
+          : startStoreFollower({
+              store: database.store,
+              eventsKnex: config.EVENT_STORE === "postgres" ? database.knex : null,
+              logger,
+              onEvents,
+            }),
+    });
     const { port } = listening.address() as AddressInfo;
     url = `http://127.0.0.1:${port}`;
     logger.info({ url }, "OSS LiveChat API listening");
@@ -263,6 +295,8 @@ export async function startService(
     metricsUrl: metricsServer?.url ?? null,
     database,
     async stop() {
+      // Sockets first, with 1001, so their clients reconnect to another instance while this one drains.
+      if (realtime) await realtime.stop();
       if (server) {
         const closing = new Promise<void>((resolve) => server?.close(() => resolve()));
         server.closeIdleConnections();

@@ -65,8 +65,13 @@ export async function createKafkaPublisher(settings: KafkaSettings): Promise<Eve
   };
 }
 
-/** A member of the projector consumer group; offsets are committed only after `handle` (the database commit). */
-export function createKafkaConsumer(settings: KafkaSettings & { groupId: string }): EventConsumer {
+/**
+ * A member of a consumer group (the projectors'; or a process's own real-time follower, which starts at the
+ * topic's end with `fromBeginning: false`); offsets are committed only after `handle` (the database commit).
+ */
+export function createKafkaConsumer(
+  settings: KafkaSettings & { groupId: string; fromBeginning?: boolean },
+): EventConsumer {
   const consumer: Consumer = kafkaClient(settings).consumer({
     groupId: settings.groupId,
     // A worker that dies is noticed within the session timeout; its partitions then move to the others.
@@ -77,7 +82,7 @@ export function createKafkaConsumer(settings: KafkaSettings & { groupId: string 
   return {
     async run(handle) {
       await consumer.connect();
-      await consumer.subscribe({ topic: settings.topic, fromBeginning: true });
+      await consumer.subscribe({ topic: settings.topic, fromBeginning: settings.fromBeginning ?? true });
       let joined: () => void = () => undefined;
       const joinedOnce = new Promise<void>((resolve) => {
         joined = resolve;

@@ -13,6 +13,7 @@ import { createIdempotencyStore, IDEMPOTENCY_DEFAULTS, type IdempotencyStore } f
 import { kafkaReadiness } from "../ops/kafkaLag";
 import { commandTimer, type Metrics, metricsRoute } from "../ops/metrics";
 import { auditRoutes } from "./auditRoutes";
+import { demoRoutes } from "./demoRoutes";
 import { errorHandler, notFoundRoute, sendError } from "./errors";
 import { idempotencyKeys } from "./idempotency";
 import { authenticateOssUser } from "./identityAuth";
@@ -106,6 +107,7 @@ export function createApp(options: AppOptions): Express {
     }
     sendError(req, res, 503, "not_ready", undefined, { database, event_store: eventStore, ...kafka });
   });
+  app.use(demoRoutes());
   if (options.metrics) app.use(commandTimer(options.metrics));
   app.use("/api", limits.perIp);
   app.use(express.json({ limit: "64kb", strict: true }));

@@ -121,3 +121,27 @@ export function metricsRoute(metrics: Metrics): RequestHandler {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   };
 }
+
+/** Metrics of the real-time endpoints, in the service's registry. */
+export function createRealtimeMetrics(registry: Registry) {
+  return {
+    openSockets: new Gauge({
+      name: "livechat_ws_open_sockets",
+      help: "Open WebSocket connections, by endpoint (visitor, agent)",
+      labelNames: ["endpoint"] as const,
+      registers: [registry],
+    }),
+    framesSent: new Counter({
+      name: "livechat_ws_frames_sent_total",
+      help: "Frames sent to WebSocket clients, by endpoint and frame type",
+      labelNames: ["endpoint", "type"] as const,
+      registers: [registry],
+    }),
+    framesReceived: new Counter({
+      name: "livechat_ws_frames_received_total",
+      help: "Frames received from WebSocket clients, by endpoint",
+      labelNames: ["endpoint"] as const,
+      registers: [registry],
+    }),
+  };
+}

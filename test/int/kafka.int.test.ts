@@ -167,7 +167,7 @@ describe("distributed mode with a real Kafka broker", () => {
     await active.kill("SIGKILL");
     const killedAt = Date.now();
     await standby.waitForOutput(/relay active/, 20_000);
-    expect(Date.now() - killedAt).toBeLessThan(10_000);
+    expect(Date.now() - killedAt).toBeLessThan(15_000); // standbys retry every second; slack for a loaded machine
     await writing;
     await expectEqualToFreshReplay("replay_relay_kill");
   });

@@ -35,6 +35,59 @@ describe("event store contract: Postgres adapter", () => {
   });
 });
 
+describe("Postgres event store: an append to several streams under commits out of sequence", () => {
+  let db: TestDatabase;
+  let store: EventStore;
+  beforeAll(async () => ({ db, store } = await openPostgresStore()));
+  afterAll(async () => {
+    await store.close();
+    await db.drop();
+  });
+
+  test("its events take their positions first and commit last: no later append is read before it commits", async () => {
+    const slow = new Client({ connectionString: db.url });
+    await slow.connect();
+    slow.on("error", () => undefined);
+    const [x, y] = [anEvent(randomUUID()), anEvent(randomUUID())];
+    await slow.query("BEGIN");
+    const held = await slow.query(
+      `SELECT * FROM append_to_streams($1::text[], $2::bigint[], $3::int[], $4::uuid[], $5::text[], $6::int[],
+         $7::jsonb[], $8::jsonb[])`,
+      [
+        [`slow-a-${randomUUID()}`, `slow-b-${randomUUID()}`],
+        [-1, -1],
+        [1, 1],
+        [x.id, y.id],
+        [x.type, y.type],
+        [2, 2],
+        [JSON.stringify(x.data), JSON.stringify(y.data)],
+        [JSON.stringify(x.metadata), JSON.stringify(y.metadata)],
+      ],
+    );
+    const fast = await Promise.all(
+      Array.from({ length: 3 }, () =>
+        store.appendToStreams([
+          { streamId: `fast-a-${randomUUID()}`, events: [anEvent(randomUUID())], expected: "no_stream" },
+          { streamId: `fast-b-${randomUUID()}`, events: [anEvent(randomUUID())], expected: "no_stream" },
+        ]),
+      ),
+    );
+    const heldPositions = held.rows.map((r: { last_position: string }) => BigInt(r.last_position));
+    expect(fast.flat().every((r) => heldPositions.every((p: bigint) => r.position > p))).toBe(true);
+    expect(await readToEnd(store, logStart)).toHaveLength(0); // nothing read past the open transaction
+    await slow.query("COMMIT");
+    await slow.end();
+    let after: Awaited<ReturnType<typeof readToEnd>> = [];
+    await waitFor(async () => {
+      after = await readToEnd(store, logStart);
+      return after.length >= 8;
+    });
+    expect(after).toHaveLength(8);
+    // The log is ordered by transaction: held back until it committed, it reads first, its streams in order.
+    expect(after.slice(0, 2).map((e) => e.id)).toEqual([x.id, y.id]);
+  });
+});
+
 describe("Postgres event store: global order under commits out of sequence", () => {
   let db: TestDatabase;
   let store: EventStore;

@@ -1,0 +1,22 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import express, { Router } from "express";
+
+/** The checkout's (or image's) `public/` directory, from the sources or from the build in `dist/`. */
+function publicDir(): string {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const candidate = path.join(dir, "public");
+    if (existsSync(path.join(candidate, "demo.html"))) return candidate;
+  }
+  throw new Error("public/demo.html not found above the service's directory");
+}
+
+/** The demo widget (`/demo`) and the agent console (`/console`): static pages in plain JS, no build step. */
+export function demoRoutes(): Router {
+  const dir = publicDir();
+  const router = Router();
+  router.get("/demo", (_req, res) => res.sendFile(path.join(dir, "demo.html")));
+  router.get("/console", (_req, res) => res.sendFile(path.join(dir, "console.html")));
+  router.use("/demo/assets", express.static(dir, { index: false, maxAge: "5m" }));
+  return router;
+}

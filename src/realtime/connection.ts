@@ -1,0 +1,228 @@
+import type { WebSocket } from "ws";
+import type { RealtimeContext } from "./context";
+import { credentialKey, type Endpoint, type SocketIdentity } from "./credentials";
+import type { Peer } from "./hub";
+import { createTokenBucket } from "./limits";
+import {
+  authFrame,
+  type ClientFrame,
+  clientFrame,
+  closeCodes,
+  describeIssues,
+  parseJsonFrame,
+  type ServerFrame,
+} from "./protocol";
+
+/**
+ * One socket from its first frame to its close: authenticates, then handles subscribe/unsubscribe/typing in
+ * the order they arrive. Nothing a client sends can throw out of here: bad frames get an `error` frame.
+ */
+export function handleConnection(
+  ctx: RealtimeContext,
+  ws: WebSocket,
+  endpoint: Endpoint,
+  onClosed: () => void,
+) {
+  const { settings, hub, metrics } = ctx;
+  let identity: SocketIdentity | null = null;
+  let counted: string | null = null;
+  let closed = false;
+  let alive = true;
+  let violations = 0;
+  let queue: Promise<void> = Promise.resolve();
+  const subscribed = new Set<string>();
+  const frames = createTokenBucket(settings.framesPerSecond, settings.frameBurst, Date.now);
+  const typingBuckets = new Map<string, ReturnType<typeof createTokenBucket>>();
+
+  const peer: Peer = {
+    side: endpoint,
+    get agentId() {
+      return identity?.kind === "agent" ? identity.id : null;
+    },
+    send,
+  };
+
+  function send(frame: ServerFrame) {
+    if (closed || ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > settings.maxBufferedBytes) {
+      // A client that does not read must not grow this process's memory: it reconnects and resumes instead.
+      close(closeCodes.slowConsumer, "Send buffer full: read faster, then reconnect and resume");
+      return;
+    }
+    metrics.framesSent.inc({ endpoint, type: frame.type });
+    ws.send(JSON.stringify(frame));
+  }
+
+  function close(code: number, reason: string) {
+    if (closed) return;
+    closed = true;
+    ws.close(code, reason);
+    // A peer that never answers the close frame is cut off rather than held.
+    setTimeout(() => ws.terminate(), 5000).unref();
+  }
+
+  const authTimer = setTimeout(
+    () => close(closeCodes.authTimeout, "No auth frame in time"),
+    settings.authTimeoutMs,
+  );
+
+  async function authenticate(raw: unknown) {
+    const parsed = authFrame.safeParse(raw);
+    if (!parsed.success) {
+      send({ type: "error", code: 400, error: 'The first frame must be {"type":"auth", …credential}' });
+      close(closeCodes.badCredential, "Authentication required");
+      return;
+    }
+    const who = await ctx.verify(endpoint, parsed.data);
+    clearTimeout(authTimer);
+    if (closed) return;
+    if (who === null) {
+      close(closeCodes.badCredential, "Invalid credential");
+      return;
+    }
+    const key = credentialKey(who);
+    if (!ctx.perCredential.tryAdd(key)) {
+      close(closeCodes.tooMany, "Too many sockets for this credential");
+      return;
+    }
+    counted = key;
+    identity = who;
+    if (endpoint === "agent") hub.addAgent(peer);
+    send({ type: "ready" });
+  }
+
+  async function subscribe(frame: Extract<ClientFrame, { type: "subscribe" }>, who: SocketIdentity) {
+    const sessionId = frame.session_id;
+    if (!subscribed.has(sessionId) && subscribed.size >= settings.maxSubscriptionsPerSocket) {
+      send({
+        type: "error",
+        code: 429,
+        error: "Too many subscriptions on this socket",
+        session_id: sessionId,
+      });
+      return;
+    }
+    // Live first, then the stream: a message committed in between is held by the subscription, never lost.
+    hub.beginSubscription(peer, sessionId, frame.after_seq);
+    subscribed.add(sessionId);
+    const view = await ctx.readSession(sessionId);
+    if (closed) return;
+    if (!(await ctx.mayWatch(who, sessionId, view))) {
+      hub.unsubscribe(peer, sessionId);
+      subscribed.delete(sessionId);
+      send({ type: "error", code: 404, error: "Chat session not found", session_id: sessionId });
+      return;
+    }
+    const backlog = view.messages.filter((m) => m.seq > frame.after_seq);
+    const lastSeq = hub.completeSubscription(peer, sessionId, backlog, {
+      topic: view.topic,
+      priority: view.priority,
+      agent: view.assignedAgent,
+    });
+    if (lastSeq === null) return;
+    send({
+      type: "subscribed",
+      session_id: sessionId,
+      last_seq: lastSeq,
+      status: view.status === "none" ? "waiting" : view.status,
+      assigned_agent: view.assignedAgent,
+    });
+  }
+
+  function typing(sessionId: string) {
+    if (!hub.isSubscribed(peer, sessionId)) {
+      send({ type: "error", code: 404, error: "Subscribe to the session first", session_id: sessionId });
+      return;
+    }
+    let bucket = typingBuckets.get(sessionId);
+    if (!bucket) {
+      bucket = createTokenBucket(settings.typingPerSecond, 1, Date.now);
+      typingBuckets.set(sessionId, bucket);
+    }
+    // Extra typing signals are dropped quietly: the other side already shows "typing…".
+    if (bucket.take()) ctx.relayTyping(sessionId, endpoint);
+  }
+
+  async function handle(raw: unknown) {
+    if (identity === null) {
+      await authenticate(raw);
+      return;
+    }
+    const parsed = clientFrame.safeParse(raw);
+    if (!parsed.success) {
+      send({ type: "error", code: 400, error: describeIssues(parsed.error) });
+      return;
+    }
+    const frame = parsed.data;
+    switch (frame.type) {
+      case "subscribe":
+        await subscribe(frame, identity);
+        return;
+      case "unsubscribe":
+        hub.unsubscribe(peer, frame.session_id);
+        subscribed.delete(frame.session_id);
+        typingBuckets.delete(frame.session_id);
+        return;
+      case "typing":
+        typing(frame.session_id);
+        return;
+      default: {
+        const unhandled: never = frame;
+        throw new Error(`unhandled frame ${JSON.stringify(unhandled)}`);
+      }
+    }
+  }
+
+  ws.on("message", (data, isBinary) => {
+    if (closed) return;
+    metrics.framesReceived.inc({ endpoint });
+    if (!frames.take()) {
+      violations += 1;
+      if (violations > settings.frameBurst * 4) close(closeCodes.tooMany, "Too many frames");
+      else send({ type: "error", code: 429, error: "Too many frames: slow down" });
+      return;
+    }
+    const parsed = parseJsonFrame(data, isBinary);
+    if (!parsed.ok) {
+      send({ type: "error", code: 400, error: parsed.error });
+      if (identity === null) close(closeCodes.badCredential, "Authentication required");
+      return;
+    }
+    queue = queue
+      .then(() => handle(parsed.frame))
+      .catch((err) => {
+        ctx.logger.error({ err }, "real-time frame failed");
+        send({ type: "error", code: 500, error: "The frame could not be handled; try again" });
+        if (identity === null) close(closeCodes.internalError, "Authentication could not be checked");
+      });
+  });
+  ws.on("pong", () => {
+    alive = true;
+  });
+  ws.on("error", (err) => ctx.logger.debug({ err }, "socket error"));
+  ws.on("close", () => {
+    closed = true;
+    clearTimeout(authTimer);
+    hub.remove(peer, subscribed);
+    if (counted !== null) ctx.perCredential.release(counted);
+    onClosed();
+  });
+
+  return {
+    /** One heartbeat: a socket that did not answer the last ping is dropped. */
+    heartbeat() {
+      if (!alive) {
+        ws.terminate();
+        return;
+      }
+      alive = false;
+      ws.ping();
+    },
+    /** Graceful shutdown: clients reconnect elsewhere and resume. */
+    goAway() {
+      close(closeCodes.goingAway, "Server shutting down");
+    },
+  };
+}
+
+export type Connection = ReturnType<typeof handleConnection>;
