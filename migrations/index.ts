@@ -8,7 +8,8 @@ import * as appendToStreams from "./006_append_to_streams";
 import * as sessionOrigin from "./007_session_origin";
 import * as rowVersions from "./008_row_versions";
 import * as idempotencyKeys from "./009_idempotency_keys";
-import * as logCheckpoints from "./010_log_checkpoints";
+import * as appendWithoutNotify from "./010_append_without_notify";
+import * as logCheckpoints from "./011_log_checkpoints";
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -22,7 +23,8 @@ const migrations: Record<string, Migration> = {
   "007_session_origin": sessionOrigin,
   "008_row_versions": rowVersions,
   "009_idempotency_keys": idempotencyKeys,
-  "010_log_checkpoints": logCheckpoints,
+  "010_append_without_notify": appendWithoutNotify,
+  "011_log_checkpoints": logCheckpoints,
 };
 
 /** Migrations as modules, so they run the same from TypeScript sources and from the compiled build. */

@@ -37,6 +37,10 @@ const envSchema = z.object({
   KAFKA_TOPIC_PARTITIONS: int(1, 1000).default(6),
   KAFKA_CLIENT_ID: z.string().min(1).default("livechat"),
   KAFKA_GROUP_ID: z.string().min(1).default("livechat-projector"),
+  // A worker that dies is noticed within the session timeout. The broker must allow it:
+  // group.min.session.timeout.ms (6000 by default) at or below it; scripts/kafka.sh and docker-compose set 1000.
+  KAFKA_SESSION_TIMEOUT_MS: int(1000, 300_000).default(2500),
+  KAFKA_HEARTBEAT_INTERVAL_MS: int(100, 60_000).default(500),
   EMBEDDED_PG_PORT: int(0, 65535).optional(),
   ENSURE_DATABASE: bool.default(true),
   OSS_IDENTITY_SECRET: z.string().min(32, "must be at least 32 characters (256 bits) for HS256").optional(),

@@ -181,7 +181,12 @@ export async function startService(
   if (parts.projector === "kafka") {
     const settings = kafkaSettings(config, logger);
     await ensureTopic(settings);
-    const consumer = createKafkaConsumer({ ...settings, groupId: config.KAFKA_GROUP_ID });
+    const consumer = createKafkaConsumer({
+      ...settings,
+      groupId: config.KAFKA_GROUP_ID,
+      sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+      heartbeatIntervalMs: config.KAFKA_HEARTBEAT_INTERVAL_MS,
+    });
     const worker = await startKafkaProjector({
       knex: database.knex,
       consumer,

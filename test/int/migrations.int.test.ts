@@ -28,7 +28,8 @@ describe("migrations", () => {
         "007_session_origin",
         "008_row_versions",
         "009_idempotency_keys",
-        "010_log_checkpoints",
+        "010_append_without_notify",
+        "011_log_checkpoints",
       ]);
       const full = await tablesOf(knex);
       expect(full).toEqual(
