@@ -22,6 +22,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   READ_YOUR_WRITES_TIMEOUT_MS: int(0, 30_000).default(2000),
   REQUEST_TIMEOUT_MS: int(1000, 600_000).default(30_000),
+  LOG_CHECKPOINT_INTERVAL_S: int(0, 7 * 86_400).default(300),
   IDEMPOTENCY_TTL_S: int(60, 30 * 86_400).default(86_400),
   PROJECTOR_BATCH_SIZE: int(1, 10_000).default(500),
   PROJECTOR_POLL_MS: int(10, 60_000).default(500),

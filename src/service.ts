@@ -6,6 +6,7 @@ import { EventStoreDBClient } from "@eventstore/db-client";
 import { Redis } from "ioredis";
 import type { Knex } from "knex";
 import type { Logger } from "pino";
+import { takeLogCheckpoint } from "./audit/logCheckpoints";
 import { describeIdentityKey } from "./auth/identityKeyConfig";
 import { createIdentityVerifier } from "./auth/identityTokens";
 import {
@@ -244,6 +245,16 @@ export async function startService(
       intervalMs: config.RETENTION_INTERVAL_MS,
     });
     stoppers.push(retention.stop);
+  }
+  if (parts.projector && config.LOG_CHECKPOINT_INTERVAL_S > 0) {
+    // Where the projector runs (one per deployment in the embedded mode; an advisory lock keeps workers to one).
+    const checkpoints = setInterval(() => {
+      takeLogCheckpoint(database.knex, database.store).catch((err) =>
+        logger.warn({ err }, "log-head checkpoint failed"),
+      );
+    }, config.LOG_CHECKPOINT_INTERVAL_S * 1000);
+    checkpoints.unref();
+    stoppers.push(async () => clearInterval(checkpoints));
   }
   let server: Server | null = null;
   let realtime: Realtime | null = null;

@@ -8,6 +8,7 @@ import {
   readAuditPage,
 } from "../audit/auditLog";
 import { logEventsInput, stateInput, streamEventsInput, verifyInput } from "../audit/inputs";
+import { latestCheckpointToVerify, listLogCheckpoints } from "../audit/logCheckpoints";
 import { type AsOf, chatUserAsOf, sessionAsOf, UnknownPositionError } from "../audit/pointInTime";
 import { verifyChains } from "../audit/verifyChains";
 import { NotFoundError } from "../commands/errors";
@@ -116,7 +117,12 @@ export function auditRoutes({
 
   router.get("/api/audit/verify", async (req, res) => {
     const input = parse(verifyInput, req.query);
-    res.json(await verifyChains(sealedLog ?? log, { streamId: input.stream }));
+    const checkpoint = await latestCheckpointToVerify(knex);
+    res.json(await verifyChains(sealedLog ?? log, { streamId: input.stream, checkpoint }));
+  });
+
+  router.get("/api/audit/checkpoints", async (_req, res) => {
+    res.json({ checkpoints: await listLogCheckpoints(knex) });
   });
 
   return router;
