@@ -68,6 +68,7 @@ async function unknownPositionIsBadInput<T>(run: () => Promise<T>): Promise<T> {
 export function auditRoutes({
   log,
   sealedLog,
+  knex,
 }: {
   /** The log as auditors read it: personal fields opened ("[erased]" once erased). */
   log: EventLog;
