@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { registerAuditCommands } from "./cli/audit";
 import { registerIdentityCommands } from "./cli/identity";
 import { registerKeyCommands } from "./cli/keys";
+import { registerPrivacyCommands } from "./cli/privacy";
 import { registerProjectionCommands } from "./cli/projections";
 import { registerWebhookCommands } from "./cli/webhooks";
 import { ConfigError, loadConfig } from "./config";
@@ -98,6 +99,7 @@ export function buildCli(): Command {
   registerKeyCommands(program);
   registerAuditCommands(program);
   registerProjectionCommands(program);
+  registerPrivacyCommands(program);
   registerWebhookCommands(program, () => serve({ api: false, projector: false, webhooks: true }));
   return program;
 }

@@ -1,18 +1,17 @@
-import { randomUUID } from "node:crypto";
 import cors from "cors";
 import express, { type Express } from "express";
-import helmet from "helmet";
 import type { Redis } from "ioredis";
 import type { Knex } from "knex";
 import type { Logger } from "pino";
-import { pinoHttp } from "pino-http";
 import type { IdentityVerifier } from "../auth/identityTokens";
 import { createKeyUsageRecorder } from "../auth/keyUsage";
 import type { ConsumerLagReader } from "../bus/bus";
+import type { EventLog } from "../eventstore/eventStore";
 import { httpTimer } from "../ops/httpMetrics";
 import { createIdempotencyStore, IDEMPOTENCY_DEFAULTS, type IdempotencyStore } from "../ops/idempotencyStore";
 import { kafkaReadiness } from "../ops/kafkaLag";
 import { commandTimer, type Metrics, metricsRoute } from "../ops/metrics";
+import type { KeyStore } from "../privacy/keyStore";
 import { adminRoutes } from "./adminRoutes";
 import { auditRoutes } from "./auditRoutes";
 import { demoRoutes } from "./demoRoutes";
@@ -24,10 +23,14 @@ import { docsRoutes } from "./openapi/docsRoutes";
 import { describeRoute } from "./openapi/routeDocs";
 import { opsRoutes } from "./opsRoutes";
 import { type RateLimitSettings, rateLimits } from "./rateLimits";
+import { requestLog } from "./requestLog";
 import { errors } from "./schemas/common";
 import { health, readiness } from "./schemas/opsSchemas";
+import { securityHeaders } from "./securityHeaders";
 import { authenticateStaff, requireStaffRole } from "./staffAuth";
+import { subjectRoutes } from "./subjectRoutes";
 import { chatRoutes, type RouteDeps } from "./visitorRoutes";
+import { webhookRoutes } from "./webhookRoutes";
 
 export interface AppOptions extends RouteDeps {
   readonly logger: Logger;
@@ -46,6 +49,10 @@ export interface AppOptions extends RouteDeps {
   /** Prometheus metrics served at /metrics (ops role) and fed by the command timer. */
   readonly metrics?: Metrics;
   readonly webhooks?: { readonly allowPrivate: boolean };
+  /** The personal-data keys: erasure destroys them. */
+  readonly keys: KeyStore;
+  /** The log beneath the encryption layer, as stored: the audit's chain verification reads it. */
+  readonly sealedLog: EventLog;
 }
 
 const OFF: RateLimitSettings = { windowMs: 60_000, perIp: 0, perIdentity: 0 };
@@ -57,7 +64,7 @@ export function createApp(options: AppOptions): Express {
   app.set("trust proxy", options.trustProxy ?? false);
   const identity = options.identity ?? null;
   const limits = rateLimits(options.rateLimits ?? OFF, options.redis ?? null);
-  app.use(helmet());
+  app.use(securityHeaders());
   app.use(
     cors({
       origin: options.corsOrigins === "*" ? "*" : (options.corsOrigins ?? []),
@@ -73,24 +80,8 @@ export function createApp(options: AppOptions): Express {
       maxAge: 600,
     }),
   );
-  app.use(
-    pinoHttp({
-      logger: options.logger,
-      genReqId: (req, res) => {
-        const given = req.headers["x-request-id"];
-        const id = typeof given === "string" && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
-        res.setHeader("X-Request-Id", id);
-        return id;
-      },
-      customProps: () => ({}),
-      autoLogging: { ignore: (req) => ["/healthz", "/readyz", "/metrics"].includes(req.url) },
-    }),
-  );
+  app.use(requestLog(options.logger));
   app.use(contentLanguage);
-  app.use((req, res, next) => {
-    res.locals.correlationId = req.id;
-    next();
-  });
   if (options.metrics) app.use(httpTimer(options.metrics.httpSeconds));
   describeRoute(app, {
     method: "get",
@@ -162,16 +153,26 @@ export function createApp(options: AppOptions): Express {
       options.logger,
     ),
   );
-  app.use(auditRoutes({ log: options.store, knex: options.knex }));
+  // The widget's routes first: they take nearly all the traffic, and a router tries its routes in order.
+  app.use(chatRoutes({ ...options, identityConfigured: identity !== null }));
+  app.use(auditRoutes({ log: options.store, sealedLog: options.sealedLog, knex: options.knex }));
+  app.use(adminRoutes({ store: options.commands.store, knex: options.knex, keys: options.keys }));
+  app.use(
+    subjectRoutes({
+      store: options.commands.store,
+      knex: options.knex,
+      keys: options.keys,
+      identityConfigured: identity !== null,
+    }),
+  );
   app.use(opsRoutes(options.knex));
   app.use(
-    adminRoutes({
+    webhookRoutes({
       knex: options.knex,
       store: options.store,
       allowPrivateTargets: options.webhooks?.allowPrivate ?? false,
     }),
   );
-  app.use(chatRoutes({ ...options, identityConfigured: identity !== null }));
   app.use(notFoundRoute);
   app.use(errorHandler(options.logger));
   return app;

@@ -7,12 +7,17 @@ import { startTestService, type TestService } from "../support/testService";
 
 let svc: TestService;
 let validator: OpenApiValidator;
-const keys: Record<"ops" | "agent" | "auditor", Record<string, string>> = { ops: {}, agent: {}, auditor: {} };
+const keys: Record<"ops" | "agent" | "auditor" | "privacy", Record<string, string>> = {
+  ops: {},
+  agent: {},
+  auditor: {},
+  privacy: {},
+};
 const problems: string[] = [];
 
 beforeAll(async () => {
   svc = await startTestService({ WEBHOOK_ALLOW_PRIVATE: "true" });
-  for (const role of ["ops", "agent", "auditor"] as const) {
+  for (const role of ["ops", "agent", "auditor", "privacy"] as const) {
     keys[role] = bearer((await createStaffKey(svc.database.knex, { name: role, role })).key);
   }
   const doc = await fetch(`${svc.url}/openapi.json`);
@@ -131,8 +136,26 @@ describe("the OpenAPI document", () => {
       headers: keys.auditor,
     });
     await call("GET", "/api/audit/verify", { headers: keys.auditor });
+    await call("GET", "/api/audit/checkpoints", { headers: keys.auditor });
     await call("GET", "/api/audit/verify", { headers: keys.ops });
     await call("GET", "/api/audit/verify");
+
+    await call("GET", "/api/oss-chat/me/export", { headers: token });
+    await call("GET", "/api/oss-chat/me/export", {
+      headers: await asOssUser(`OSS-${randomUUID()}`, "n@x.co"),
+    });
+    const subject = `/api/admin/data-subjects/${chatUser}`;
+    await call("GET", `${subject}/export`, { headers: keys.privacy });
+    await call("GET", `${subject}/export`, { headers: keys.ops });
+    await call("POST", `${subject}/erase`, { body: { reason: "nope" }, headers: keys.privacy });
+    await call("POST", `/api/admin/data-subjects/${randomUUID()}/erase`, {
+      body: { reason: "data_subject_request" },
+      headers: keys.privacy,
+    });
+    await call("POST", `${subject}/erase`, {
+      body: { reason: "data_subject_request", reference: "CASE-1" },
+      headers: keys.privacy,
+    });
 
     await call("GET", "/api/admin/projections", { headers: keys.ops });
     await call("GET", "/api/admin/projections", { headers: keys.auditor });

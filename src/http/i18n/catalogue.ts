@@ -47,6 +47,15 @@ export const catalogue = {
   },
 
   // Domain outcomes
+  data_subject_not_found: { id: "Pengguna chat tidak ditemukan", en: "Chat user not found" },
+  data_subject_no_data: {
+    id: "Tidak ada data chat yang disimpan untuk pengguna OSS ini",
+    en: "No chat data is held for this OSS user",
+  },
+  data_subject_erased: {
+    id: "Data pribadi pengguna chat ini telah dihapus; tidak ada lagi yang dicatat untuknya",
+    en: "This chat user's personal data was erased; nothing more is recorded for them",
+  },
   chat_session_not_found: { id: "Sesi chat tidak ditemukan", en: "Chat session not found" },
   chat_user_not_found: {
     id: "Tidak ada pengguna chat untuk browser_uuid ini",
@@ -67,6 +76,11 @@ export const catalogue = {
   audit_session_not_found: {
     id: "Sesi chat tersebut tidak ada pada titik itu",
     en: "No such chat session at that point",
+  },
+  chat_user_not_found_by_id: { id: "Pengguna chat tidak ditemukan", en: "Chat user not found" },
+  no_chat_data: {
+    id: "Tidak ada data chat yang disimpan untuk pengguna OSS ini",
+    en: "No chat data is held for this OSS user",
   },
   webhook_not_found: { id: "Endpoint webhook tidak ditemukan", en: "No such webhook endpoint" },
   dead_letter_not_found: { id: "Dead letter tidak ditemukan", en: "No such dead letter" },

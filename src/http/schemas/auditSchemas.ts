@@ -40,6 +40,18 @@ export const chatUserState = z.object({
   sessions: z.array(row),
 });
 
+export const logCheckpoint = z.object({
+  id: z.number().int(),
+  taken_at: isoTime,
+  log_position: z.string().describe("<commit>.<prepare> of the last event it covers"),
+  global_position: z.number().int(),
+  streams: z.number().int(),
+  events: z.number().int(),
+  heads_hash: z.string().describe("SHA-256 over every stream's head"),
+});
+
+export const logCheckpointList = z.object({ checkpoints: z.array(logCheckpoint) });
+
 export const verifyReport = z.object({
   ok: z.boolean(),
   streams: z.number().int(),
@@ -54,4 +66,5 @@ export const verifyReport = z.object({
       reason: z.string(),
     }),
   ),
+  checkpoint: logCheckpoint.nullable().describe("The log-head checkpoint checked against, or null"),
 });
