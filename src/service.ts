@@ -29,6 +29,7 @@ import { countingStore, createMetrics } from "./ops/metrics";
 import { startKafkaProjector } from "./projections/kafkaProjector";
 import { startLogProjector } from "./projections/logProjector";
 import { startKafkaFollower, startStoreFollower } from "./realtime/follower";
+import { startPostgresFollower } from "./realtime/pgFollower";
 import { type Realtime, startRealtime } from "./realtime/realtime";
 import { realtimeSettings } from "./realtime/settings";
 
@@ -255,12 +256,15 @@ export async function startService(
               }),
               onEvents,
             })
-          : startStoreFollower({
-              store: database.store,
-              eventsKnex: config.EVENT_STORE === "postgres" ? database.knex : null,
-              logger,
-              onEvents,
-            }),
+          : config.EVENT_STORE === "postgres"
+            ? startPostgresFollower({
+                knex: database.knex,
+                connectionString: database.url,
+                logger,
+                onEvents,
+                pollIntervalMs: config.PROJECTOR_POLL_MS,
+              })
+            : startStoreFollower({ store: database.store, logger, onEvents }),
     });
     const { port } = listening.address() as AddressInfo;
     url = `http://127.0.0.1:${port}`;
