@@ -5,7 +5,7 @@ import { type LagResult, sampleLag, waitForProjector } from "./lag";
 import { drive, type EndpointResult, round, type Shot } from "./load";
 import type { ServerProcess } from "./servers";
 
-export const endpoints = ["startchat", "setcontact", "linkuser", "history", "session"] as const;
+export const endpoints = ["startchat", "setcontact", "linkuser", "history", "session", "mixed"] as const;
 export type Endpoint = (typeof endpoints)[number];
 
 export interface HttpResults {
@@ -46,15 +46,15 @@ async function createdChats(side: Side, secret: string, run: string) {
   );
 }
 
-const startShot = (): Shot => ({
+export const startShot = (): Shot => ({
   path: "/api/oss-chat/start",
   body: { browser_uuid: randomUUID(), topic: "Pertanyaan tentang izin usaha", priority: "normal" },
 });
 
 function shots(side: Side): Record<Exclude<Endpoint, "startchat">, (i: number) => Shot> {
   const chat = (i: number) => side.chats[i % side.chats.length]!;
-  return {
-    setcontact: (i) => ({
+  const one = {
+    setcontact: (i: number): Shot => ({
       path: "/api/oss-chat/contact",
       headers: { "x-browser-uuid": chat(i).browser },
       body: {
@@ -66,19 +66,29 @@ function shots(side: Side): Record<Exclude<Endpoint, "startchat">, (i: number) =
         company_name: "PT. Example",
       },
     }),
-    linkuser: (i) => ({
+    linkuser: (i: number): Shot => ({
       path: "/api/oss-chat/link-user",
       headers: { authorization: `Bearer ${chat(i).token}` },
       body: { browser_uuid: chat(i).browser },
     }),
-    history: (i) => ({
+    history: (i: number): Shot => ({
       path: "/api/oss-chat/history?limit=20&offset=0",
       headers: { "x-browser-uuid": chat(i).browser },
     }),
-    session: (i) => ({
+    session: (i: number): Shot => ({
       path: `/api/oss-chat/session/${chat(i).sessionId}`,
       headers: { "x-browser-uuid": chat(i).browser },
     }),
+  };
+  return {
+    ...one,
+    // A widget fleet: 70 % reads (history, session detail), 30 % writes (new chats, contact forms).
+    mixed: (i) => {
+      const k = i % 10;
+      if (k < 2) return { ...startShot(), method: "POST" };
+      if (k < 3) return { ...one.setcontact(i), method: "POST" };
+      return { ...(k < 7 ? one.history(i) : one.session(i)), method: "GET" };
+    },
   };
 }
 
@@ -121,6 +131,7 @@ export async function runHttp(opts: {
     ["linkuser", "POST"],
     ["history", "GET"],
     ["session", "GET"],
+    ["mixed", "GET"],
   ] as const) {
     for (const side of [es, crud]) await phase(side, endpoint, method, shots(side)[endpoint]);
   }

@@ -16,6 +16,8 @@ export interface LagResult {
  */
 export function sampleLag(baseUrl: string, databaseUrl: string, everyMs = 20) {
   const lags: number[] = [];
+  /** Each sample: when its StartChat was answered and when its row showed (performance.now() ms). */
+  const timeline: { answered: number; visible: number }[] = [];
   let running = true;
   const done = (async () => {
     const db = new Client({ connectionString: databaseUrl });
@@ -38,7 +40,9 @@ export function sampleLag(baseUrl: string, databaseUrl: string, everyMs = 20) {
             if (performance.now() - answered > 30_000) throw new Error(`projection never showed ${stream}`);
             await new Promise((r) => setTimeout(r, 1));
           }
-          lags.push(performance.now() - answered);
+          const visible = performance.now();
+          lags.push(visible - answered);
+          timeline.push({ answered, visible });
         }
         const wait = everyMs - (performance.now() - started);
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
@@ -48,6 +52,7 @@ export function sampleLag(baseUrl: string, databaseUrl: string, everyMs = 20) {
     }
   })();
   return {
+    timeline,
     async stop(): Promise<LagResult> {
       running = false;
       await done;
@@ -79,4 +84,21 @@ export async function waitForProjector(databaseUrl: string, timeoutMs = 120_000)
   } finally {
     await db.end();
   }
+}
+
+/** The global position of the newest event appended so far (0 for none). */
+export async function headPosition(db: Client): Promise<bigint> {
+  const { rows } = await db.query("SELECT coalesce(max(global_position), 0)::text AS head FROM events");
+  return BigInt(rows[0].head);
+}
+
+/** Whether every event in (after, upTo] has been applied to the read tables (by its stream's revision). */
+export async function appliedUpTo(db: Client, after: bigint, upTo: bigint): Promise<boolean> {
+  const { rows } = await db.query(
+    `SELECT count(*)::int AS behind FROM events e LEFT JOIN stream_revisions r ON r.stream_id = e.stream_id
+     WHERE e.global_position > $1 AND e.global_position <= $2
+       AND (r.revision IS NULL OR r.revision < e.stream_revision)`,
+    [after.toString(), upTo.toString()],
+  );
+  return rows[0].behind === 0;
 }

@@ -1,6 +1,8 @@
 import autocannon from "autocannon";
 
 export interface Shot {
+  /** The request's own method, where one phase mixes them (else the phase's). */
+  readonly method?: "GET" | "POST";
   readonly path: string;
   readonly body?: unknown;
   readonly headers?: Record<string, string>;
@@ -41,7 +43,7 @@ export async function drive(
           if (s.body !== undefined) headers["content-type"] = "application/json";
           return {
             ...req,
-            method,
+            method: s.method ?? method,
             path: s.path,
             headers,
             body: s.body === undefined ? undefined : JSON.stringify(s.body),
@@ -65,4 +67,43 @@ export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
+/**
+ * StartChats in the background at about `ratePerS` (a few connections, each paced) until stop(); errors
+ * (the service briefly unreachable) are counted, not thrown.
+ */
+export function backgroundLoad(baseUrl: string, shot: () => Shot, ratePerS: number, connections = 4) {
+  let running = true;
+  let sent = 0;
+  let failed = 0;
+  const gapMs = (1000 * connections) / Math.max(1, ratePerS);
+  const loops = Array.from({ length: connections }, async (_, c) => {
+    await new Promise((r) => setTimeout(r, (gapMs * c) / connections));
+    while (running) {
+      const started = Date.now();
+      const s = shot();
+      try {
+        const res = await fetch(`${baseUrl}${s.path}`, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...s.headers },
+          body: JSON.stringify(s.body),
+        });
+        await res.arrayBuffer();
+        if (res.status >= 300) failed++;
+      } catch {
+        failed++;
+      }
+      sent++;
+      const wait = gapMs - (Date.now() - started);
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+  });
+  return {
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+      return { sent, failed };
+    },
+  };
 }

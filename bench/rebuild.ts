@@ -4,7 +4,7 @@ import { performance } from "node:perf_hooks";
 import { createKnex, createPool, migrateLatest } from "../src/db/database";
 import { logStart } from "../src/eventstore/eventStore";
 import { createPostgresEventStore } from "../src/eventstore/postgresEventStore";
-import { applyEvents } from "../src/projections/applyEvents";
+import { foldedReplay } from "../src/ops/foldedReplay";
 import { createReadModelTables } from "../src/projections/schema";
 import { writeEventLog } from "./eventLog";
 import { round } from "./load";
@@ -14,7 +14,7 @@ export interface RebuildResults {
   readonly batch_size: number;
   readonly rebuild_s: number;
   readonly rebuild_events_per_s: number;
-  /** Of the rebuild's time: reading (and upcasting) the log, and applying it. */
+  /** Of the rebuild's time: reading (and upcasting) the log and folding it in memory, and writing the rows. */
   readonly read_s: number;
   readonly apply_s: number;
   readonly rows: number;
@@ -28,7 +28,8 @@ export interface RebuildResults {
 const TABLES = ["chat_users", "chat_sessions", "chat_session_contacts", "stream_revisions"] as const;
 
 /**
- * Replays a generated log through the projector's code path (readAll + applyEvents) into fresh tables, then
+ * Replays a generated log through the rebuild's code path (foldedReplay: windows of the log folded in memory,
+ * final rows upserted in bulk, checkpointed per window) into fresh tables, then
  * writes the same final rows into other fresh tables with a raw server-side COPY: the machine's limit for them.
  */
 export async function runRebuild(opts: {
@@ -50,19 +51,17 @@ export async function runRebuild(opts: {
 
   await createReadModelTables(knex, "rebuilt");
   const started = performance.now();
-  let after = logStart;
-  let replayed = 0;
-  let readMs = 0;
-  for (;;) {
-    const readStarted = performance.now();
-    const batch = await store.readAll(after, opts.batchSize);
-    readMs += performance.now() - readStarted;
-    const last = batch.at(-1);
-    if (!last) break;
-    await applyEvents(knex, batch, { schema: "rebuilt", projector: "bench_rebuild" });
-    replayed += batch.length;
-    after = last.logPosition;
-  }
+  // The rebuild's own replay into empty tables (src/ops/rebuild.ts runs it for a fresh shadow schema).
+  const folded = await foldedReplay({
+    knex,
+    store,
+    schema: "rebuilt",
+    checkpoint: "bench_rebuild",
+    from: logStart,
+    windowEvents: opts.batchSize,
+  });
+  const replayed = folded.events;
+  const readMs = folded.readAndFoldMs;
   const rebuildS = (performance.now() - started) / 1000;
   await store.close();
   opts.log(`rebuild: ${replayed} events in ${round(rebuildS)} s (${round(replayed / rebuildS)} events/s)`);

@@ -1,6 +1,7 @@
 import os from "node:os";
 import type { AppendResults } from "./append";
 import { endpoints, type HttpResults } from "./http";
+import type { KafkaResults } from "./kafka";
 import { round } from "./load";
 import type { RebuildResults } from "./rebuild";
 
@@ -10,6 +11,7 @@ export interface Machine {
   readonly node: string;
   readonly postgres: string;
   readonly postgres_server: string;
+  readonly ram_gib: number;
 }
 
 export function machine(postgres: string, server: string): Machine {
@@ -19,6 +21,7 @@ export function machine(postgres: string, server: string): Machine {
     node: process.version,
     postgres,
     postgres_server: server,
+    ram_gib: round(os.totalmem() / 2 ** 30, 1),
   };
 }
 
@@ -29,6 +32,7 @@ export function summary(
   http: HttpResults | null,
   append: AppendResults | null,
   rebuild: RebuildResults | null,
+  kafka: KafkaResults | null = null,
 ) {
   const ratios = http
     ? Object.fromEntries(
@@ -41,6 +45,10 @@ export function summary(
     rebuild_ratio_vs_copy: rebuild?.ratio ?? null,
     projection_lag_p99_ms: http?.lagAtHalf.p99_ms ?? null,
     projection_lag_p50_ms: http?.lagAtHalf.p50_ms ?? null,
+    projection_lag_full_load_p99_ms: http?.lagAtMax.p99_ms ?? null,
+    kafka_projection_lag_p99_ms: kafka?.lag.p99_ms ?? null,
+    kafka_projector_kill_stall_s: kafka?.projector_kill_stall_s ?? null,
+    kafka_broker_back_resume_s: kafka?.broker_back_resume_s ?? null,
     startchat_p99_ms: http?.es.startchat.p99_ms ?? null,
     crud_startchat_p99_ms: http?.crud.startchat.p99_ms ?? null,
     generated_at: new Date().toISOString(),
@@ -49,6 +57,7 @@ export function summary(
     http,
     append,
     rebuild,
+    kafka,
   };
 }
 
@@ -56,7 +65,7 @@ export function markdown(s: ReturnType<typeof summary>): string {
   const lines: string[] = [];
   const m = s.machine;
   lines.push(
-    `Machine: ${m.cpus} × ${m.cpu_model}, Node ${m.node}, PostgreSQL ${m.postgres} (${m.postgres_server}); ` +
+    `Machine: ${m.cpus} × ${m.cpu_model}, ${m.ram_gib} GiB RAM, Node ${m.node}, PostgreSQL ${m.postgres} (${m.postgres_server}); ` +
       `${s.settings.connections} connections, ${s.settings.duration_s} s per endpoint.`,
     "",
   );
@@ -78,6 +87,16 @@ export function markdown(s: ReturnType<typeof summary>): string {
       `Projection lag (StartChat response → row visible): at ${h.lagAtHalf.rate_rps} req/s (half the max) ` +
         `p50 ${h.lagAtHalf.p50_ms} ms, p99 ${h.lagAtHalf.p99_ms} ms (${h.lagAtHalf.samples} samples); ` +
         `at full load p50 ${h.lagAtMax.p50_ms} ms, p99 ${h.lagAtMax.p99_ms} ms.`,
+    );
+  }
+  if (s.kafka) {
+    const k = s.kafka;
+    lines.push(
+      "",
+      `Kafka mode (API, relay, broker, two projector workers, each its own process): lag at ${k.rate_rps} req/s ` +
+        `p50 ${k.lag.p50_ms} ms, p99 ${k.lag.p99_ms} ms (${k.lag.samples} samples). One worker SIGKILLed under load: ` +
+        `stall ${k.projector_kill_stall_s} s (rejoin after restart ${k.projector_rejoin_stall_s} s). Broker down ` +
+        `${k.broker_down_s} s: consumption resumed ${k.broker_back_resume_s} s after it was back.`,
     );
   }
   if (s.append) {

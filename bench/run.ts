@@ -9,6 +9,7 @@ import path from "node:path";
 import { createKnex, migrateLatest } from "../src/db/database";
 import { type AppendResults, runAppend } from "./append";
 import { type HttpResults, runHttp } from "./http";
+import { type KafkaResults, runKafka } from "./kafka";
 import { openBenchServer } from "./postgres";
 import { type RebuildResults, runRebuild } from "./rebuild";
 import { machine, markdown, summary } from "./report";
@@ -29,19 +30,20 @@ async function main() {
     append_rounds: num("BENCH_APPEND_ROUNDS", 3),
     append_run_s: num("BENCH_APPEND_S", 5),
     rebuild_events: num("BENCH_EVENTS", 200_000),
-    rebuild_batch: num("BENCH_REBUILD_BATCH", 500),
+    rebuild_batch: num("BENCH_REBUILD_BATCH", 20_000),
     ws_rate: num("BENCH_WS_RATE", 500),
     ws_duration_s: num("BENCH_WS_DURATION_S", 10),
     ws_sessions: num("BENCH_WS_SESSIONS", 50),
     ws_sockets: num("BENCH_WS_SOCKETS", 10_000),
   };
-  const only = new Set((process.env.BENCH_ONLY ?? "http,append,rebuild,ws").split(","));
+  const only = new Set((process.env.BENCH_ONLY ?? "http,kafka,append,rebuild,ws").split(","));
   const server = await openBenchServer();
   const m = machine(await server.version(), server.label);
   log(`${m.cpus} × ${m.cpu_model}, Node ${m.node}, PostgreSQL ${m.postgres} on ${m.postgres_server}`);
   let http: HttpResults | null = null;
   let append: AppendResults | null = null;
   let rebuild: RebuildResults | null = null;
+  let kafka: KafkaResults | null = null;
   let ws: WsResults | null = null;
   const running: ServerProcess[] = [];
   try {
@@ -65,6 +67,16 @@ async function main() {
         log,
       });
       for (const s of running.splice(0)) await s.stop();
+    }
+    if (only.has("kafka")) {
+      // The direct mode's half-load rate, so the two lags compare at the same load.
+      kafka = await runKafka({
+        databaseUrl: await server.createDatabase("kafka"),
+        rateRps: http?.lagAtHalf.rate_rps ?? num("BENCH_KAFKA_RATE", 150),
+        durationS: settings.duration_s,
+        connections: settings.connections,
+        log,
+      });
     }
     if (only.has("append")) {
       append = await runAppend({
@@ -105,7 +117,7 @@ async function main() {
   const previous = wsOnly ? await readJson(path.join(dir, "latest.json")) : null;
   const result = previous
     ? { ...previous, ...wsKeys }
-    : { ...summary(m, settings, http, append, rebuild), ...wsKeys };
+    : { ...summary(m, settings, http, append, rebuild, kafka), ...wsKeys };
   await writeFile(path.join(dir, "latest.json"), `${JSON.stringify(result, null, 2)}\n`);
   const earlier = previous ? await readFile(path.join(dir, "latest.md"), "utf8").catch(() => "") : null;
   const table = [

@@ -11,11 +11,15 @@ export async function spawnServer(
   mode: "es" | "crud",
   databaseUrl: string,
   secret: string,
+  opts: { nodeArgs?: readonly string[]; env?: Record<string, string> } = {},
 ): Promise<ServerProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
-    ["--import", "tsx", path.join(__dirname, "serve.ts"), mode, databaseUrl],
-    { env: { ...process.env, OSS_IDENTITY_SECRET: secret }, stdio: ["ignore", "pipe", "inherit"] },
+    [...(opts.nodeArgs ?? []), "--import", "tsx", path.join(__dirname, "serve.ts"), mode, databaseUrl],
+    {
+      env: { ...process.env, ...opts.env, OSS_IDENTITY_SECRET: secret },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
   );
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";

@@ -6,6 +6,9 @@ import * as staffKeys from "./004_staff_keys";
 import * as auditOps from "./005_audit_ops";
 import * as appendToStreams from "./006_append_to_streams";
 import * as sessionOrigin from "./007_session_origin";
+import * as rowVersions from "./008_row_versions";
+import * as idempotencyKeys from "./009_idempotency_keys";
+import * as appendWithoutNotify from "./010_append_without_notify";
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -17,6 +20,9 @@ const migrations: Record<string, Migration> = {
   "005_audit_ops": auditOps,
   "006_append_to_streams": appendToStreams,
   "007_session_origin": sessionOrigin,
+  "008_row_versions": rowVersions,
+  "009_idempotency_keys": idempotencyKeys,
+  "010_append_without_notify": appendWithoutNotify,
 };
 
 /** Migrations as modules, so they run the same from TypeScript sources and from the compiled build. */

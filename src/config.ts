@@ -22,6 +22,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   READ_YOUR_WRITES_TIMEOUT_MS: int(0, 30_000).default(2000),
   REQUEST_TIMEOUT_MS: int(1000, 600_000).default(30_000),
+  IDEMPOTENCY_TTL_S: int(60, 30 * 86_400).default(86_400),
   PROJECTOR_BATCH_SIZE: int(1, 10_000).default(500),
   PROJECTOR_POLL_MS: int(10, 60_000).default(500),
   EVENT_STORE: z.enum(["postgres", "eventstoredb"]).default("postgres"),
@@ -35,6 +36,10 @@ const envSchema = z.object({
   KAFKA_TOPIC_PARTITIONS: int(1, 1000).default(6),
   KAFKA_CLIENT_ID: z.string().min(1).default("livechat"),
   KAFKA_GROUP_ID: z.string().min(1).default("livechat-projector"),
+  // A worker that dies is noticed within the session timeout. The broker must allow it:
+  // group.min.session.timeout.ms (6000 by default) at or below it; scripts/kafka.sh and docker-compose set 1000.
+  KAFKA_SESSION_TIMEOUT_MS: int(1000, 300_000).default(2500),
+  KAFKA_HEARTBEAT_INTERVAL_MS: int(100, 60_000).default(500),
   EMBEDDED_PG_PORT: int(0, 65535).optional(),
   ENSURE_DATABASE: bool.default(true),
   OSS_IDENTITY_SECRET: z.string().min(32, "must be at least 32 characters (256 bits) for HS256").optional(),

@@ -25,6 +25,7 @@ import { createEventStoreDbEventStore } from "./eventstore/eventStoreDbEventStor
 import { createPostgresEventStore } from "./eventstore/postgresEventStore";
 import { createApp } from "./http/app";
 import { startMetricsServer } from "./http/metricsServer";
+import { createIdempotencyStore } from "./ops/idempotencyStore";
 import { countingStore, createMetrics } from "./ops/metrics";
 import { startKafkaProjector } from "./projections/kafkaProjector";
 import { startLogProjector } from "./projections/logProjector";
@@ -180,7 +181,12 @@ export async function startService(
   if (parts.projector === "kafka") {
     const settings = kafkaSettings(config, logger);
     await ensureTopic(settings);
-    const consumer = createKafkaConsumer({ ...settings, groupId: config.KAFKA_GROUP_ID });
+    const consumer = createKafkaConsumer({
+      ...settings,
+      groupId: config.KAFKA_GROUP_ID,
+      sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+      heartbeatIntervalMs: config.KAFKA_HEARTBEAT_INTERVAL_MS,
+    });
     const worker = await startKafkaProjector({
       knex: database.knex,
       consumer,
@@ -209,7 +215,19 @@ export async function startService(
     } else {
       logger.info({ verification: describeIdentityKey(config.identityKey) }, "OSS identity tokens verified");
     }
+    const idempotency = createIdempotencyStore(database.knex, {
+      ttlMs: config.IDEMPOTENCY_TTL_S * 1000,
+      // A claim outlives any request that could still answer it: then a retry may run the command again.
+      leaseMs: config.REQUEST_TIMEOUT_MS + 5000,
+    });
+    const purge = setInterval(
+      () => idempotency.purgeExpired().catch((err) => logger.warn({ err }, "idempotency purge failed")),
+      Math.min(config.IDEMPOTENCY_TTL_S * 1000, 3600_000),
+    );
+    purge.unref();
+    stoppers.push(async () => clearInterval(purge));
     const app = createApp({
+      idempotency,
       logger,
       knex: database.knex,
       store: database.store,

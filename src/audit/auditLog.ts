@@ -1,6 +1,4 @@
-import type { Knex } from "knex";
-import type { LogPosition } from "../eventstore/eventStore";
-import type { EventRow } from "../eventstore/postgresEventStore";
+import { type EventLog, type LogPosition, logStart, type RecordedEvent } from "../eventstore/eventStore";
 
 /** One stored event as an auditor sees it: exactly as recorded (stored schema version and data, not upcast). */
 export interface AuditEvent {
@@ -39,9 +37,11 @@ export interface AuditPage {
   readonly next: string | null;
 }
 
-type Row = Omit<EventRow, "metadata"> & { metadata: Record<string, unknown>; recorded_at: Date };
+/** Events one page reads from the log at most: a selective filter answers a shorter page, with a cursor, in bounded time. */
+const SCAN_BUDGET = 5000;
+const CHUNK = 500;
 
-/** A cursor is the log position of the last event of a page: "<transaction id>.<global position>". */
+/** A cursor is the log position of the last event a page looked at: "<commit>.<prepare>". */
 export function formatCursor(p: LogPosition): string {
   return `${p.commit}.${p.prepare}`;
 }
@@ -51,108 +51,152 @@ export function parseCursor(cursor: string): LogPosition | null {
   return m?.[1] && m[2] ? { commit: BigInt(m[1]), prepare: BigInt(m[2]) } : null;
 }
 
-function toAuditEvent(r: Row): AuditEvent {
+const isAfter = (p: LogPosition, q: LogPosition) =>
+  p.commit > q.commit || (p.commit === q.commit && p.prepare > q.prepare);
+
+/** The stored form the store's reads carry (every adapter sets it; the contract suite checks). */
+export function storedOf(e: RecordedEvent): { data: unknown; recordedAt: Date } {
+  if (!e.stored) throw new Error(`event ${e.id} was read without its stored form`);
+  return e.stored;
+}
+
+export function toAuditEvent(e: RecordedEvent): AuditEvent {
+  const stored = storedOf(e);
   return {
-    global_position: Number(r.global_position),
-    log_position: `${r.transaction_text}.${r.global_position}`,
-    stream_id: r.stream_id,
-    stream_revision: Number(r.stream_revision),
-    event_id: r.event_id,
-    type: r.event_type,
-    schema_version: r.schema_version,
-    data: r.data,
-    metadata: r.metadata,
-    recorded_at: r.recorded_at.toISOString(),
+    global_position: Number(e.position),
+    log_position: formatCursor(e.logPosition),
+    stream_id: e.streamId,
+    stream_revision: Number(e.revision),
+    event_id: e.id,
+    type: e.type,
+    schema_version: e.storedVersion,
+    data: stored.data,
+    metadata: e.metadata as unknown as Record<string, unknown>,
+    recorded_at: stored.recordedAt.toISOString(),
   };
 }
 
+function inRange(e: RecordedEvent, range: AuditRange): boolean {
+  const at = storedOf(e).recordedAt;
+  const position = Number(e.position);
+  if (range.fromPosition !== undefined && position < range.fromPosition) return false;
+  if (range.toPosition !== undefined && position > range.toPosition) return false;
+  if (range.fromTime && at < range.fromTime) return false;
+  if (range.toTime && at >= range.toTime) return false;
+  if (range.upToTime && at > range.upToTime) return false;
+  return true;
+}
+
+function selects(selection: AuditSelection, e: RecordedEvent): boolean {
+  if (selection.kind === "log") return true;
+  if (selection.kind === "stream") return e.streamId === selection.streamId;
+  return selection.ownerIds.includes(String(e.metadata.owner_id));
+}
+
 /**
- * Reads a page of events in log order (transaction id, global position), only below the oldest transaction
- * still in flight, so paging with the cursor never skips an event a slower append commits later.
+ * Reads a page of events in log order through the event-store port, so it reads the same from Postgres and
+ * EventStoreDB: one stream by `readStream`, anything else by scanning `readAll` (which never skips an event a
+ * slower append commits later) and filtering. A page stops at `limit` events or after SCAN_BUDGET events read.
  */
 export async function readAuditPage(
-  knex: Knex,
+  log: EventLog,
   selection: AuditSelection,
   range: AuditRange,
   after: LogPosition | null,
   limit: number,
 ): Promise<AuditPage> {
-  const q = knex
-    .table("events")
-    .select(
-      "global_position",
-      knex.raw("transaction_id::text AS transaction_text"),
-      "stream_id",
-      "stream_revision",
-      "event_id",
-      "event_type",
-      "schema_version",
-      "data",
-      "metadata",
-      "recorded_at",
-    )
-    .whereRaw("transaction_id < pg_snapshot_xmin(pg_current_snapshot())")
-    .orderBy([
-      { column: "transaction_id", order: "asc" },
-      { column: "global_position", order: "asc" },
-    ])
-    .limit(limit);
-  if (selection.kind === "stream") q.where("stream_id", selection.streamId);
-  if (selection.kind === "owners") {
-    const marks = selection.ownerIds.map(() => "?").join(", ");
-    q.whereRaw(`metadata->>'owner_id' IN (${marks})`, [...selection.ownerIds]);
+  const wanted = (e: RecordedEvent) =>
+    selects(selection, e) && inRange(e, range) && !(range.upTo && isAfter(e.logPosition, range.upTo));
+  if (selection.kind === "stream") {
+    const events = (await log.readStream(selection.streamId)).filter(
+      (e) => (after === null || isAfter(e.logPosition, after)) && wanted(e),
+    );
+    const page = events.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      events: page.map(toAuditEvent),
+      next: last && events.length > limit ? formatCursor(last.logPosition) : null,
+    };
   }
-  if (after)
-    q.whereRaw("(transaction_id, global_position) > (?::text::xid8, ?::bigint)", [
-      after.commit.toString(),
-      after.prepare.toString(),
-    ]);
-  if (range.upTo)
-    q.whereRaw("(transaction_id, global_position) <= (?::text::xid8, ?::bigint)", [
-      range.upTo.commit.toString(),
-      range.upTo.prepare.toString(),
-    ]);
-  if (range.fromPosition !== undefined) q.where("global_position", ">=", range.fromPosition);
-  if (range.toPosition !== undefined) q.where("global_position", "<=", range.toPosition);
-  if (range.fromTime) q.where("recorded_at", ">=", range.fromTime);
-  if (range.toTime) q.where("recorded_at", "<", range.toTime);
-  if (range.upToTime) q.where("recorded_at", "<=", range.upToTime);
-  const rows = (await q) as Row[];
-  const last = rows.at(-1);
-  const next =
-    last && rows.length === limit
-      ? formatCursor({ commit: BigInt(last.transaction_text), prepare: BigInt(last.global_position) })
-      : null;
-  return { events: rows.map(toAuditEvent), next };
+  const events: AuditEvent[] = [];
+  let position = after ?? logStart;
+  let scanned = 0;
+  for (;;) {
+    const chunk = await log.readAll(position, CHUNK);
+    for (const e of chunk) {
+      position = e.logPosition;
+      scanned++;
+      if (range.upTo && isAfter(e.logPosition, range.upTo)) return { events, next: null };
+      if (wanted(e)) events.push(toAuditEvent(e));
+      if (events.length === limit) return { events, next: formatCursor(position) };
+    }
+    if (chunk.length < CHUNK) return { events, next: null };
+    if (scanned >= SCAN_BUDGET) return { events, next: formatCursor(position) };
+  }
 }
 
-/** Every page of a selection in turn, one page in memory at a time (for NDJSON exports and verification). */
+/** Every page of a selection in turn, one page in memory at a time (for NDJSON exports and point-in-time folds). */
 export async function* readAuditEvents(
-  knex: Knex,
+  log: EventLog,
   selection: AuditSelection,
   range: AuditRange = {},
   pageSize = 500,
 ): AsyncGenerator<AuditEvent[]> {
   let after: LogPosition | null = null;
   for (;;) {
-    const page = await readAuditPage(knex, selection, range, after, pageSize);
+    const page = await readAuditPage(log, selection, range, after, pageSize);
     if (page.events.length > 0) yield page.events;
     if (page.next === null) return;
     after = parseCursor(page.next);
   }
 }
 
+/** Every event of the log in turn, a chunk at a time. */
+export async function* scanLog(log: EventLog, upTo?: LogPosition): AsyncGenerator<RecordedEvent[]> {
+  let position = logStart;
+  for (;;) {
+    const chunk = await log.readAll(position, CHUNK);
+    const last = chunk.at(-1);
+    if (!last) return;
+    const within = upTo ? chunk.filter((e) => !isAfter(e.logPosition, upTo)) : chunk;
+    if (within.length > 0) yield within;
+    if (within.length < chunk.length || chunk.length < CHUNK) return;
+    position = last.logPosition;
+  }
+}
+
+/** Every merge in the log: which chat user was merged into which. */
+export async function mergesIn(log: EventLog): Promise<{ from: string; into: string }[]> {
+  const merges: { from: string; into: string }[] = [];
+  for await (const chunk of scanLog(log)) {
+    for (const e of chunk)
+      if (e.type === "ChatUserMergedInto")
+        merges.push({ from: e.data.chat_user_id, into: e.data.into_chat_user_id });
+  }
+  return merges;
+}
+
+/** A closure over merges: from `start`, following each merge from one end to the other. */
+export function closure(
+  start: readonly string[],
+  edges: readonly { from: string; into: string }[],
+  towards: "from" | "into",
+): string[] {
+  const seen = new Set(start);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const edge of edges) {
+      const [known, next] = towards === "from" ? [edge.into, edge.from] : [edge.from, edge.into];
+      if (seen.has(known) && !seen.has(next)) {
+        seen.add(next);
+        grew = true;
+      }
+    }
+  }
+  return [...seen];
+}
+
 /** A chat user and every chat user merged into it, directly or through another merged user. */
-export async function mergedUserIds(knex: Knex, chatUserId: string): Promise<string[]> {
-  const result = await knex.raw(
-    `WITH RECURSIVE merged(id) AS (
-       SELECT ?::text
-       UNION
-       SELECT e.data->>'chat_user_id' FROM events e JOIN merged m ON e.data->>'into_chat_user_id' = m.id
-       WHERE e.event_type = 'ChatUserMergedInto'
-     )
-     SELECT id FROM merged`,
-    [chatUserId],
-  );
-  return (result.rows as { id: string }[]).map((r) => r.id);
+export async function mergedUserIds(log: EventLog, chatUserId: string): Promise<string[]> {
+  return closure([chatUserId], await mergesIn(log), "from");
 }

@@ -1,9 +1,8 @@
-import type { Knex } from "knex";
 import type { Fact } from "../events/chatEvents";
 import { upcast } from "../events/upcasters";
-import type { LogPosition } from "../eventstore/eventStore";
+import type { EventLog, LogPosition } from "../eventstore/eventStore";
 import { foldFacts } from "../projections/memoryTables";
-import { type AuditEvent, parseCursor, readAuditEvents } from "./auditLog";
+import { type AuditEvent, closure, mergesIn, readAuditEvents } from "./auditLog";
 
 /** As of when: a time (events recorded at or before it) or a global position (that event and all before it in the log). */
 export type AsOf = { readonly time: Date } | { readonly position: number };
@@ -15,15 +14,11 @@ export class UnknownPositionError extends Error {
   }
 }
 
-async function cutoff(knex: Knex, asOf: AsOf): Promise<{ upTo?: LogPosition; upToTime?: Date }> {
+async function cutoff(log: EventLog, asOf: AsOf): Promise<{ upTo?: LogPosition; upToTime?: Date }> {
   if ("time" in asOf) return { upToTime: asOf.time };
-  const row = await knex
-    .table("events")
-    .where("global_position", asOf.position)
-    .first(knex.raw("transaction_id::text || '.' || global_position::text AS cursor"));
-  const upTo = row ? parseCursor(row.cursor) : null;
-  if (!upTo) throw new UnknownPositionError(asOf.position);
-  return { upTo };
+  const event = await log.readAt(BigInt(asOf.position));
+  if (!event) throw new UnknownPositionError(asOf.position);
+  return { upTo: event.logPosition };
 }
 
 function toFact(e: AuditEvent): Fact {
@@ -35,25 +30,15 @@ function toFact(e: AuditEvent): Fact {
 }
 
 /** Chat users whose events shape the given ones' rows: the users themselves and those they were merged into. */
-async function mergeTargets(knex: Knex, ids: string[]): Promise<string[]> {
-  const result = await knex.raw(
-    `WITH RECURSIVE targets(id) AS (
-       SELECT unnest(string_to_array(?, ','))
-       UNION
-       SELECT e.data->>'into_chat_user_id' FROM events e JOIN targets t ON e.data->>'chat_user_id' = t.id
-       WHERE e.event_type = 'ChatUserMergedInto'
-     )
-     SELECT id FROM targets`,
-    [ids.join(",")],
-  );
-  return (result.rows as { id: string }[]).map((r) => r.id);
+async function mergeTargets(log: EventLog, ids: string[]): Promise<string[]> {
+  return closure(ids, await mergesIn(log), "into");
 }
 
-async function foldOwners(knex: Knex, ownerIds: string[], asOf: AsOf) {
-  const range = await cutoff(knex, asOf);
+async function foldOwners(log: EventLog, ownerIds: string[], asOf: AsOf) {
+  const range = await cutoff(log, asOf);
   const facts: Fact[] = [];
   let events = 0;
-  for await (const page of readAuditEvents(knex, { kind: "owners", ownerIds }, range)) {
+  for await (const page of readAuditEvents(log, { kind: "owners", ownerIds }, range)) {
     for (const e of page) facts.push(toFact(e));
     events += page.length;
   }
@@ -61,14 +46,11 @@ async function foldOwners(knex: Knex, ownerIds: string[], asOf: AsOf) {
 }
 
 /** A chat session as it was: its row, its contact and its chat user, or null if it did not exist yet. */
-export async function sessionAsOf(knex: Knex, sessionId: string, asOf: AsOf) {
-  const first = await knex
-    .table("events")
-    .where({ stream_id: `chatSession-${sessionId}`, stream_revision: 0 })
-    .first("data");
-  if (!first) return null;
-  const owners = await mergeTargets(knex, [String(first.data.chat_user_id)]);
-  const { tables, events } = await foldOwners(knex, owners, asOf);
+export async function sessionAsOf(log: EventLog, sessionId: string, asOf: AsOf) {
+  const [first] = await log.readStream(`chatSession-${sessionId}`);
+  if (first?.type !== "ChatSessionStarted") return null;
+  const owners = await mergeTargets(log, [first.data.chat_user_id]);
+  const { tables, events } = await foldOwners(log, owners, asOf);
   const session = tables.chat_sessions.find((s) => s.id === sessionId);
   if (!session) return null;
   return {
@@ -80,9 +62,9 @@ export async function sessionAsOf(knex: Knex, sessionId: string, asOf: AsOf) {
 }
 
 /** A chat user as it was, with the sessions it had then (its own and those of users merged into it). */
-export async function chatUserAsOf(knex: Knex, chatUserId: string, merged: string[], asOf: AsOf) {
-  const owners = await mergeTargets(knex, merged);
-  const { tables, events } = await foldOwners(knex, owners, asOf);
+export async function chatUserAsOf(log: EventLog, chatUserId: string, merged: string[], asOf: AsOf) {
+  const owners = await mergeTargets(log, merged);
+  const { tables, events } = await foldOwners(log, owners, asOf);
   const user = tables.chat_users.find((u) => u.id === chatUserId);
   if (!user) return null;
   const sessions = tables.chat_sessions.filter((s) => s.chat_user_id === chatUserId);

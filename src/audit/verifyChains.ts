@@ -1,12 +1,12 @@
-import type { Knex } from "knex";
+import type { EventLog, RecordedEvent } from "../eventstore/eventStore";
 import { eventHash, storedHash } from "../eventstore/hashChain";
-import type { EventRow } from "../eventstore/postgresEventStore";
+import { scanLog, storedOf } from "./auditLog";
 
 export interface BrokenLink {
   readonly stream_id: string;
   readonly stream_revision: number;
-  readonly event_id: string;
-  readonly global_position: number;
+  readonly event_id: string | null;
+  readonly global_position: number | null;
   readonly reason: string;
 }
 
@@ -16,80 +16,57 @@ export interface VerifyReport {
   readonly events: number;
   /** Events written before the log was chained: no hash, at the start of their stream. */
   readonly unchained: number;
-  /** The first broken link of each broken stream, in stream order (at most `maxBroken`). */
+  /** The first broken link of each broken stream, in log order (at most `maxBroken`). */
   readonly broken: BrokenLink[];
 }
 
+/** Where a stream's chain ends: its last revision and that event's hash. */
+export interface StreamHead {
+  readonly revision: bigint;
+  readonly hash: string | null;
+}
+
 interface StreamState {
-  streamId: string;
   revision: bigint;
   hash: string | null;
   sealed: boolean;
   bad: boolean;
 }
 
-type Row = Omit<EventRow, "metadata" | "transaction_text"> & { metadata: Record<string, unknown> };
-
-/**
- * Recomputes the hash chain of one stream, or of every stream, from the stored rows, reading in pages so
- * memory stays constant. A stream's first broken link is reported: the first event whose stored hash, link
- * to the previous hash, or revision does not hold. Later events of that stream are not judged again.
- */
-export async function verifyChains(
-  knex: Knex,
-  options: { streamId?: string; pageSize?: number; maxBroken?: number } = {},
-): Promise<VerifyReport> {
-  const pageSize = options.pageSize ?? 1000;
-  const maxBroken = options.maxBroken ?? 100;
+/** Checks events stream by stream as they come, in each stream's order; `heads()` gives where each chain ends. */
+export function createChainChecker(maxBroken = 100) {
+  const streams = new Map<string, StreamState>();
   const broken: BrokenLink[] = [];
-  let streams = 0;
   let events = 0;
   let unchained = 0;
-  let current = null as StreamState | null;
-  let after: { streamId: string; revision: string } | null = null;
-  for (;;) {
-    const q = knex
-      .table("events")
-      .select("global_position", "stream_id", "stream_revision", "event_id", "event_type")
-      .select("schema_version", "data", "metadata")
-      .orderBy([{ column: "stream_id" }, { column: "stream_revision" }])
-      .limit(pageSize);
-    if (options.streamId !== undefined) q.where("stream_id", options.streamId);
-    if (after) q.whereRaw("(stream_id, stream_revision) > (?, ?::bigint)", [after.streamId, after.revision]);
-    const rows = (await q) as Row[];
-    for (const row of rows) {
+  return {
+    check(e: RecordedEvent): void {
       events++;
-      const revision = BigInt(row.stream_revision);
-      if (current?.streamId !== row.stream_id) {
-        streams++;
-        current = { streamId: row.stream_id, revision: -1n, hash: null, sealed: false, bad: false };
+      let current = streams.get(e.streamId);
+      if (!current) {
+        current = { revision: -1n, hash: null, sealed: false, bad: false };
+        streams.set(e.streamId, current);
       }
-      const link = (reason: string): BrokenLink => ({
-        stream_id: row.stream_id,
-        stream_revision: Number(revision),
-        event_id: row.event_id,
-        global_position: Number(row.global_position),
-        reason,
-      });
-      const hash = storedHash(row.metadata);
+      const hash = storedHash(e.metadata);
       let problem: string | null = null;
-      if (revision !== current.revision + 1n) problem = `revision ${revision} follows ${current.revision}`;
+      if (e.revision !== current.revision + 1n)
+        problem = `revision ${e.revision} follows ${current.revision}`;
       else if (hash === null) {
         if (current.sealed) problem = "hash missing after chained events";
         else unchained++;
       } else {
-        const previous = (row.metadata.previous_hash as string | null | undefined) ?? null;
+        const previous = (e.metadata.previous_hash as string | null | undefined) ?? null;
         if (previous !== current.hash) problem = "previous_hash does not match the previous event's hash";
         else {
           const recomputed = eventHash(
             {
-              streamId: row.stream_id,
-              revision,
-              eventId: row.event_id,
-              type: row.event_type,
-              schemaVersion: row.schema_version,
-              data: row.data,
-              metadata: row.metadata,
+              streamId: e.streamId,
+              revision: e.revision,
+              eventId: e.id,
+              type: e.type,
+              schemaVersion: e.storedVersion,
+              data: storedOf(e).data,
+              metadata: e.metadata as unknown as Record<string, unknown>,
             },
             previous,
           );
@@ -98,15 +75,52 @@ export async function verifyChains(
       }
       if (problem !== null && !current.bad) {
         current.bad = true;
-        if (broken.length < maxBroken) broken.push(link(problem));
+        if (broken.length < maxBroken)
+          broken.push({
+            stream_id: e.streamId,
+            stream_revision: Number(e.revision),
+            event_id: e.id,
+            global_position: Number(e.position),
+            reason: problem,
+          });
       }
-      current.revision = revision;
+      current.revision = e.revision;
       current.hash = hash;
       current.sealed ||= hash !== null;
-    }
-    const last = rows.at(-1);
-    if (!last || rows.length < pageSize) break;
-    after = { streamId: last.stream_id, revision: last.stream_revision };
+    },
+    /** Adds a break found outside the chains (a checkpoint the log no longer matches). */
+    fail(link: BrokenLink): void {
+      const current = streams.get(link.stream_id);
+      if (current?.bad) return;
+      if (current) current.bad = true;
+      if (broken.length < maxBroken) broken.push(link);
+    },
+    heads(): ReadonlyMap<string, StreamHead> {
+      return streams;
+    },
+    report(): VerifyReport {
+      return { ok: broken.length === 0, streams: streams.size, events, unchained, broken };
+    },
+  };
+}
+
+export type ChainChecker = ReturnType<typeof createChainChecker>;
+
+/**
+ * Recomputes the hash chain of one stream, or of every stream, from the events as the store recorded them,
+ * read through the event-store port (so it checks EventStoreDB as it checks Postgres). A stream's first broken
+ * link is reported: the first event whose stored hash, link to the previous hash, or revision does not hold.
+ * The whole log is read once, in pages; memory grows with the number of streams (one small head each).
+ */
+export async function verifyChains(
+  log: EventLog,
+  options: { streamId?: string; maxBroken?: number } = {},
+): Promise<VerifyReport> {
+  const checker = createChainChecker(options.maxBroken);
+  if (options.streamId !== undefined) {
+    for (const e of await log.readStream(options.streamId)) checker.check(e);
+  } else {
+    for await (const chunk of scanLog(log)) for (const e of chunk) checker.check(e);
   }
-  return { ok: broken.length === 0, streams, events, unchained, broken };
+  return checker.report();
 }

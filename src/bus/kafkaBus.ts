@@ -1,5 +1,6 @@
 import { CompressionTypes, type Consumer, Kafka, logLevel, Partitioners, type Producer } from "kafkajs";
 import type { Logger } from "pino";
+import { ConfigError } from "../config";
 import { fromWire, partitionKey, toWire } from "../events/wireFormat";
 import type { RecordedEvent } from "../eventstore/eventStore";
 import { type ConsumerLagReader, type EventConsumer, type EventPublisher, partitionLags } from "./bus";
@@ -23,7 +24,9 @@ function kafkaClient(settings: KafkaSettings): Kafka {
         entry.level === logLevel.ERROR ? "error" : entry.level === logLevel.WARN ? "warn" : "debug";
       log[level]({ kafka: entry.log.message, namespace: entry.namespace }, "kafka client");
     },
-    retry: { retries: 10, initialRetryTime: 200 },
+    // Reconnecting waits at most 1 s between tries (kafkajs' default grows to 30 s): after a broker restart,
+    // the relay and the workers are back within a second of the broker, not after their last long backoff.
+    retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 },
   });
 }
 
@@ -48,7 +51,7 @@ export async function createKafkaPublisher(settings: KafkaSettings): Promise<Eve
     maxInFlightRequests: 1,
     // Java-compatible murmur2 partitioning by key; retried without limit, as idempotence requires.
     createPartitioner: Partitioners.DefaultPartitioner,
-    retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 30_000 },
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 1000 },
   });
   await producer.connect();
   return {
@@ -70,14 +73,23 @@ export async function createKafkaPublisher(settings: KafkaSettings): Promise<Eve
  * topic's end with `fromBeginning: false`); offsets are committed only after `handle` (the database commit).
  */
 export function createKafkaConsumer(
-  settings: KafkaSettings & { groupId: string; fromBeginning?: boolean },
+  settings: KafkaSettings & {
+    groupId: string;
+    fromBeginning?: boolean;
+    sessionTimeoutMs?: number;
+    heartbeatIntervalMs?: number;
+  },
 ): EventConsumer {
+  const sessionTimeout = settings.sessionTimeoutMs ?? 2500;
   const consumer: Consumer = kafkaClient(settings).consumer({
     groupId: settings.groupId,
     // A worker that dies is noticed within the session timeout; its partitions then move to the others.
-    sessionTimeout: 10_000,
-    heartbeatInterval: 1_000,
-    maxWaitTimeInMs: 500,
+    // kafkajs heartbeats between fetches, so a fetch never waits longer than a heartbeat interval.
+    sessionTimeout,
+    heartbeatInterval: settings.heartbeatIntervalMs ?? 500,
+    // How long a rebalance waits for the members to rejoin: a member finishing a batch needs far less.
+    rebalanceTimeout: Math.max(5000, sessionTimeout * 2),
+    maxWaitTimeInMs: Math.min(500, settings.heartbeatIntervalMs ?? 500),
   });
   return {
     async run(handle) {
@@ -88,7 +100,15 @@ export function createKafkaConsumer(
         joined = resolve;
       });
       consumer.on(consumer.events.GROUP_JOIN, () => joined());
-      await consumer.run({
+      // A broker that does not allow the session timeout refuses every join: a configuration error.
+      let refused: (err: unknown) => void = () => undefined;
+      const refusal = new Promise<never>((_, reject) => {
+        refused = (err) => reject(configErrorOf(err, sessionTimeout));
+      });
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        if ((payload.error as { type?: string }).type === "INVALID_SESSION_TIMEOUT") refused(payload.error);
+      });
+      const running = consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
         eachBatch: async ({
@@ -128,10 +148,20 @@ export function createKafkaConsumer(
           await heartbeat();
         },
       });
-      await joinedOnce;
+      await Promise.race([running.then(() => joinedOnce), refusal]).catch((err) => {
+        throw configErrorOf(err, sessionTimeout);
+      });
     },
     close: () => consumer.disconnect(),
   };
+}
+
+function configErrorOf(err: unknown, sessionTimeout: number): unknown {
+  if ((err as { type?: string } | null)?.type !== "INVALID_SESSION_TIMEOUT") return err;
+  return new ConfigError(
+    `Invalid configuration: KAFKA_SESSION_TIMEOUT_MS: the broker refuses ${sessionTimeout} ms ` +
+      "(it must lie within the broker's group.min.session.timeout.ms and group.max.session.timeout.ms)",
+  );
 }
 
 /** Reads the group's committed offsets and the topic's watermarks with one admin client, connected on first use. */

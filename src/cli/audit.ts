@@ -1,20 +1,20 @@
 import type { Command } from "commander";
-import type { Knex } from "knex";
 import { type AuditRange, type AuditSelection, mergedUserIds, readAuditEvents } from "../audit/auditLog";
 import { logEventsInput, stateInput, streamEventsInput, verifyInput } from "../audit/inputs";
 import { chatUserAsOf, sessionAsOf } from "../audit/pointInTime";
 import { verifyChains } from "../audit/verifyChains";
 import { ConfigError } from "../config";
+import type { EventLog } from "../eventstore/eventStore";
 import { parseOptions, withDatabase } from "./withDatabase";
 
 /** Streams a selection to stdout as NDJSON, one page in memory at a time, waiting when stdout is full. */
 async function exportEvents(
-  select: AuditSelection | ((knex: Knex) => Promise<AuditSelection>),
+  select: AuditSelection | ((log: EventLog) => Promise<AuditSelection>),
   range: AuditRange = {},
 ) {
   await withDatabase(async (db) => {
-    const selection = typeof select === "function" ? await select(db.knex) : select;
-    for await (const page of readAuditEvents(db.knex, selection, range)) {
+    const selection = typeof select === "function" ? await select(db.store) : select;
+    for await (const page of readAuditEvents(db.store, selection, range)) {
       for (const event of page) {
         if (!process.stdout.write(`${JSON.stringify(event)}\n`))
           await new Promise((r) => process.stdout.once("drain", r));
@@ -45,7 +45,7 @@ export function registerAuditCommands(program: Command): void {
     .argument("<chat_user_id>")
     .action(async (id: string) => {
       const input = parseOptions("audit user", streamEventsInput, { id });
-      await exportEvents(async (knex) => ({ kind: "owners", ownerIds: await mergedUserIds(knex, input.id) }));
+      await exportEvents(async (log) => ({ kind: "owners", ownerIds: await mergedUserIds(log, input.id) }));
     });
 
   audit
@@ -87,8 +87,8 @@ export function registerAuditCommands(program: Command): void {
       const asOf = input.at ? { time: input.at } : { position: input.position as number };
       const state = await withDatabase(async (db) =>
         kind === "session"
-          ? sessionAsOf(db.knex, input.id, asOf)
-          : chatUserAsOf(db.knex, input.id, await mergedUserIds(db.knex, input.id), asOf),
+          ? sessionAsOf(db.store, input.id, asOf)
+          : chatUserAsOf(db.store, input.id, await mergedUserIds(db.store, input.id), asOf),
       );
       if (!state) {
         console.error(`no such chat ${kind} at that point`);
@@ -106,7 +106,7 @@ export function registerAuditCommands(program: Command): void {
     .option("--stream <stream_id>", "only this stream, e.g. chatSession-<id>")
     .action(async (opts: { stream?: string }) => {
       const input = parseOptions("audit verify", verifyInput, opts);
-      const report = await withDatabase((db) => verifyChains(db.knex, { streamId: input.stream }));
+      const report = await withDatabase((db) => verifyChains(db.store, { streamId: input.stream }));
       console.log(JSON.stringify(report, null, 2));
       if (!report.ok) {
         for (const b of report.broken)

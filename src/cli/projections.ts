@@ -3,6 +3,7 @@ import { ConfigError } from "../config";
 import { projectionHealth } from "../ops/projectionHealth";
 import { rebuildReadModel } from "../ops/rebuild";
 import { LIVE_PROJECTOR } from "../ops/rebuildNames";
+import { retryDeadLetters } from "../ops/retryDeadLetters";
 import { rebuildProgressReporter } from "./progress";
 import { withDatabase } from "./withDatabase";
 
@@ -31,6 +32,17 @@ export function registerProjectionCommands(program: Command): void {
       console.log(
         `rebuilt ${LIVE_PROJECTOR}: ${result.replayed} events replayed${result.resumed ? " (resumed)" : ""}, swapped after ${result.swapAttempts} attempt(s)`,
       );
+    });
+
+  projections
+    .command("retry")
+    .description(
+      "apply the dead letters again (after fixing their cause); rows written by later events are left as they are",
+    )
+    .action(async () => {
+      const result = await withDatabase((db) => retryDeadLetters(db.knex, db.store));
+      console.log(`dead letters: ${result.retried} applied, ${result.failing} still failing`);
+      if (result.failing > 0) process.exitCode = 1;
     });
 
   projections

@@ -1,5 +1,4 @@
 import type { ChatUserSnapshot, DomainEvent, EventOf, Fact } from "../events/chatEvents";
-import { ConflictError, NotFoundError } from "./errors";
 
 export type ChatUserState =
   | { readonly status: "none" }
@@ -95,53 +94,4 @@ export function ossUserOf(state: ChatUserState): string | null {
   if (state.status === "merged") return state.ossUserId;
   if (state.status === "active") return state.snapshot.oss_user_id;
   return null;
-}
-
-export type LinkToOssUser = { readonly ossUserId: string; readonly email: string };
-
-/** Links an anonymous user to the OSS account it logged in as; linking again to the same account changes nothing. */
-export function decideLink(command: LinkToOssUser, state: ChatUserState): DomainEvent[] {
-  if (state.status === "none") throw new NotFoundError("No chat user exists for this browser_uuid");
-  const owner = ossUserOf(state);
-  if (owner === command.ossUserId) return [];
-  if (owner !== null) throw new ConflictError("This browser is already linked to another OSS user");
-  return [
-    {
-      type: "ChatUserLinkedToOssUser",
-      data: { chat_user_id: state.chatUserId, oss_user_id: command.ossUserId, email: command.email },
-    },
-  ];
-}
-
-export type MergeInto = {
-  readonly intoChatUserId: string;
-  readonly ossUserId: string;
-  readonly email: string;
-  readonly into: ChatUserSnapshot;
-};
-
-/** Merges an anonymous user into the chat user its OSS account already has; its sessions follow. */
-export function decideMerge(command: MergeInto, state: ChatUserState): DomainEvent[] {
-  if (state.status === "none") throw new NotFoundError("No chat user exists for this browser_uuid");
-  if (state.status === "merged") {
-    if (state.intoChatUserId === command.intoChatUserId && state.ossUserId === command.ossUserId) return [];
-    throw new ConflictError("This browser is already linked to another OSS user");
-  }
-  if (state.chatUserId === command.intoChatUserId) return [];
-  const owner = state.snapshot.oss_user_id;
-  if (owner !== null && owner !== command.ossUserId) {
-    throw new ConflictError("This browser is already linked to another OSS user");
-  }
-  return [
-    {
-      type: "ChatUserMergedInto",
-      data: {
-        chat_user_id: state.chatUserId,
-        into_chat_user_id: command.intoChatUserId,
-        oss_user_id: command.ossUserId,
-        email: command.email,
-        into: command.into,
-      },
-    },
-  ];
 }

@@ -67,6 +67,41 @@ export async function appendDecided(
   return result.position;
 }
 
+/** One stream's share of what deciders returned, at the revision the decision was made on. */
+export interface DecidedWrite {
+  readonly streamId: string;
+  readonly expected: ExpectedRevision;
+  readonly events: readonly DomainEvent[];
+  readonly ownerId: string;
+}
+
+/**
+ * Appends what deciders returned for several streams in ONE commit (streams without events are left out), so
+ * a command that dies part-way leaves all or nothing. Returns the position of the last event, or null when
+ * there was nothing to append.
+ */
+export async function appendDecidedToStreams(
+  store: EventStore,
+  writes: readonly DecidedWrite[],
+  ctx: RequestContext,
+  causationId: string | null = null,
+): Promise<bigint | null> {
+  const toAppend = writes
+    .filter((w) => w.events.length > 0)
+    .map((w) => {
+      const metadata = commandMetadata(ctx, w.ownerId, causationId);
+      return {
+        streamId: w.streamId,
+        expected: w.expected,
+        events: w.events.map((e) => ({ ...e, metadata })),
+      };
+    });
+  if (toAppend.length === 0) return null;
+  const results = await store.appendToStreams(toAppend);
+  // The streams' events land in the log in the order given: the last stream's last event is the newest.
+  return results.at(-1)?.position ?? null;
+}
+
 /** Runs a command again from a fresh read when another writer got to a stream first. */
 export async function retryOnConflict<T>(run: () => Promise<T>, attempts = 20): Promise<T> {
   for (let attempt = 1; ; attempt++) {

@@ -1,29 +1,94 @@
-import { v5 as uuidv5 } from "uuid";
-import type { Fact } from "../events/chatEvents";
 import type { RequestContext } from "../events/metadata";
 import { streams } from "../events/streams";
+import type { ExpectedRevision } from "../eventstore/eventStore";
 import type { ChatUserState } from "./chatUser";
-import { decideLink, decideRegister, evolveChatUser, initialChatUser } from "./chatUser";
+import { evolveChatUser, initialChatUser } from "./chatUser";
 import type { CommandDeps } from "./deps";
-import { appendDecided, loadStream } from "./handler";
-import { decideClaim, decideRelease, evolveOssIdentity, initialOssIdentity } from "./ossIdentity";
+import { appendDecidedToStreams, type DecidedWrite, type LoadedStream, loadStream } from "./handler";
+import { chatUserIdForBrowser, chatUserIdForOssUser } from "./identityIds";
+import {
+  type Decision,
+  decideBrowserUser,
+  decideOssUser,
+  type IdentityStates,
+  type Origin,
+  type StreamEvents,
+} from "./identityWorkflow";
+import { evolveOssIdentity, initialOssIdentity } from "./ossIdentity";
 
-// Fixed namespaces: a chat user's id is derived from its identity, so "stream must not exist" makes it unique.
-const BROWSER_NAMESPACE = "0d6f7a52-6c1e-4a8e-9a57-3f4f5b2c9a01";
-const OSS_NAMESPACE = "7b1c2f0e-5d3a-4f6b-8e21-9c4d2a7e6b02";
-
-export const chatUserIdForBrowser = (browserUuid: string) =>
-  uuidv5(browserUuid.toLowerCase(), BROWSER_NAMESPACE);
-export const chatUserIdForOssUser = (ossUserId: string) => uuidv5(ossUserId, OSS_NAMESPACE);
-
-/** An identity stream's events share one bus key, whoever claims it, so they stay in order. */
-export const identityOwner = (ossUserId: string) => chatUserIdForOssUser(ossUserId);
+export { chatUserIdForBrowser, chatUserIdForOssUser, identityOwner } from "./identityIds";
 
 export const loadChatUser = (deps: CommandDeps, chatUserId: string) =>
   loadStream(deps.store, streams.chatUser(chatUserId), evolveChatUser, initialChatUser);
 
 export const loadOssIdentity = (deps: CommandDeps, ossUserId: string) =>
   loadStream(deps.store, streams.ossIdentity(ossUserId), evolveOssIdentity, initialOssIdentity);
+
+/** A decision of the identity workflow, and the revision of every stream it was decided on. */
+export interface IdentityDecision<R> {
+  readonly result: R;
+  readonly writes: readonly StreamEvents[];
+  readonly revisions: ReadonlyMap<string, ExpectedRevision>;
+  /** Position of each chat user's last event (read-your-writes when nothing is appended). */
+  readonly positions: ReadonlyMap<string, bigint | null>;
+}
+
+/** A chat user stream read in a decision can be followed this many times (merges, claims) before giving up. */
+const MAX_READS = 16;
+
+/**
+ * Runs a workflow decision: reads the OSS identity (if any) and the chat users it is likely to need at once,
+ * then any other chat user it asks for, and decides again with it.
+ */
+export async function decideIdentity<R>(
+  deps: CommandDeps,
+  ossUserId: string | null,
+  prefetch: readonly string[],
+  decide: (states: IdentityStates) => Decision<R>,
+): Promise<IdentityDecision<R>> {
+  const users = new Map<string, ChatUserState>();
+  const revisions = new Map<string, ExpectedRevision>();
+  const positions = new Map<string, bigint | null>();
+  const keep = (chatUserId: string, loaded: LoadedStream<ChatUserState>) => {
+    users.set(chatUserId, loaded.state);
+    revisions.set(streams.chatUser(chatUserId), loaded.expected);
+    positions.set(chatUserId, loaded.position);
+  };
+  const [identity, ...prefetched] = await Promise.all([
+    ossUserId === null ? null : loadOssIdentity(deps, ossUserId),
+    ...prefetch.map((id) => loadChatUser(deps, id)),
+  ]);
+  if (ossUserId !== null && identity) revisions.set(streams.ossIdentity(ossUserId), identity.expected);
+  prefetch.forEach((id, i) => {
+    const loaded = prefetched[i];
+    if (loaded) keep(id, loaded);
+  });
+  const states = () => ({ identity: identity?.state ?? initialOssIdentity, users });
+  for (let reads = 0; ; reads++) {
+    const decision = decide(states());
+    if (decision.kind === "decided") {
+      return { result: decision.result, writes: decision.writes, revisions, positions };
+    }
+    if (reads >= MAX_READS || users.has(decision.chatUserId)) {
+      throw new Error(`identity decision keeps asking for chat user ${decision.chatUserId}`);
+    }
+    keep(decision.chatUserId, await loadChatUser(deps, decision.chatUserId));
+  }
+}
+
+/** The decided events as writes at the revisions they were decided on (a stream never read must not exist). */
+export function writesAt(decision: IdentityDecision<unknown>): DecidedWrite[] {
+  return decision.writes.map((w) => ({ ...w, expected: decision.revisions.get(w.streamId) ?? "no_stream" }));
+}
+
+/** The request's origin at one instant: the events' metadata and the states folded from them agree. */
+export function originOf(ctx: RequestContext): { ctx: RequestContext; origin: Origin } {
+  const at = ctx.now();
+  return {
+    ctx: { ...ctx, now: () => at },
+    origin: { ipAddress: ctx.ip, userAgent: ctx.userAgent, occurredAt: at.toISOString() },
+  };
+}
 
 export interface ResolvedUser {
   readonly chatUserId: string;
@@ -34,92 +99,30 @@ export interface ResolvedUser {
 export async function resolveBrowserUser(
   deps: CommandDeps,
   browserUuid: string,
-  ctx: RequestContext,
+  requestCtx: RequestContext,
 ): Promise<ResolvedUser> {
-  const chatUserId = chatUserIdForBrowser(browserUuid);
-  const loaded = await loadChatUser(deps, chatUserId);
-  if (loaded.state.status === "merged") {
-    const into = loaded.state.intoChatUserId;
-    return { chatUserId: into, state: (await loadChatUser(deps, into)).state };
-  }
-  if (loaded.state.status === "active") return { chatUserId, state: loaded.state };
-  const events = decideRegister(
-    { chatUserId, browserUuid, oss: null, ipAddress: ctx.ip, userAgent: ctx.userAgent },
-    loaded.state,
+  const { ctx, origin } = originOf(requestCtx);
+  const decision = await decideIdentity(deps, null, [chatUserIdForBrowser(browserUuid)], (states) =>
+    decideBrowserUser(browserUuid, states, origin),
   );
-  // The state after the append is folded here from what was appended, at the instant it records: no re-read.
-  const at = ctx.now();
-  await appendDecided(
-    deps.store,
-    streams.chatUser(chatUserId),
-    loaded,
-    events,
-    { ...ctx, now: () => at },
-    chatUserId,
-  );
-  const occurredAt = at.toISOString();
-  const state = events.reduce<ChatUserState>(
-    (s, e) => evolveChatUser(s, { ...e, occurredAt } as Fact),
-    loaded.state,
-  );
-  return { chatUserId, state };
+  await appendDecidedToStreams(deps.store, writesAt(decision), ctx);
+  const { chatUserId } = decision.result;
+  return { chatUserId, state: (await loadChatUser(deps, chatUserId)).state };
 }
 
-/**
- * The one chat user of an OSS user. The identity stream is claimed first ("must not exist"), then the chat
- * user is registered; every step can be interrupted and the next call completes it.
- */
+/** The one chat user of an OSS user: its identity claimed and its chat user registered in one commit. */
 export async function resolveOssUser(
   deps: CommandDeps,
   oss: { ossUserId: string; email: string },
-  ctx: RequestContext,
+  requestCtx: RequestContext,
 ): Promise<string> {
-  const identityStream = streams.ossIdentity(oss.ossUserId);
-  const identity = await loadOssIdentity(deps, oss.ossUserId);
-  if (identity.state.status === "unclaimed") {
-    const chatUserId = chatUserIdForOssUser(oss.ossUserId);
-    const claim = decideClaim({ ...oss, chatUserId }, identity.state);
-    await appendDecided(deps.store, identityStream, identity, claim, ctx, identityOwner(oss.ossUserId));
-    return resolveOssUser(deps, oss, ctx);
-  }
-  const { chatUserId, email } = identity.state;
-  const user = await loadChatUser(deps, chatUserId);
-  switch (user.state.status) {
-    case "none": {
-      const events = decideRegister(
-        {
-          chatUserId,
-          browserUuid: null,
-          oss: { ossUserId: oss.ossUserId, email },
-          ipAddress: ctx.ip,
-          userAgent: ctx.userAgent,
-        },
-        user.state,
-      );
-      await appendDecided(deps.store, streams.chatUser(chatUserId), user, events, ctx, chatUserId);
-      return chatUserId;
-    }
-    case "merged":
-      if (user.state.ossUserId === oss.ossUserId) return user.state.intoChatUserId;
-      break;
-    case "active": {
-      const owner = user.state.snapshot.oss_user_id;
-      if (owner === oss.ossUserId) return chatUserId;
-      if (owner === null) {
-        // A link that claimed the identity but stopped before linking the browser's user: finish it.
-        const events = decideLink({ ossUserId: oss.ossUserId, email }, user.state);
-        await appendDecided(deps.store, streams.chatUser(chatUserId), user, events, ctx, chatUserId);
-        return chatUserId;
-      }
-      break;
-    }
-    default: {
-      const unreachable: never = user.state;
-      return unreachable;
-    }
-  }
-  // The claim points at a chat user that belongs to someone else: release it and claim afresh.
-  const release = decideRelease(oss.ossUserId, identity.state);
-  await appendDecided(deps.store, identityStream, identity, release, ctx, identityOwner(oss.ossUserId));
-  return resolveOssUser(deps, oss, ctx);
+  const { ctx, origin } = originOf(requestCtx);
+  const decision = await decideIdentity(
+    deps,
+    oss.ossUserId,
+    [chatUserIdForOssUser(oss.ossUserId)],
+    (states) => decideOssUser(oss, states, origin),
+  );
+  await appendDecidedToStreams(deps.store, writesAt(decision), ctx);
+  return decision.result.chatUserId;
 }

@@ -1,28 +1,22 @@
-import { z } from "zod";
 import type { RequestContext } from "../events/metadata";
 import { streams } from "../events/streams";
-import { decideSetContact, evolveChatSession, initialChatSession } from "./chatSession";
+import { type ContactDetails, decideSetContact, evolveChatSession, initialChatSession } from "./chatSession";
 import type { CommandDeps } from "./deps";
 import { NotFoundError } from "./errors";
-import { emailField, phoneField, requiredText, storableText, uuidField } from "./fields";
 import { appendDecided, loadStream, retryOnConflict } from "./handler";
 import { ownsSession, type SessionAccess } from "./sessionAccess";
 
-export const setContactInput = z.object({
-  session_id: uuidField,
-  contact_name: requiredText(255),
-  contact_email: emailField,
-  contact_phone: phoneField.nullish(),
-  position: storableText(255).nullish(),
-  company_name: storableText(255).nullish(),
-});
-export type SetContactInput = z.infer<typeof setContactInput>;
+export interface SetContact {
+  readonly sessionId: string;
+  readonly contact: ContactDetails;
+}
 
-export interface SetContactResult {
-  readonly session_id: string;
+export interface ContactSet {
+  readonly sessionId: string;
+  /** True when the session had no contact before. */
   readonly created: boolean;
-  readonly message: string;
-  readonly position: number;
+  /** Position of the session's last event, for read-your-writes. */
+  readonly position: bigint | null;
 }
 
 /**
@@ -31,41 +25,24 @@ export interface SetContactResult {
  */
 export async function setContact(
   deps: CommandDeps,
-  input: SetContactInput,
+  command: SetContact,
   ctx: RequestContext,
   access: SessionAccess,
-): Promise<SetContactResult> {
-  const stream = streams.chatSession(input.session_id);
+): Promise<ContactSet> {
+  const stream = streams.chatSession(command.sessionId);
   return retryOnConflict(async () => {
     const loaded = await loadStream(deps.store, stream, evolveChatSession, initialChatSession);
     const started = loaded.state.status === "started" ? loaded.state.chatUserId : null;
     if (
       started !== null &&
-      !(await ownsSession(deps, { sessionId: input.session_id, chatUserId: started }, access))
+      !(await ownsSession(deps, { sessionId: command.sessionId, chatUserId: started }, access))
     ) {
       throw new NotFoundError("Chat session not found");
     }
-    const events = decideSetContact(
-      {
-        contactId: deps.newId(),
-        contact: {
-          contact_name: input.contact_name,
-          contact_email: input.contact_email,
-          contact_phone: input.contact_phone ?? null,
-          position: input.position ?? null,
-          company_name: input.company_name ?? null,
-        },
-      },
-      loaded.state,
-    );
-    const owner = loaded.state.status === "started" ? loaded.state.chatUserId : input.session_id;
+    const events = decideSetContact({ contactId: deps.newId(), contact: command.contact }, loaded.state);
+    const owner = loaded.state.status === "started" ? loaded.state.chatUserId : command.sessionId;
     const position = await appendDecided(deps.store, stream, loaded, events, ctx, owner);
     const created = events.some((e) => e.type === "ChatSessionContactSet");
-    return {
-      session_id: input.session_id,
-      created,
-      message: created ? "Contact information saved" : "Contact information updated",
-      position: Number(position),
-    };
+    return { sessionId: command.sessionId, created, position };
   });
 }

@@ -1,80 +1,64 @@
-import { z } from "zod";
 import type { RequestContext } from "../events/metadata";
 import { streams } from "../events/streams";
-import { type ChatSessionState, decideStart, initialChatSession } from "./chatSession";
+import { decideStart, initialChatSession, type StartChatSession } from "./chatSession";
 import type { CommandDeps } from "./deps";
-import { emailField, ossUserIdField, requiredText, storableText, uuidField } from "./fields";
-import { appendDecided, type LoadedStream, retryOnConflict } from "./handler";
-import { resolveBrowserUser, resolveOssUser } from "./identities";
+import { appendDecidedToStreams, retryOnConflict } from "./handler";
+import { decideIdentity, originOf, writesAt } from "./identities";
+import { chatUserIdForBrowser, chatUserIdForOssUser } from "./identityIds";
+import { decideBrowserUser, decideOssUser, type OssLogin } from "./identityWorkflow";
 
-export const startChatInput = z
-  .object({
-    browser_uuid: uuidField.optional(),
-    oss_user_id: ossUserIdField.optional(),
-    email: emailField.optional(),
-    topic: requiredText(500),
-    priority: z.enum(["low", "normal", "high", "urgent"]).default("normal"),
-    user_agent: storableText(1000).optional(),
-  })
-  .superRefine((v, ctx) => {
-    if ((v.oss_user_id === undefined) !== (v.email === undefined)) {
-      const missing = v.oss_user_id === undefined ? "oss_user_id" : "email";
-      ctx.addIssue({
-        code: "custom",
-        path: [missing],
-        message: "oss_user_id and email are required together",
-      });
-    }
-    if (v.browser_uuid === undefined && v.oss_user_id === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["browser_uuid"],
-        message: "browser_uuid (anonymous) or oss_user_id with email (logged in) is required",
-      });
-    }
-  });
-export type StartChatInput = z.infer<typeof startChatInput>;
+/** Who starts a chat: an anonymous browser, or a verified OSS user. */
+export type Visitor =
+  | { readonly kind: "browser"; readonly browserUuid: string }
+  | ({ readonly kind: "ossUser" } & OssLogin);
 
-export interface StartChatResult {
-  readonly session_id: string;
-  readonly chat_user_id: string;
-  readonly status: "waiting";
-  readonly message: string;
-  readonly requires_contact: boolean;
-  readonly position: number;
+export interface StartChat {
+  readonly visitor: Visitor;
+  readonly topic: string;
+  readonly priority: StartChatSession["priority"];
 }
 
-/** Starts a chat session for an anonymous browser or a logged-in OSS user, registering the chat user on first use. */
+export interface ChatStarted {
+  readonly sessionId: string;
+  readonly chatUserId: string;
+  /** Position of the session's first event, for read-your-writes. */
+  readonly position: bigint;
+}
+
+/**
+ * Starts a chat session for an anonymous browser or a logged-in OSS user, registering the chat user (and
+ * claiming the OSS identity) on first use — all in one commit, so no chat user or claim is left without the rest.
+ */
 export async function startChat(
   deps: CommandDeps,
-  input: StartChatInput,
-  ctx: RequestContext,
-): Promise<StartChatResult> {
-  const chatUserId = await retryOnConflict(async () =>
-    input.oss_user_id !== undefined && input.email !== undefined
-      ? resolveOssUser(deps, { ossUserId: input.oss_user_id, email: input.email }, ctx)
-      : (await resolveBrowserUser(deps, input.browser_uuid as string, ctx)).chatUserId,
-  );
-  const sessionId = deps.newId();
-  const stream = streams.chatSession(sessionId);
-  // A fresh random id: the stream cannot exist yet, so there is nothing to read; the append's "no stream"
-  // expectation still refuses it if it did.
-  const loaded: LoadedStream<ChatSessionState> = {
-    state: initialChatSession,
-    expected: "no_stream",
-    position: null,
-  };
-  const events = decideStart(
-    { sessionId, chatUserId, topic: input.topic, priority: input.priority, channel: "web" },
-    loaded.state,
-  );
-  const position = await appendDecided(deps.store, stream, loaded, events, ctx, chatUserId);
-  return {
-    session_id: sessionId,
-    chat_user_id: chatUserId,
-    status: "waiting",
-    message: "Chat session started successfully",
-    requires_contact: true,
-    position: Number(position),
-  };
+  command: StartChat,
+  requestCtx: RequestContext,
+): Promise<ChatStarted> {
+  return retryOnConflict(async () => {
+    const { ctx, origin } = originOf(requestCtx);
+    const { visitor } = command;
+    const decision =
+      visitor.kind === "ossUser"
+        ? await decideIdentity(deps, visitor.ossUserId, [chatUserIdForOssUser(visitor.ossUserId)], (states) =>
+            decideOssUser(visitor, states, origin),
+          )
+        : await decideIdentity(deps, null, [chatUserIdForBrowser(visitor.browserUuid)], (states) =>
+            decideBrowserUser(visitor.browserUuid, states, origin),
+          );
+    const { chatUserId } = decision.result;
+    const sessionId = deps.newId();
+    // A fresh id: the session stream cannot exist yet, so there is nothing to read; "no stream" still refuses it.
+    const started = decideStart(
+      { sessionId, chatUserId, topic: command.topic, priority: command.priority, channel: "web" },
+      initialChatSession,
+    );
+    const session = { streamId: streams.chatSession(sessionId), expected: "no_stream" as const };
+    const position = await appendDecidedToStreams(
+      deps.store,
+      [...writesAt(decision), { ...session, events: started, ownerId: chatUserId }],
+      ctx,
+    );
+    if (position === null) throw new Error("starting a chat appended nothing");
+    return { sessionId, chatUserId, position };
+  });
 }

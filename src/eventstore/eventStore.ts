@@ -40,6 +40,11 @@ export type RecordedEvent = DomainEvent & {
   readonly logPosition: LogPosition;
   /** The version the event was stored with, before upcasting. */
   readonly storedVersion: number;
+  /**
+   * The event as the store recorded it — its data before upcasting (what the hash chain covers) and when it was
+   * recorded — for auditors. Every adapter's reads set it; an event rebuilt from the Kafka wire has none.
+   */
+  readonly stored?: { readonly data: unknown; readonly recordedAt: Date };
 };
 
 export interface AppendResult {
@@ -112,7 +117,9 @@ export interface EventStore extends EventLog {
   /**
    * Appends to several distinct streams, each at its own expected revision, as one commit: one stream
    * elsewhere is a ConcurrencyError for that stream and nothing is written (EventStoreDB: see its adapter).
-   * Events land in the log in the order given. Results are in the order of `writes`.
+   * Events land in the log in the order given. Results are in the order of `writes`. List streams in one
+   * order everywhere (identity, chat users, session) so that two such appends never wait on each other in
+   * opposite orders; Postgres breaks such a deadlock as a ConcurrencyError, and the command retries.
    */
   readonly appendToStreams: (writes: readonly StreamAppend<NewEvent>[]) => Promise<AppendResult[]>;
 }

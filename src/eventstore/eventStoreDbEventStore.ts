@@ -57,6 +57,7 @@ export function fromEsdb(resolved: ResolvedEvent): RecordedEvent | null {
     position: e.position.commit,
     logPosition: { commit: e.position.commit, prepare: e.position.prepare },
     storedVersion,
+    stored: { data: e.data, recordedAt: e.created },
   };
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { Client, type Pool } from "pg";
 import type { EventMetadata } from "../events/metadata";
 import { upcast } from "../events/upcasters";
@@ -6,7 +7,7 @@ import { createPostgresAppends } from "./postgresAppend";
 
 const NOTIFY_CHANNEL = "livechat_events";
 const COLUMNS = `global_position, stream_id, stream_revision, event_id, event_type, schema_version, data, metadata,
-  transaction_id::text AS transaction_text`;
+  transaction_id::text AS transaction_text, recorded_at`;
 
 /** A row of the `events` table as the pg driver returns it (int8 as strings). */
 export interface EventRow {
@@ -19,6 +20,7 @@ export interface EventRow {
   data: unknown;
   metadata: EventMetadata;
   transaction_text: string;
+  recorded_at: Date;
 }
 
 function toRecorded(row: EventRow): RecordedEvent {
@@ -32,6 +34,7 @@ function toRecorded(row: EventRow): RecordedEvent {
     position,
     logPosition: { commit: BigInt(row.transaction_text), prepare: position },
     storedVersion: row.schema_version,
+    stored: { data: row.data, recordedAt: row.recorded_at },
   };
 }
 
@@ -45,6 +48,53 @@ export interface PostgresEventStoreOptions {
 }
 
 /**
+ * Wakes followers after appends commit: this store's own followers at once, other processes' by one NOTIFY
+ * at a time (appends that commit while one is in flight share the next). The NOTIFY is sent after the commit,
+ * never inside it: there it held a database-wide lock through the WAL flush and serialised every append.
+ */
+function createAnnouncer(pool: Pool, onError: ((err: Error) => void) | undefined) {
+  const instance = randomUUID();
+  const local = new Set<() => void>();
+  let inFlight: Promise<void> | null = null;
+  let again = false;
+  const notifyOthers = (): void => {
+    if (inFlight) {
+      again = true;
+      return;
+    }
+    inFlight = pool
+      .query("SELECT pg_notify($1, $2)", [NOTIFY_CHANNEL, instance])
+      .then(
+        () => undefined,
+        (err: Error) => onError?.(err),
+      )
+      .finally(() => {
+        inFlight = null;
+        if (again) {
+          again = false;
+          notifyOthers();
+        }
+      });
+  };
+  return {
+    instance,
+    /** Registers a follower of this store; returns its unregistration. */
+    onAppend(wake: () => void): () => void {
+      local.add(wake);
+      return () => local.delete(wake);
+    },
+    appended(): void {
+      for (const wake of local) wake();
+      notifyOthers();
+    },
+    /** Waits for the NOTIFYs still on their way, so closing the pool does not cut them off. */
+    async settle(): Promise<void> {
+      while (inFlight) await inFlight;
+    },
+  };
+}
+
+/**
  * The event store on Postgres. The global log is ordered by (transaction id, global position) and read only
  * below the oldest transaction still in flight, so a reader never passes an event a slower append will commit.
  */
@@ -54,7 +104,18 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
   // An idle connection dropped by the server must not crash the process; the next query reconnects.
   pool.on("error", (err) => options.onError?.(err));
 
-  const { append, appendToStreams } = createPostgresAppends(pool);
+  const announcer = createAnnouncer(pool, options.onError);
+  const appends = createPostgresAppends(pool);
+  const append: typeof appends.append = async (...args) => {
+    const result = await appends.append(...args);
+    announcer.appended();
+    return result;
+  };
+  const appendToStreams: typeof appends.appendToStreams = async (...args) => {
+    const result = await appends.appendToStreams(...args);
+    announcer.appended();
+    return result;
+  };
 
   async function readStream(streamId: string) {
     const result = await pool.query<EventRow>(
@@ -106,7 +167,11 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
       announced = true;
       wake?.();
     };
-    listener.on("notification", notified);
+    // This store's own appends wake it directly; their NOTIFY is for other processes.
+    const unregister = announcer.onAppend(notified);
+    listener.on("notification", (msg) => {
+      if (msg.payload !== announcer.instance) notified();
+    });
     listener.on("error", (err) => options.onError?.(err)); // polling carries on if the listening connection drops
     opts.signal.addEventListener("abort", notified);
     await listener.connect();
@@ -138,6 +203,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
       }
     } finally {
       opts.signal.removeEventListener("abort", notified);
+      unregister();
       await listener.end().catch(() => undefined);
     }
   }
@@ -150,6 +216,9 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
     readAll,
     readAt,
     follow,
-    close: async () => pool.end(),
+    async close() {
+      await announcer.settle();
+      await pool.end();
+    },
   };
 }

@@ -9,11 +9,13 @@ import { pinoHttp } from "pino-http";
 import type { IdentityVerifier } from "../auth/identityTokens";
 import { createKeyUsageRecorder } from "../auth/keyUsage";
 import type { ConsumerLagReader } from "../bus/bus";
+import { createIdempotencyStore, IDEMPOTENCY_DEFAULTS, type IdempotencyStore } from "../ops/idempotencyStore";
 import { kafkaReadiness } from "../ops/kafkaLag";
 import { commandTimer, type Metrics, metricsRoute } from "../ops/metrics";
 import { auditRoutes } from "./auditRoutes";
 import { demoRoutes } from "./demoRoutes";
 import { errorHandler, notFoundRoute, sendError } from "./errors";
+import { idempotencyKeys } from "./idempotency";
 import { authenticateOssUser } from "./identityAuth";
 import { contentLanguage } from "./language";
 import { opsRoutes } from "./opsRoutes";
@@ -31,6 +33,8 @@ export interface AppOptions extends RouteDeps {
   readonly rateLimits?: RateLimitSettings;
   /** Shared rate-limit counters across API instances; null keeps them in memory. */
   readonly redis?: Redis | null;
+  /** Where Idempotency-Key answers are kept (default: Postgres, 24 h). */
+  readonly idempotency?: IdempotencyStore;
   /** Kafka mode: the projector group's lag, shown in /readyz's detail. */
   readonly kafkaLag?: ConsumerLagReader | null;
   /** Prometheus metrics served at /metrics (ops role) and fed by the command timer. */
@@ -50,8 +54,15 @@ export function createApp(options: AppOptions): Express {
   app.use(
     cors({
       origin: options.corsOrigins === "*" ? "*" : (options.corsOrigins ?? []),
-      allowedHeaders: ["Content-Type", "Authorization", "X-Browser-UUID", "X-Request-Id"],
-      exposedHeaders: ["Retry-After", "X-Request-Id", "X-Read-Model-Stale", "RateLimit", "RateLimit-Policy"],
+      allowedHeaders: ["Content-Type", "Authorization", "X-Browser-UUID", "X-Request-Id", "Idempotency-Key"],
+      exposedHeaders: [
+        "Retry-After",
+        "X-Request-Id",
+        "X-Read-Model-Stale",
+        "Idempotency-Replayed",
+        "RateLimit",
+        "RateLimit-Policy",
+      ],
       maxAge: 600,
     }),
   );
@@ -105,7 +116,15 @@ export function createApp(options: AppOptions): Express {
   // Not public: on this port only for an ops key (the open one is METRICS_PORT, see metricsServer.ts).
   if (options.metrics) app.get("/metrics", requireStaffRole("ops"), metricsRoute(options.metrics));
   app.use("/api", limits.perIdentity);
-  app.use(auditRoutes(options.knex));
+  // Every command on every router below: mutating methods only, so a new router needs nothing more.
+  app.use(
+    "/api",
+    idempotencyKeys(
+      options.idempotency ?? createIdempotencyStore(options.knex, IDEMPOTENCY_DEFAULTS),
+      options.logger,
+    ),
+  );
+  app.use(auditRoutes({ log: options.store, knex: options.knex }));
   app.use(opsRoutes(options.knex));
   app.use(chatRoutes({ ...options, identityConfigured: identity !== null }));
   app.use(notFoundRoute);

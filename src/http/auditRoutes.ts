@@ -11,17 +11,18 @@ import { logEventsInput, stateInput, streamEventsInput, verifyInput } from "../a
 import { type AsOf, chatUserAsOf, sessionAsOf, UnknownPositionError } from "../audit/pointInTime";
 import { verifyChains } from "../audit/verifyChains";
 import { NotFoundError } from "../commands/errors";
+import type { EventLog } from "../eventstore/eventStore";
 import { parse } from "./context";
 import { ValidationError } from "./errors";
 import { requireStaffRole } from "./staffAuth";
 
 /** Writes every page of a selection as NDJSON, one event per line, one page in memory at a time. */
-async function exportNdjson(res: Response, knex: Knex, selection: AuditSelection, range: AuditRange) {
+async function exportNdjson(res: Response, log: EventLog, selection: AuditSelection, range: AuditRange) {
   res.status(200).type("application/x-ndjson");
   let after = null;
   try {
     for (;;) {
-      const page = await readAuditPage(knex, selection, range, after, 500);
+      const page = await readAuditPage(log, selection, range, after, 500);
       for (const event of page.events) {
         if (res.destroyed) return;
         if (!res.write(`${JSON.stringify(event)}\n`)) await new Promise((r) => res.once("drain", r));
@@ -37,15 +38,15 @@ async function exportNdjson(res: Response, knex: Knex, selection: AuditSelection
 
 async function answer(
   res: Response,
-  knex: Knex,
+  log: EventLog,
   selection: AuditSelection,
   input: { limit: number; after?: string; format: "json" | "ndjson" },
   range: AuditRange = {},
   extra: Record<string, unknown> = {},
 ) {
-  if (input.format === "ndjson") return exportNdjson(res, knex, selection, range);
+  if (input.format === "ndjson") return exportNdjson(res, log, selection, range);
   const after = input.after === undefined ? null : parseCursor(input.after);
-  res.json({ ...extra, ...(await readAuditPage(knex, selection, range, after, input.limit)) });
+  res.json({ ...extra, ...(await readAuditPage(log, selection, range, after, input.limit)) });
 }
 
 function asOf(input: { at?: Date; position?: number }): AsOf {
@@ -63,19 +64,19 @@ async function unknownPositionIsBadInput<T>(run: () => Promise<T>): Promise<T> {
 }
 
 /** The auditors' read API: the log as it was recorded, states as they were, and the hash chains' check. */
-export function auditRoutes(knex: Knex): Router {
+export function auditRoutes({ log }: { log: EventLog; knex: Knex }): Router {
   const router = Router();
   router.use("/api/audit", requireStaffRole("auditor"));
 
   router.get("/api/audit/sessions/:id/events", async (req, res) => {
     const input = parse(streamEventsInput, { ...req.query, id: req.params.id });
-    await answer(res, knex, { kind: "stream", streamId: `chatSession-${input.id}` }, input);
+    await answer(res, log, { kind: "stream", streamId: `chatSession-${input.id}` }, input);
   });
 
   router.get("/api/audit/users/:id/events", async (req, res) => {
     const input = parse(streamEventsInput, { ...req.query, id: req.params.id });
-    const ownerIds = await mergedUserIds(knex, input.id);
-    await answer(res, knex, { kind: "owners", ownerIds }, input, {}, { chat_user_ids: ownerIds });
+    const ownerIds = await mergedUserIds(log, input.id);
+    await answer(res, log, { kind: "owners", ownerIds }, input, {}, { chat_user_ids: ownerIds });
   });
 
   router.get("/api/audit/events", async (req, res) => {
@@ -86,27 +87,27 @@ export function auditRoutes(knex: Knex): Router {
       fromTime: input.from_time,
       toTime: input.to_time,
     };
-    await answer(res, knex, { kind: "log" }, input, range);
+    await answer(res, log, { kind: "log" }, input, range);
   });
 
   router.get("/api/audit/sessions/:id/state", async (req, res) => {
     const input = parse(stateInput, { ...req.query, id: req.params.id });
-    const state = await unknownPositionIsBadInput(() => sessionAsOf(knex, input.id, asOf(input)));
+    const state = await unknownPositionIsBadInput(() => sessionAsOf(log, input.id, asOf(input)));
     if (!state) throw new NotFoundError("No such chat session at that point");
     res.json(state);
   });
 
   router.get("/api/audit/users/:id/state", async (req, res) => {
     const input = parse(stateInput, { ...req.query, id: req.params.id });
-    const merged = await mergedUserIds(knex, input.id);
-    const state = await unknownPositionIsBadInput(() => chatUserAsOf(knex, input.id, merged, asOf(input)));
+    const merged = await mergedUserIds(log, input.id);
+    const state = await unknownPositionIsBadInput(() => chatUserAsOf(log, input.id, merged, asOf(input)));
     if (!state) throw new NotFoundError("No such chat user at that point");
     res.json(state);
   });
 
   router.get("/api/audit/verify", async (req, res) => {
     const input = parse(verifyInput, req.query);
-    res.json(await verifyChains(knex, { streamId: input.stream }));
+    res.json(await verifyChains(log, { streamId: input.stream }));
   });
 
   return router;

@@ -2,9 +2,9 @@ import { type Response, Router } from "express";
 import type { Knex } from "knex";
 import type { CommandDeps } from "../commands/deps";
 import { NotFoundError } from "../commands/errors";
-import { linkUser, linkUserInput } from "../commands/linkUser";
-import { setContact, setContactInput } from "../commands/setContact";
-import { startChat, startChatInput } from "../commands/startChat";
+import { linkUser } from "../commands/linkUser";
+import { setContact } from "../commands/setContact";
+import { startChat } from "../commands/startChat";
 import type { EventStore } from "../eventstore/eventStore";
 import { getHistory, historyInput } from "../queries/history";
 import { readerOwns } from "../queries/readerAccess";
@@ -21,6 +21,14 @@ import {
   staffAllowed,
   withTokenIdentity,
 } from "./ownership";
+import {
+  chatStartedBody,
+  contactSetBody,
+  linkUserInput,
+  setContactInput,
+  startChatInput,
+  userLinkedBody,
+} from "./schemas/visitor";
 
 export interface RouteDeps {
   readonly commands: CommandDeps;
@@ -45,19 +53,25 @@ export function chatRoutes(deps: RouteDeps): Router {
   router.post("/api/oss-chat/start", async (req, res) => {
     const caller = callerOf(res);
     const input = parse(startChatInput, withTokenIdentity(req.body, caller.ossUser));
+    const { topic, priority } = input;
     if (input.oss_user_id !== undefined) {
       const oss = requireOssUser(caller, configured, input);
-      const result = await startChat(
+      const started = await startChat(
         deps.commands,
-        { ...input, email: oss.email },
+        { visitor: { kind: "ossUser", ossUserId: oss.ossUserId, email: oss.email }, topic, priority },
         requestContext(req, res, { kind: "oss_user", id: oss.ossUserId }, input.user_agent),
       );
-      res.status(201).json({ ...result, message: localize(req, res, "chat_started") });
+      res.status(201).json(chatStartedBody(started, localize(req, res, "chat_started")));
       return;
     }
-    const actor = { kind: "anonymous" as const, id: input.browser_uuid ?? "" };
-    const result = await startChat(deps.commands, input, requestContext(req, res, actor, input.user_agent));
-    res.status(201).json({ ...result, message: localize(req, res, "chat_started") });
+    const browserUuid = input.browser_uuid ?? "";
+    const actor = { kind: "anonymous" as const, id: browserUuid };
+    const started = await startChat(
+      deps.commands,
+      { visitor: { kind: "browser", browserUuid }, topic, priority },
+      requestContext(req, res, actor, input.user_agent),
+    );
+    res.status(201).json(chatStartedBody(started, localize(req, res, "chat_started")));
   });
 
   router.post("/api/oss-chat/contact", async (req, res) => {
@@ -65,13 +79,21 @@ export function chatRoutes(deps: RouteDeps): Router {
     const input = parse(setContactInput, req.body);
     const anySession = staffAllowed(caller, "setContact");
     const actor = requireBrowserOrUser(caller, anySession);
-    const result = await setContact(deps.commands, input, requestContext(req, res, actor), {
-      anySession,
-      browserUuid: caller.browserUuid,
-      ossUserId: caller.ossUser?.ossUserId ?? null,
-    });
-    const message = localize(req, res, result.created ? "contact_saved" : "contact_updated");
-    res.status(result.created ? 201 : 200).json({ ...result, message });
+    const contact = {
+      contact_name: input.contact_name,
+      contact_email: input.contact_email,
+      contact_phone: input.contact_phone ?? null,
+      position: input.position ?? null,
+      company_name: input.company_name ?? null,
+    };
+    const set = await setContact(
+      deps.commands,
+      { sessionId: input.session_id, contact },
+      requestContext(req, res, actor),
+      { anySession, browserUuid: caller.browserUuid, ossUserId: caller.ossUser?.ossUserId ?? null },
+    );
+    const message = localize(req, res, set.created ? "contact_saved" : "contact_updated");
+    res.status(set.created ? 201 : 200).json(contactSetBody(set, message));
   });
 
   router.post("/api/oss-chat/link-user", async (req, res) => {
@@ -79,12 +101,13 @@ export function chatRoutes(deps: RouteDeps): Router {
     const input = parse(linkUserInput, withTokenIdentity(req.body, caller.ossUser));
     const oss = requireOssUser(caller, configured, input);
     const actor = { kind: "oss_user" as const, id: oss.ossUserId };
-    const result = await linkUser(
+    const login = { ossUserId: oss.ossUserId, email: oss.email };
+    const linked = await linkUser(
       deps.commands,
-      { ...input, email: oss.email },
+      { browserUuid: input.browser_uuid, login },
       requestContext(req, res, actor),
     );
-    res.json({ ...result, message: localize(req, res, result.merged ? "user_merged" : "user_linked") });
+    res.json(userLinkedBody(linked, localize(req, res, linked.merged ? "user_merged" : "user_linked")));
   });
 
   router.get("/api/oss-chat/history", async (req, res) => {

@@ -136,8 +136,10 @@ export async function projectionHealth(
           count: Number(count?.n ?? 0),
           latest,
           how_to_retry:
-            "Fix the cause (usually a code fix), then `livechat projections rebuild read_model`: the replay " +
-            "applies every event again into a shadow schema and the swap clears these dead letters.",
+            "Fix the cause (usually a code fix), then `livechat projections retry`: it applies these events " +
+            "again from the store (a gap's missing events first) and never overwrites a row a later event wrote. " +
+            "Or `livechat projections rebuild read_model`: the replay applies every event again into a shadow " +
+            "schema and the swap clears these dead letters.",
         },
         rebuild: { running, checkpoint: shadow?.log_position ?? null, lag_events: shadowLag.events },
       },

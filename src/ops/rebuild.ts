@@ -3,6 +3,7 @@ import { loadCheckpoint, saveCheckpoint } from "../db/checkpoints";
 import { type EventStore, type LogPosition, logStart } from "../eventstore/eventStore";
 import { applyEvents } from "../projections/applyEvents";
 import { createReadModelTables } from "../projections/schema";
+import { FoldedWriteError, foldedReplay } from "./foldedReplay";
 import { lagAfter } from "./projectionHealth";
 import {
   LIVE_PROJECTOR,
@@ -65,10 +66,10 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
   }
 }
 
-async function prepareShadow(knex: Knex): Promise<boolean> {
+async function prepareShadow(knex: Knex, fresh = false): Promise<boolean> {
   const existing = await loadCheckpoint(knex, REBUILD_CHECKPOINT);
   const schema = await knex.raw("SELECT 1 FROM pg_namespace WHERE nspname = ?", [SHADOW_SCHEMA]);
-  if (existing && schema.rows.length > 0) return true;
+  if (!fresh && existing && schema.rows.length > 0) return true;
   // Tables and checkpoint are created together: a crash leaves either both or neither.
   await knex.transaction(async (trx) => {
     await trx.raw(`DROP SCHEMA IF EXISTS "${SHADOW_SCHEMA}" CASCADE`);
@@ -108,6 +109,31 @@ async function rebuildLocked(options: RebuildOptions): Promise<RebuildResult> {
   };
 
   report("replay");
+  if (!resumed) {
+    // Empty shadow tables: fold the log in memory and write each window's final rows once.
+    try {
+      const folded = await foldedReplay({
+        knex,
+        store,
+        schema: SHADOW_SCHEMA,
+        checkpoint: REBUILD_CHECKPOINT,
+        from,
+        windowEvents: options.batchSize ?? 20_000,
+        onWindow: (n) => {
+          done = already + n;
+          if (done > total) total = done;
+          report("replay");
+        },
+      });
+      from = folded.position;
+    } catch (err) {
+      if (!(err instanceof FoldedWriteError)) throw err;
+      // Rows the database refuses (the batched path parks their events as dead letters): that path, afresh.
+      await prepareShadow(knex, true);
+      from = logStart;
+      done = already;
+    }
+  }
   await catchUp();
   for (let attempt = 1; ; attempt++) {
     report("swap");

@@ -4,7 +4,8 @@ import { toFact } from "../events/facts";
 import type { LogPosition, RecordedEvent } from "../eventstore/eventStore";
 import { executeBatched, executeOne } from "./batchedOps";
 import { projections } from "./index";
-import type { RowOp } from "./rowOps";
+import { type RowOp, versioned } from "./rowOps";
+import { admit } from "./streamOrder";
 
 export interface ApplyOptions {
   /** Schema of the read tables: "public", or a shadow schema during a rebuild. */
@@ -13,6 +14,22 @@ export interface ApplyOptions {
   readonly projector: string;
   /** Saved in the same transaction as the rows, when the projector follows the store itself. */
   readonly checkpoint?: LogPosition;
+  /**
+   * Ids of dead letters being retried: applied even at or below their stream's stored revision (row versions
+   * keep rows that later events wrote), and marked retried once they apply.
+   */
+  readonly retry?: ReadonlySet<string>;
+}
+
+/** An event whose stream's previous revision has not been applied: applying it would hide the missing ones. */
+export class StreamGapError extends Error {
+  constructor(streamId: string, expected: bigint, got: bigint) {
+    super(
+      `Gap in stream ${streamId}: expected revision ${expected}, got ${got}; the stream is held (its later ` +
+        "events are parked too) until the missing events are applied: livechat projections retry",
+    );
+    this.name = "StreamGapError";
+  }
 }
 
 export interface ApplyResult {
@@ -23,7 +40,9 @@ export interface ApplyResult {
 
 function opsOf(event: RecordedEvent): RowOp[] {
   const fact = toFact(event);
-  return projections.flatMap((projection) => projection.project(fact));
+  return projections
+    .flatMap((projection) => projection.project(fact))
+    .map((op) => versioned(op, event.logPosition));
 }
 
 async function applyOne(trx: Knex.Transaction, schema: string, event: RecordedEvent): Promise<void> {
@@ -53,27 +72,45 @@ async function applyAll(
   let deadLettered = 0;
   // Without isolation the whole batch's row operations run together, in fewer round trips.
   const pending: RowOp[] = [];
+  const retried: string[] = [];
   for (const event of events) {
-    if (event.revision <= (revisions.get(event.streamId) ?? -1n)) {
+    const admission = admit(
+      event.revision,
+      revisions.get(event.streamId),
+      options.retry?.has(event.id) === true,
+    );
+    if (admission.kind === "skip") {
       skipped++;
       continue;
     }
+    if (admission.kind === "gap") {
+      // Loud, not silent: parked with an error naming the gap, and the stream's revision stays where it is.
+      const gap = new StreamGapError(event.streamId, admission.expected, event.revision);
+      await deadLetter(trx, options.projector, event, gap);
+      deadLettered++;
+      continue;
+    }
+    let ok = true;
     if (isolate) {
       try {
         await trx.transaction((sp) => applyOne(sp, options.schema, event));
-        applied++;
       } catch (err) {
         await deadLetter(trx, options.projector, event, err);
-        deadLettered++;
+        ok = false;
       }
     } else {
       pending.push(...opsOf(event));
-      applied++;
     }
+    if (ok) applied++;
+    else deadLettered++;
+    if (ok && options.retry?.has(event.id)) retried.push(event.id);
+    // A failed event still moves its stream on (it is parked, the stream is not held for it).
+    if (!admission.advances) continue;
     revisions.set(event.streamId, event.revision);
     touched.set(event.streamId, event);
   }
   await executeBatched(trx, options.schema, pending);
+  if (retried.length > 0) await markRetried(trx, options.projector, retried);
   if (touched.size > 0) {
     await trx
       .withSchema(options.schema)
@@ -86,7 +123,9 @@ async function applyAll(
         })),
       )
       .onConflict("stream_id")
-      .merge();
+      .merge()
+      // Never backwards, whoever else (a retry, another worker after a rebalance) wrote it meanwhile.
+      .whereRaw(`"stream_revisions"."revision" < excluded."revision"`);
   }
   if (options.checkpoint) await saveCheckpoint(trx, options.projector, options.checkpoint);
   return { applied, skipped, deadLettered };
@@ -123,5 +162,14 @@ async function deadLetter(trx: Knex.Transaction, projector: string, event: Recor
       error: err instanceof Error ? err.message : String(err),
     })
     .onConflict(["projector", "event_id"])
-    .merge(["error", "failed_at"]);
+    .merge({ error: trx.raw("excluded.error"), failed_at: trx.fn.now(), retried_at: null });
+}
+
+async function markRetried(trx: Knex.Transaction, projector: string, eventIds: readonly string[]) {
+  await trx
+    .table("projection_dead_letters")
+    .where({ projector })
+    .whereIn("event_id", eventIds)
+    .whereNull("retried_at")
+    .update({ retried_at: trx.fn.now() });
 }

@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import type { ReadTable, RowOp } from "./rowOps";
+import { type ReadTable, ROW_VERSION, type RowOp } from "./rowOps";
 
 /** Tables in the order their rows depend on each other: users before sessions before contacts. */
 const TABLE_ORDER: readonly ReadTable[] = ["chat_users", "chat_sessions", "chat_session_contacts"];
@@ -9,27 +9,41 @@ type Upsert = Extract<RowOp, { kind: "upsert" }>;
 
 /** Upserts that can share one INSERT: same table, conflict target, conflict rule and columns. */
 const shape = (op: Upsert) =>
-  `${op.conflict.join(",")}|${op.onConflict}|${Object.keys(op.row).sort().join(",")}`;
+  `${op.conflict.join(",")}|${op.onConflict}|${op.version !== undefined}|${Object.keys(op.row).sort().join(",")}`;
 const conflictKey = (op: Upsert) => JSON.stringify(op.conflict.map((c) => op.row[c]));
+
+/** ON CONFLICT DO UPDATE … WHERE: the existing row is replaced only if no later event wrote it. */
+const notNewer = (table: ReadTable) =>
+  `"${table}"."${ROW_VERSION}" IS NULL OR "${table}"."${ROW_VERSION}" <= excluded."${ROW_VERSION}"`;
 
 export async function executeOne(trx: Knex.Transaction, schema: string, op: RowOp): Promise<void> {
   const table = trx.withSchema(schema).table(op.table);
   if (op.kind === "update") {
-    await table.where(op.where).update(op.set);
+    const { version } = op;
+    const where = table.where(op.where);
+    if (version !== undefined)
+      where.where((q) => q.whereNull(ROW_VERSION).orWhere(ROW_VERSION, "<=", version));
+    await where.update(op.set);
     return;
   }
-  const insert = table.insert(op.row).onConflict([...op.conflict]);
-  await (op.onConflict === "replace" ? insert.merge() : insert.ignore());
+  await upsert(table.insert(op.row), op);
+}
+
+function upsert(insert: Knex.QueryBuilder, op: Upsert) {
+  const onConflict = insert.onConflict([...op.conflict]);
+  if (op.onConflict === "keep") return onConflict.ignore();
+  return op.version === undefined ? onConflict.merge() : onConflict.merge().whereRaw(notNewer(op.table));
 }
 
 async function upsertMany(trx: Knex.Transaction, schema: string, ops: readonly Upsert[]): Promise<void> {
   const first = ops[0] as Upsert;
-  const insert = trx
-    .withSchema(schema)
-    .table(first.table)
-    .insert(ops.map((op) => op.row))
-    .onConflict([...first.conflict]);
-  await (first.onConflict === "replace" ? insert.merge() : insert.ignore());
+  await upsert(
+    trx
+      .withSchema(schema)
+      .table(first.table)
+      .insert(ops.map((op) => op.row)),
+    first,
+  );
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Fact } from "../events/chatEvents";
 import { projections } from "./index";
-import type { ReadTable, Row, RowOp } from "./rowOps";
+import { isNotNewer, type ReadTable, ROW_VERSION, type Row, type RowOp } from "./rowOps";
 
 /** The read tables held in memory: what folding a few streams for a point-in-time view needs. */
 export type MemoryTables = Record<ReadTable, Record<string, unknown>[]>;
@@ -12,17 +12,22 @@ export function emptyTables(): MemoryTables {
 const matches = (row: Record<string, unknown>, where: Row) =>
   Object.entries(where).every(([k, v]) => row[k] === v);
 
-/** Applies one RowOp with the semantics applyEvents gives it in Postgres (upsert on the conflict columns, update). */
+/**
+ * Applies one RowOp with the semantics applyEvents gives it in Postgres (upsert on the conflict columns, update;
+ * a versioned op leaves rows a later event wrote).
+ */
 export function applyRowOp(tables: MemoryTables, op: RowOp): void {
   const rows = tables[op.table];
   if (op.kind === "update") {
-    for (const row of rows) if (matches(row, op.where)) Object.assign(row, op.set);
+    for (const row of rows)
+      if (matches(row, op.where) && isNotNewer(row[ROW_VERSION], op.version)) Object.assign(row, op.set);
     return;
   }
   const key = Object.fromEntries(op.conflict.map((c) => [c, op.row[c]]));
   const existing = rows.find((r) => matches(r, key));
   if (!existing) rows.push({ ...op.row });
-  else if (op.onConflict === "replace") Object.assign(existing, op.row);
+  else if (op.onConflict === "replace" && isNotNewer(existing[ROW_VERSION], op.version))
+    Object.assign(existing, op.row);
 }
 
 /**

@@ -70,11 +70,34 @@ export async function createReadModelTables(knex: Knex, schema: string): Promise
       UNIQUE (session_id)
     );
 
+    ${rowVersionsDdl(s)}
+
     CREATE TABLE ${s}.stream_revisions (
       stream_id text PRIMARY KEY,
       revision bigint NOT NULL,
       position bigint NOT NULL
     );
+  `);
+}
+
+/**
+ * Each read row's version (migration 008 adds it to databases made before): the log position of the event that
+ * last wrote it (see rowVersion), so a retried
+ * old event cannot overwrite a row a later event wrote. Null: written before versions existed, or a placeholder.
+ */
+export function rowVersionsDdl(s: string): string {
+  return `
+    ALTER TABLE ${s}.chat_users ADD COLUMN IF NOT EXISTS applied_position numeric(40) NULL;
+    ALTER TABLE ${s}.chat_sessions ADD COLUMN IF NOT EXISTS applied_position numeric(40) NULL;
+    ALTER TABLE ${s}.chat_session_contacts ADD COLUMN IF NOT EXISTS applied_position numeric(40) NULL;`;
+}
+
+export async function dropRowVersions(knex: Knex, schema: string): Promise<void> {
+  const s = `"${schema}"`;
+  await knex.raw(`
+    ALTER TABLE ${s}.chat_users DROP COLUMN IF EXISTS applied_position;
+    ALTER TABLE ${s}.chat_sessions DROP COLUMN IF EXISTS applied_position;
+    ALTER TABLE ${s}.chat_session_contacts DROP COLUMN IF EXISTS applied_position;
   `);
 }
 

@@ -63,7 +63,7 @@ describe("hash chain of appends of several events (Postgres)", () => {
     const read = await store.readStream(stream);
     expect(read.map((e) => e.id)).toEqual(ids);
     expect(ids).toHaveLength(5);
-    expect(await verifyChains(knex, { streamId: stream })).toMatchObject({
+    expect(await verifyChains(openStore(), { streamId: stream })).toMatchObject({
       ok: true,
       events: 5,
       unchained: 0,
@@ -72,7 +72,7 @@ describe("hash chain of appends of several events (Postgres)", () => {
     const target = read[3];
     if (!target) throw new Error("the stream has five events");
     await tamper(target.id);
-    const report = await verifyChains(knex, { streamId: stream });
+    const report = await verifyChains(openStore(), { streamId: stream });
     expect(report.ok).toBe(false);
     expect(report.broken).toEqual([
       {
@@ -99,6 +99,6 @@ describe("hash chain of appends of several events (Postgres)", () => {
       name: "ConcurrencyError",
       actual: 5n,
     });
-    expect(await verifyChains(knex, { streamId: stream })).toMatchObject({ ok: true, events: 6 });
+    expect(await verifyChains(openStore(), { streamId: stream })).toMatchObject({ ok: true, events: 6 });
   });
 });

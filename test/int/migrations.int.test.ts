@@ -26,6 +26,9 @@ describe("migrations", () => {
         "005_audit_ops",
         "006_append_to_streams",
         "007_session_origin",
+        "008_row_versions",
+        "009_idempotency_keys",
+        "010_append_without_notify",
       ]);
       const full = await tablesOf(knex);
       expect(full).toEqual(

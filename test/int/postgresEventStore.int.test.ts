@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Client, Pool } from "pg";
 import { createKnex, migrateLatest } from "../../src/db/database";
 import { createChainedStore } from "../../src/eventstore/chainedStore";
-import { type EventStore, logStart } from "../../src/eventstore/eventStore";
+import { type EventLog, type EventStore, logStart } from "../../src/eventstore/eventStore";
 import { createPostgresEventStore } from "../../src/eventstore/postgresEventStore";
 import { waitFor } from "../support/readModel";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase";
@@ -32,6 +32,59 @@ describe("event store contract: Postgres adapter", () => {
         await db.drop();
       },
     };
+  });
+});
+
+describe("Postgres event store: an append to several streams under commits out of sequence", () => {
+  let db: TestDatabase;
+  let store: EventStore;
+  beforeAll(async () => ({ db, store } = await openPostgresStore()));
+  afterAll(async () => {
+    await store.close();
+    await db.drop();
+  });
+
+  test("its events take their positions first and commit last: no later append is read before it commits", async () => {
+    const slow = new Client({ connectionString: db.url });
+    await slow.connect();
+    slow.on("error", () => undefined);
+    const [x, y] = [anEvent(randomUUID()), anEvent(randomUUID())];
+    await slow.query("BEGIN");
+    const held = await slow.query(
+      `SELECT * FROM append_to_streams($1::text[], $2::bigint[], $3::int[], $4::uuid[], $5::text[], $6::int[],
+         $7::jsonb[], $8::jsonb[])`,
+      [
+        [`slow-a-${randomUUID()}`, `slow-b-${randomUUID()}`],
+        [-1, -1],
+        [1, 1],
+        [x.id, y.id],
+        [x.type, y.type],
+        [2, 2],
+        [JSON.stringify(x.data), JSON.stringify(y.data)],
+        [JSON.stringify(x.metadata), JSON.stringify(y.metadata)],
+      ],
+    );
+    const fast = await Promise.all(
+      Array.from({ length: 3 }, () =>
+        store.appendToStreams([
+          { streamId: `fast-a-${randomUUID()}`, events: [anEvent(randomUUID())], expected: "no_stream" },
+          { streamId: `fast-b-${randomUUID()}`, events: [anEvent(randomUUID())], expected: "no_stream" },
+        ]),
+      ),
+    );
+    const heldPositions = held.rows.map((r: { last_position: string }) => BigInt(r.last_position));
+    expect(fast.flat().every((r) => heldPositions.every((p: bigint) => r.position > p))).toBe(true);
+    expect(await readToEnd(store, logStart)).toHaveLength(0); // nothing read past the open transaction
+    await slow.query("COMMIT");
+    await slow.end();
+    let after: Awaited<ReturnType<typeof readToEnd>> = [];
+    await waitFor(async () => {
+      after = await readToEnd(store, logStart);
+      return after.length >= 8;
+    });
+    expect(after).toHaveLength(8);
+    // The log is ordered by transaction: held back until it committed, it reads first, its streams in order.
+    expect(after.slice(0, 2).map((e) => e.id)).toEqual([x.id, y.id]);
   });
 });
 
@@ -95,5 +148,70 @@ describe("Postgres event store: global order under commits out of sequence", () 
     await expect(c.query("UPDATE events SET data = '{}'::jsonb")).rejects.toThrow(/immutable/);
     await expect(c.query("DELETE FROM events")).rejects.toThrow(/immutable/);
     await c.end();
+  });
+});
+
+describe("Postgres event store: waking followers", () => {
+  let db: TestDatabase;
+  let store: EventStore;
+  beforeAll(async () => ({ db, store } = await openPostgresStore()));
+  afterAll(async () => {
+    await store.close();
+    await db.drop();
+  });
+
+  /** A follower that polls once a minute: only a wake-up can show it an append within the test's time. */
+  function slowFollower(of: Pick<EventLog, "follow">) {
+    const controller = new AbortController();
+    const seen: string[] = [];
+    const done = (async () => {
+      for await (const batch of of.follow(logStart, { signal: controller.signal })) {
+        for (const e of batch) seen.push(e.streamId);
+      }
+    })();
+    return {
+      seen,
+      stop: async () => {
+        controller.abort();
+        await done;
+      },
+    };
+  }
+
+  const openSlow = () =>
+    createPostgresEventStore({
+      pool: new Pool({ connectionString: db.url, max: 2 }),
+      connectionString: db.url,
+      pollIntervalMs: 60_000,
+    });
+
+  test("an append wakes a follower of another store on the same database (another process) at once", async () => {
+    const other = openSlow();
+    const follower = slowFollower(other);
+    try {
+      await new Promise((r) => setTimeout(r, 300)); // the follower's first read is done: it now waits
+      const stream = `woken-${randomUUID()}`;
+      const started = Date.now();
+      await store.append(stream, [anEvent(randomUUID())], "no_stream");
+      await waitFor(async () => follower.seen.includes(stream), 5000);
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      await follower.stop();
+      await other.close();
+    }
+  });
+
+  test("an append wakes the same store's follower, and many appends at once wake it without losing one", async () => {
+    const own = openSlow();
+    const follower = slowFollower(own);
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const streams = Array.from({ length: 40 }, () => `burst-${randomUUID()}`);
+      await Promise.all(streams.map((s) => own.append(s, [anEvent(randomUUID())], "no_stream")));
+      await waitFor(async () => streams.every((s) => follower.seen.includes(s)), 5000);
+    } finally {
+      await follower.stop();
+      await own.close();
+    }
   });
 });

@@ -15,6 +15,8 @@ export interface KafkaBroker {
   stop(): Promise<void>;
   /** Stops the broker (if running) and starts it again on the same data dir and ports; resolves once it is ready. */
   restart(): Promise<void>;
+  /** Starts a stopped broker again on its data dir and ports; resolves once it accepts connections (no warm-up). */
+  start(): Promise<void>;
 }
 
 export interface KafkaBrokerOptions {
@@ -212,6 +214,9 @@ export async function startKafkaBroker(opts: KafkaBrokerOptions = {}): Promise<K
   return {
     brokers: [`127.0.0.1:${port}`],
     stop,
+    async start() {
+      await run(["start"], env, START_TIMEOUT_MS);
+    },
     async restart() {
       await stop();
       await run(["start"], env, START_TIMEOUT_MS);

@@ -7,10 +7,16 @@ import { readToEnd } from "../int/eventStoreContract";
 
 const TABLES = ["chat_users", "chat_sessions", "chat_session_contacts"] as const;
 
-/** The read tables as plain rows ordered by id, to compare two builds of them. */
+/**
+ * The read tables as plain rows ordered by id, to compare two builds of them. Without each row's version
+ * (`applied_position`): bookkeeping, like `stream_revisions`, not what the tables show.
+ */
 export async function snapshotTables(knex: Knex, schema = "public") {
   const out: Record<string, unknown[]> = {};
-  for (const t of TABLES) out[t] = await knex.withSchema(schema).table(t).select("*").orderBy("id");
+  for (const t of TABLES) {
+    const rows: Record<string, unknown>[] = await knex.withSchema(schema).table(t).select("*").orderBy("id");
+    out[t] = rows.map(({ applied_position: _version, ...row }) => row);
+  }
   return out;
 }
 

@@ -1,14 +1,11 @@
 import { randomUUID } from "node:crypto";
 import {
   type ChatUserState,
-  decideLink,
-  decideMerge,
   decideRegister,
   evolveChatUser,
   initialChatUser,
   ossUserOf,
 } from "../../src/commands/chatUser";
-import { ConflictError, NotFoundError } from "../../src/commands/errors";
 import type { ChatUserSnapshot, Fact } from "../../src/events/chatEvents";
 
 const given = (events: Fact[]): ChatUserState => events.reduce(evolveChatUser, initialChatUser);
@@ -29,22 +26,6 @@ function anonymousRegistered(chatUserId: string, browserUuid: string): Fact {
       is_anonymous: true,
       ip_address: "203.0.113.7",
       user_agent: "Mozilla/5.0",
-    },
-  };
-}
-
-function ossRegistered(chatUserId: string, ossUserId: string, email: string): Fact {
-  return {
-    type: "ChatUserRegistered",
-    occurredAt: REGISTERED_AT,
-    data: {
-      chat_user_id: chatUserId,
-      browser_uuid: null,
-      oss_user_id: ossUserId,
-      email,
-      is_anonymous: false,
-      ip_address: "198.51.100.1",
-      user_agent: null,
     },
   };
 }
@@ -185,181 +166,6 @@ describe("chat user decider: register", () => {
       ]),
     );
     expect(events).toEqual([]);
-  });
-});
-
-describe("chat user decider: link", () => {
-  it("links an anonymous user to an OSS user", () => {
-    const f = fresh();
-    const events = decideLink(
-      { ossUserId: f.ossUserId, email: f.email },
-      given([anonymousRegistered(f.chatUserId, f.browserUuid)]),
-    );
-    expect(events).toEqual([
-      {
-        type: "ChatUserLinkedToOssUser",
-        data: { chat_user_id: f.chatUserId, oss_user_id: f.ossUserId, email: f.email },
-      },
-    ]);
-  });
-
-  it("decides nothing when linking again to the same OSS user", () => {
-    const f = fresh();
-    const events = decideLink(
-      { ossUserId: f.ossUserId, email: f.email },
-      given([anonymousRegistered(f.chatUserId, f.browserUuid), linked(f.chatUserId, f.ossUserId, f.email)]),
-    );
-    expect(events).toEqual([]);
-  });
-
-  it("decides nothing for a user registered as that OSS user", () => {
-    const f = fresh();
-    const events = decideLink(
-      { ossUserId: f.ossUserId, email: f.email },
-      given([ossRegistered(f.chatUserId, f.ossUserId, f.email)]),
-    );
-    expect(events).toEqual([]);
-  });
-
-  it("refuses to link a user linked to another OSS user", () => {
-    const f = fresh();
-    const state = given([
-      anonymousRegistered(f.chatUserId, f.browserUuid),
-      linked(f.chatUserId, f.ossUserId, f.email),
-    ]);
-    expect(() => decideLink({ ossUserId: f.otherOssUserId, email: f.otherEmail }, state)).toThrow(
-      ConflictError,
-    );
-  });
-
-  it("refuses to link an unknown user", () => {
-    const f = fresh();
-    expect(() => decideLink({ ossUserId: f.ossUserId, email: f.email }, given([]))).toThrow(NotFoundError);
-  });
-
-  it("decides nothing when linking a merged user to the OSS user it was merged for", () => {
-    const f = fresh();
-    const state = given([
-      anonymousRegistered(f.chatUserId, f.browserUuid),
-      mergedInto(f.chatUserId, f.targetId, f.ossUserId, f.email),
-    ]);
-    expect(decideLink({ ossUserId: f.ossUserId, email: f.email }, state)).toEqual([]);
-  });
-
-  it("refuses to link a merged user to another OSS user", () => {
-    const f = fresh();
-    const state = given([
-      anonymousRegistered(f.chatUserId, f.browserUuid),
-      mergedInto(f.chatUserId, f.targetId, f.ossUserId, f.email),
-    ]);
-    expect(() => decideLink({ ossUserId: f.otherOssUserId, email: f.otherEmail }, state)).toThrow(
-      ConflictError,
-    );
-  });
-});
-
-describe("chat user decider: merge", () => {
-  it("merges an anonymous user into the OSS user's chat user, carrying the target's snapshot", () => {
-    const f = fresh();
-    const into = targetSnapshot(f.ossUserId, f.email);
-    const events = decideMerge(
-      { intoChatUserId: f.targetId, ossUserId: f.ossUserId, email: f.email, into },
-      given([anonymousRegistered(f.chatUserId, f.browserUuid)]),
-    );
-    expect(events).toEqual([
-      {
-        type: "ChatUserMergedInto",
-        data: {
-          chat_user_id: f.chatUserId,
-          into_chat_user_id: f.targetId,
-          oss_user_id: f.ossUserId,
-          email: f.email,
-          into,
-        },
-      },
-    ]);
-  });
-
-  it("merges a user already linked to the same OSS user (an interrupted link finishing as a merge)", () => {
-    const f = fresh();
-    const into = targetSnapshot(f.ossUserId, f.email);
-    const events = decideMerge(
-      { intoChatUserId: f.targetId, ossUserId: f.ossUserId, email: f.email, into },
-      given([anonymousRegistered(f.chatUserId, f.browserUuid), linked(f.chatUserId, f.ossUserId, f.email)]),
-    );
-    expect(events.map((e) => e.type)).toEqual(["ChatUserMergedInto"]);
-  });
-
-  it("decides nothing when merging again into the same target", () => {
-    const f = fresh();
-    const events = decideMerge(
-      {
-        intoChatUserId: f.targetId,
-        ossUserId: f.ossUserId,
-        email: f.email,
-        into: targetSnapshot(f.ossUserId, f.email),
-      },
-      given([
-        anonymousRegistered(f.chatUserId, f.browserUuid),
-        mergedInto(f.chatUserId, f.targetId, f.ossUserId, f.email),
-      ]),
-    );
-    expect(events).toEqual([]);
-  });
-
-  it("refuses to merge a merged user into another target", () => {
-    const f = fresh();
-    const state = given([
-      anonymousRegistered(f.chatUserId, f.browserUuid),
-      mergedInto(f.chatUserId, f.targetId, f.ossUserId, f.email),
-    ]);
-    const command = {
-      intoChatUserId: randomUUID(),
-      ossUserId: f.otherOssUserId,
-      email: f.otherEmail,
-      into: targetSnapshot(f.otherOssUserId, f.otherEmail),
-    };
-    expect(() => decideMerge(command, state)).toThrow(ConflictError);
-  });
-
-  it("refuses to merge a user linked to another OSS user", () => {
-    const f = fresh();
-    const state = given([
-      anonymousRegistered(f.chatUserId, f.browserUuid),
-      linked(f.chatUserId, f.otherOssUserId, f.otherEmail),
-    ]);
-    const command = {
-      intoChatUserId: f.targetId,
-      ossUserId: f.ossUserId,
-      email: f.email,
-      into: targetSnapshot(f.ossUserId, f.email),
-    };
-    expect(() => decideMerge(command, state)).toThrow(ConflictError);
-  });
-
-  it("decides nothing when merging a user into itself", () => {
-    const f = fresh();
-    const events = decideMerge(
-      {
-        intoChatUserId: f.chatUserId,
-        ossUserId: f.ossUserId,
-        email: f.email,
-        into: targetSnapshot(f.ossUserId, f.email),
-      },
-      given([anonymousRegistered(f.chatUserId, f.browserUuid), linked(f.chatUserId, f.ossUserId, f.email)]),
-    );
-    expect(events).toEqual([]);
-  });
-
-  it("refuses to merge an unknown user", () => {
-    const f = fresh();
-    const command = {
-      intoChatUserId: f.targetId,
-      ossUserId: f.ossUserId,
-      email: f.email,
-      into: targetSnapshot(f.ossUserId, f.email),
-    };
-    expect(() => decideMerge(command, given([]))).toThrow(NotFoundError);
   });
 });
 

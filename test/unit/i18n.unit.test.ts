@@ -1,7 +1,5 @@
 import { z } from "zod";
 import { logEventsInput, stateInput } from "../../src/audit/inputs";
-import { setContactInput } from "../../src/commands/setContact";
-import { startChatInput } from "../../src/commands/startChat";
 import {
   catalogue,
   fieldProblems,
@@ -9,6 +7,7 @@ import {
   negotiateLanguage,
   translate,
 } from "../../src/http/i18n";
+import { setContactInput, startChatInput } from "../../src/http/schemas/visitor";
 import { historyInput } from "../../src/queries/history";
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

@@ -1,8 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
-import { linkUserInput } from "../../src/commands/linkUser";
-import { setContactInput } from "../../src/commands/setContact";
-import { startChatInput } from "../../src/commands/startChat";
+import { linkUserInput, setContactInput, startChatInput } from "../../src/http/schemas/visitor";
 import { historyInput } from "../../src/queries/history";
 
 /** The paths of the issues a failed parse names, e.g. ["email"] or ["topic"]. */

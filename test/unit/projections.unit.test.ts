@@ -279,8 +279,6 @@ describe.each(eventTypes)("%s", (type) => {
   it.each(projectionNames)("projects into %s exactly the expected rows", (name) => {
     const sample = samples[type];
     const rows = expected[type];
-    expect(sample).toBeDefined();
-    expect(rows).toBeDefined();
     expect(byName[name].project(sample)).toEqual(rows[name]);
   });
 });
@@ -301,14 +299,6 @@ describe("projection details", () => {
     for (const projection of projections) {
       for (const type of eventTypes) {
         for (const op of projection.project(samples[type])) expect(op.table).toBe(projection.table);
-      }
-    }
-  });
-
-  it("is pure: projecting the same event twice gives the same rows", () => {
-    for (const projection of projections) {
-      for (const type of eventTypes) {
-        expect(projection.project(samples[type])).toEqual(projection.project(samples[type]));
       }
     }
   });

@@ -29,6 +29,14 @@ export const catalogue = {
     id: "Belum siap: layanan pendukung tidak dapat dihubungi",
     en: "Not ready: a backing service is unreachable",
   },
+  idempotency_key_reused: {
+    id: "Idempotency-Key ini sudah dipakai untuk permintaan lain",
+    en: "This Idempotency-Key was already used for a different request",
+  },
+  idempotency_in_progress: {
+    id: "Permintaan dengan Idempotency-Key ini masih diproses: coba lagi sebentar lagi",
+    en: "A request with this Idempotency-Key is still being processed: try again shortly",
+  },
   rate_limited_ip: {
     id: "Terlalu banyak permintaan dari alamat ini: coba lagi dalam {seconds} detik",
     en: "Too many requests from this address: try again in {seconds} s",

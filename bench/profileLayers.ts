@@ -1,0 +1,121 @@
+import { readFile } from "node:fs/promises";
+
+interface CallFrame {
+  readonly functionName: string;
+  readonly url: string;
+}
+interface ProfileNode {
+  readonly id: number;
+  readonly callFrame: CallFrame;
+  readonly children?: number[];
+}
+interface CpuProfile {
+  readonly startTime: number;
+  readonly nodes: ProfileNode[];
+  readonly samples: number[];
+  readonly timeDeltas: number[];
+}
+
+/** Layers by where the code lives: the first rule whose pattern matches a frame's URL names its layer. */
+const LAYERS: readonly (readonly [string, RegExp])[] = [
+  [
+    "request logging (pino, pino-http)",
+    /node_modules\/(pino|pino-http|sonic-boom|fast-redact|pino-std-serializers|thread-stream)\//,
+  ],
+  ["rate limiting (express-rate-limit)", /node_modules\/express-rate-limit\//],
+  ["security headers, CORS (helmet, cors)", /node_modules\/(helmet|cors)\//],
+  [
+    "HTTP pipeline (express, body parsing)",
+    /node_modules\/(express|router|body-parser|raw-body|finalhandler|on-finished|content-type|type-is|qs|statuses|send|iconv-lite|http-errors|depd|mime-types|mime-db|media-typer|negotiator|accepts|vary|fresh|parseurl|path-to-regexp|encodeurl|escape-html|proxy-addr|forwarded|cookie|merge-descriptors|etag|range-parser|destroy|ee-first|unpipe|bytes|safe-buffer)\/|src\/http\/(app|context|errors|visitorRoutes|ownership)/,
+  ],
+  ["validation (zod)", /node_modules\/zod\/|src\/commands\/fields/],
+  [
+    "identity (jose, staff keys, tokens)",
+    /node_modules\/jose\/|src\/auth\/|src\/http\/(identityAuth|staffAuth)/,
+  ],
+  ["metrics (prom-client)", /node_modules\/(prom-client|tdigest|bintrees)\/|src\/ops\/metrics/],
+  ["deciders and command handlers", /src\/commands\/|src\/events\//],
+  ["hash chain", /src\/eventstore\/hashChain/],
+  [
+    "event store (pg driver, append/read)",
+    /node_modules\/(pg|pg-protocol|pg-pool|pg-types|pgpass|postgres-\w+|buffer-writer|packet-reader)\/|src\/eventstore\//,
+  ],
+  [
+    "projection (knex, row ops, checkpoint)",
+    /node_modules\/(knex|tarn|lodash|debug|colorette|pg-connection-string)\/|src\/projections\/|src\/db\//,
+  ],
+  ["module loading (tsx, esbuild)", /node_modules\/(tsx|esbuild|get-tsconfig)\//],
+];
+
+const SPECIAL: Record<string, string> = {
+  "(garbage collector)": "garbage collection",
+  "(idle)": "idle",
+  "(program)": "native (program)",
+};
+
+/**
+ * Sums a .cpuprofile's self time per layer. A frame with no layer of its own (Node's internals: http parser,
+ * sockets, streams, crypto, JSON) is charged to its nearest caller that has one; with none, it stays "Node
+ * internals". The pg driver is charged to the store or the projector only by where the code calling it lives.
+ */
+export async function summariseProfile(
+  file: string,
+  window?: { readonly fromUs: number; readonly toUs: number },
+): Promise<string> {
+  const profile = JSON.parse(await readFile(file, "utf8")) as CpuProfile;
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const layerOf = new Map<number, string>();
+  const classify = (id: number): string => {
+    const known = layerOf.get(id);
+    if (known) return known;
+    const node = byId.get(id) as ProfileNode;
+    const special = SPECIAL[node.callFrame.functionName];
+    let layer = special;
+    if (!layer) layer = LAYERS.find(([, re]) => re.test(node.callFrame.url))?.[0] ?? "";
+    if (!layer) {
+      const up = parent.get(id);
+      layer = up === undefined ? "Node internals (http, net, streams, JSON)" : classify(up);
+      if (
+        layer === "idle" ||
+        layer === "native (program)" ||
+        layer === "garbage collection" ||
+        up === undefined
+      )
+        layer = "Node internals (http, net, streams, JSON)";
+      if (byId.get(up ?? -1)?.callFrame.functionName === "(root)")
+        layer = "Node internals (http, net, streams, JSON)";
+    }
+    layerOf.set(id, layer);
+    return layer;
+  };
+  const totals = new Map<string, number>();
+  let all = 0;
+  let at = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    const dt = profile.timeDeltas[i] ?? 0;
+    at += dt;
+    // Only the load phase: start-up (module loading) and shutdown are left out when a window is given.
+    if (window && (at < window.fromUs || at > window.toUs)) return;
+    const layer = classify(id);
+    totals.set(layer, (totals.get(layer) ?? 0) + dt);
+    all += dt;
+  });
+  const busy = all - (totals.get("idle") ?? 0);
+  const rows = [...totals.entries()]
+    .filter(([k]) => k !== "idle")
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, us]) => `| ${k} | ${(us / 1000).toFixed(0)} | ${((100 * us) / busy).toFixed(1)} % |`);
+  return [
+    `CPU busy ${(busy / 1e6).toFixed(2)} s of ${(all / 1e6).toFixed(2)} s profiled (idle ${(((totals.get("idle") ?? 0) / all) * 100).toFixed(0)} %)`,
+    "",
+    "| layer | self ms | of busy |",
+    "|---|---:|---:|",
+    ...rows,
+  ].join("\n");
+}
+
+if (require.main === module) {
+  summariseProfile(process.argv[2] as string).then(console.log);
+}

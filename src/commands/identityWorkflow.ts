@@ -1,0 +1,237 @@
+import type { DomainEvent, Fact } from "../events/chatEvents";
+import { streams } from "../events/streams";
+import { type ChatUserState, decideRegister, evolveChatUser, ossUserOf } from "./chatUser";
+import { ConflictError, NotFoundError } from "./errors";
+import { chatUserIdForBrowser, chatUserIdForOssUser, identityOwner } from "./identityIds";
+import type { OssIdentityState } from "./ossIdentity";
+
+/**
+ * Who chats as whom, decided in one pure step over the OSS identity's stream and the chat users' streams:
+ * the decision is every event of every stream, appended together in one commit. When it needs a chat user it
+ * was not given, it asks for it ("read") and is asked again with it.
+ */
+
+export interface OssLogin {
+  readonly ossUserId: string;
+  readonly email: string;
+}
+
+/** Where and when the command comes from: the registration facts, and the instant its events record. */
+export interface Origin {
+  readonly ipAddress: string;
+  readonly userAgent: string | null;
+  readonly occurredAt: string;
+}
+
+/** The states decided over: the OSS identity's (unclaimed when there is none) and the chat users read so far. */
+export interface IdentityStates {
+  readonly identity: OssIdentityState;
+  readonly users: ReadonlyMap<string, ChatUserState>;
+}
+
+/** One stream's share of a decision, with the chat user its events belong to (the bus key). */
+export interface StreamEvents {
+  readonly streamId: string;
+  readonly ownerId: string;
+  readonly events: readonly DomainEvent[];
+}
+
+export type Decision<R> =
+  | { readonly kind: "read"; readonly chatUserId: string }
+  | { readonly kind: "decided"; readonly result: R; readonly writes: readonly StreamEvents[] };
+
+type Step<T> = { readonly read: string } | { readonly ok: T };
+
+/** The events decided so far, and the states they lead to (a later step sees an earlier one's events). */
+class Plan {
+  private readonly identityEvents: DomainEvent[] = [];
+  private readonly userEvents = new Map<string, DomainEvent[]>();
+  private readonly current: Map<string, ChatUserState>;
+
+  constructor(
+    readonly states: IdentityStates,
+    private readonly origin: Origin,
+  ) {
+    this.current = new Map(states.users);
+  }
+
+  user(chatUserId: string): ChatUserState | undefined {
+    return this.current.get(chatUserId);
+  }
+
+  toIdentity(event: DomainEvent): void {
+    this.identityEvents.push(event);
+  }
+
+  toUser(chatUserId: string, event: DomainEvent): void {
+    const state = this.user(chatUserId) ?? { status: "none" };
+    this.current.set(
+      chatUserId,
+      evolveChatUser(state, { ...event, occurredAt: this.origin.occurredAt } as Fact),
+    );
+    this.userEvents.set(chatUserId, [...(this.userEvents.get(chatUserId) ?? []), event]);
+  }
+
+  /** Identity first, then users in the order they were touched: a merge follows its target's registration. */
+  decided<R>(result: R, ossUserId: string | null): Decision<R> {
+    const writes: StreamEvents[] = [];
+    if (ossUserId !== null && this.identityEvents.length > 0) {
+      writes.push({
+        streamId: streams.ossIdentity(ossUserId),
+        ownerId: identityOwner(ossUserId),
+        events: this.identityEvents,
+      });
+    }
+    for (const [chatUserId, events] of this.userEvents) {
+      writes.push({ streamId: streams.chatUser(chatUserId), ownerId: chatUserId, events });
+    }
+    return { kind: "decided", result, writes };
+  }
+
+  register(chatUserId: string, browserUuid: string | null, oss: OssLogin | null): void {
+    const state = this.user(chatUserId) ?? { status: "none" };
+    const { ipAddress, userAgent } = this.origin;
+    for (const e of decideRegister({ chatUserId, browserUuid, oss, ipAddress, userAgent }, state)) {
+      this.toUser(chatUserId, e);
+    }
+  }
+
+  link(chatUserId: string, login: OssLogin): void {
+    this.toUser(chatUserId, {
+      type: "ChatUserLinkedToOssUser",
+      data: { chat_user_id: chatUserId, oss_user_id: login.ossUserId, email: login.email },
+    });
+  }
+
+  claim(chatUserId: string, login: OssLogin): void {
+    this.toIdentity({
+      type: "OssIdentityClaimed",
+      data: { oss_user_id: login.ossUserId, chat_user_id: chatUserId, email: login.email },
+    });
+  }
+}
+
+/** The chat user that chats for a browser: registered on first use, followed to its merge target after a merge. */
+export function decideBrowserUser(
+  browserUuid: string,
+  states: IdentityStates,
+  origin: Origin,
+): Decision<{ chatUserId: string }> {
+  const plan = new Plan(states, origin);
+  const chatUserId = chatUserIdForBrowser(browserUuid);
+  const state = plan.user(chatUserId);
+  if (state === undefined) return { kind: "read", chatUserId };
+  if (state.status === "merged") return plan.decided({ chatUserId: state.intoChatUserId }, null);
+  plan.register(chatUserId, browserUuid, null);
+  return plan.decided({ chatUserId }, null);
+}
+
+/** The one chat user of an OSS user: the identity is claimed and its chat user registered in one commit. */
+export function decideOssUser(
+  login: OssLogin,
+  states: IdentityStates,
+  origin: Origin,
+): Decision<{ chatUserId: string }> {
+  const plan = new Plan(states, origin);
+  const step = resolveOssUser(plan, login, chatUserIdForOssUser(login.ossUserId));
+  if ("read" in step) return { kind: "read", chatUserId: step.read };
+  return plan.decided({ chatUserId: step.ok }, login.ossUserId);
+}
+
+/**
+ * The chat user an OSS identity stands for, completing what an interrupted write left (a claim without its
+ * chat user, or without the link of the browser's user it was claimed for). A claim held by a chat user of
+ * another OSS user is released and `unclaimedFor` claims it afresh.
+ */
+function resolveOssUser(plan: Plan, login: OssLogin, unclaimedFor: string): Step<string> {
+  const identity = plan.states.identity;
+  if (identity.status === "claimed") {
+    const held = settle(plan, identity.chatUserId, { ...login, email: identity.email });
+    if (!("foreign" in held)) return held;
+    plan.toIdentity({
+      type: "OssIdentityReleased",
+      data: { oss_user_id: login.ossUserId, chat_user_id: identity.chatUserId },
+    });
+  }
+  const settled = settle(plan, unclaimedFor, login);
+  // Never another account's: it is the account's own chat user, or a browser's the conflict rule let through.
+  if ("foreign" in settled) throw new Error(`chat user ${unclaimedFor} belongs to another OSS user`);
+  if ("read" in settled) return settled;
+  plan.claim(unclaimedFor, login);
+  return settled;
+}
+
+/** Brings the chat user a claim points at to belong to the OSS user; "foreign" when it belongs to another. */
+function settle(plan: Plan, chatUserId: string, login: OssLogin): Step<string> | { readonly foreign: true } {
+  const state = plan.user(chatUserId);
+  if (state === undefined) return { read: chatUserId };
+  switch (state.status) {
+    case "none":
+      plan.register(chatUserId, null, login);
+      return { ok: chatUserId };
+    case "active": {
+      const owner = state.snapshot.oss_user_id;
+      if (owner === null) plan.link(chatUserId, login);
+      return owner === null || owner === login.ossUserId ? { ok: chatUserId } : { foreign: true };
+    }
+    case "merged":
+      return state.ossUserId === login.ossUserId ? { ok: state.intoChatUserId } : { foreign: true };
+    default: {
+      const unreachable: never = state;
+      return unreachable;
+    }
+  }
+}
+
+/**
+ * Links a browser's anonymous chat user to the OSS account it logged in as. The account's identity unclaimed
+ * and no chat user of its own: the browser's user becomes it. The account has a chat user: the browser's is
+ * merged into it. Linking again changes nothing.
+ */
+export function decideLinkUser(
+  command: { readonly browserUuid: string; readonly login: OssLogin },
+  states: IdentityStates,
+  origin: Origin,
+): Decision<{ chatUserId: string; merged: boolean }> {
+  const { login } = command;
+  const plan = new Plan(states, origin);
+  const browserUserId = chatUserIdForBrowser(command.browserUuid);
+  const user = plan.user(browserUserId);
+  if (user === undefined) return { kind: "read", chatUserId: browserUserId };
+  if (user.status === "none") throw new NotFoundError("No chat user exists for this browser_uuid");
+  // The conflict rule, in this one place: a browser belongs to at most one OSS user. Every step below relies
+  // on it; none writes anything before it holds.
+  const owner = ossUserOf(user);
+  if (owner !== null && owner !== login.ossUserId) {
+    throw new ConflictError("This browser is already linked to another OSS user");
+  }
+  if (user.status === "merged") return plan.decided({ chatUserId: user.intoChatUserId, merged: true }, null);
+
+  const ownId = chatUserIdForOssUser(login.ossUserId);
+  let unclaimedFor = ownId;
+  if (states.identity.status === "unclaimed") {
+    const own = plan.user(ownId);
+    if (own === undefined) return { kind: "read", chatUserId: ownId };
+    if (own.status === "none") unclaimedFor = browserUserId;
+  }
+  const target = resolveOssUser(plan, login, unclaimedFor);
+  if ("read" in target) return { kind: "read", chatUserId: target.read };
+  const intoChatUserId = target.ok;
+  if (intoChatUserId === browserUserId) {
+    return plan.decided({ chatUserId: browserUserId, merged: false }, login.ossUserId);
+  }
+  const into = plan.user(intoChatUserId);
+  if (into === undefined) return { kind: "read", chatUserId: intoChatUserId };
+  if (into.status !== "active") throw new ConflictError("The OSS user's chat user is not active");
+  plan.toUser(browserUserId, {
+    type: "ChatUserMergedInto",
+    data: {
+      chat_user_id: browserUserId,
+      into_chat_user_id: intoChatUserId,
+      oss_user_id: login.ossUserId,
+      email: login.email,
+      into: into.snapshot,
+    },
+  });
+  return plan.decided({ chatUserId: intoChatUserId, merged: true }, login.ossUserId);
+}
