@@ -79,8 +79,11 @@ it("delivers a commit at once while an older append is still in flight, and that
     await slow.query("BEGIN");
     await appendStart(slow, "slow"); // takes its position first, commits last
     await appendStart(fast, "fast");
+    // The store announces a commit after it (from the appending process); this append is announced the same way.
+    await fast.query("SELECT pg_notify('livechat_events', 'test')");
     expect(await until(() => topics().includes("fast"), 1000)).toBe(true);
     expect(topics()).not.toContain("slow");
+    // Not announced: the position the follower passed is looked for again until it fills.
     await slow.query("COMMIT");
     expect(await until(() => topics().includes("slow"), 1000)).toBe(true);
     await new Promise((r) => setTimeout(r, 200));
