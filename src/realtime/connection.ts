@@ -29,6 +29,7 @@ export function handleConnection(
   let closed = false;
   let alive = true;
   let violations = 0;
+  let backlogAllowance = 0;
   let queue: Promise<void> = Promise.resolve();
   const subscribed = new Set<string>();
   const frames = createTokenBucket(settings.framesPerSecond, settings.frameBurst, Date.now);
@@ -42,15 +43,22 @@ export function handleConnection(
     send,
   };
 
-  function send(frame: ServerFrame) {
+  function send(frame: ServerFrame, backlog = false) {
     if (closed || ws.readyState !== ws.OPEN) return;
-    if (ws.bufferedAmount > settings.maxBufferedBytes) {
-      // A client that does not read must not grow this process's memory: it reconnects and resumes instead.
-      close(closeCodes.slowConsumer, "Send buffer full: read faster, then reconnect and resume");
-      return;
+    const text = JSON.stringify(frame);
+    if (backlog) {
+      backlogAllowance += Buffer.byteLength(text);
+    } else {
+      // What is still unsent of a backlog is allowed on top of the bound; anything else piling up is not.
+      backlogAllowance = Math.min(backlogAllowance, ws.bufferedAmount);
+      if (ws.bufferedAmount > settings.maxBufferedBytes + backlogAllowance) {
+        // A client that does not read must not grow this process's memory: it reconnects and resumes instead.
+        close(closeCodes.slowConsumer, "Send buffer full: read faster, then reconnect and resume");
+        return;
+      }
     }
     metrics.framesSent.inc({ endpoint, type: frame.type });
-    ws.send(JSON.stringify(frame));
+    ws.send(text);
   }
 
   function close(code: number, reason: string) {

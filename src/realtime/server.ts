@@ -57,7 +57,13 @@ export function attachRealtime(server: Server, ctx: RealtimeContext, options: Re
   let stopping = false;
 
   function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
-    const url = new URL(req.url ?? "/", "http://localhost");
+    socket.on("error", () => socket.destroy());
+    let url: URL;
+    try {
+      url = new URL(req.url ?? "/", "http://localhost");
+    } catch {
+      return refuse(socket, 400, "Bad Request");
+    }
     const endpoint = realtimePaths[url.pathname];
     if (endpoint === undefined) return refuse(socket, 404, "Not Found");
     if (stopping) return refuse(socket, 503, "Service Unavailable");
