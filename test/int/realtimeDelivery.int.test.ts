@@ -1,10 +1,9 @@
 import { randomUUID } from "node:crypto";
-import net from "node:net";
 import { createStaffKey } from "../../src/auth/staffKeys";
 import { streams } from "../../src/events/streams";
 import { asBrowser, bearer } from "../support/identity";
 import { startTestService, type TestService } from "../support/testService";
-import { readySocket, type TestSocket } from "../support/wsClient";
+import { maskedTextFrame, rawSocket, readySocket, type TestSocket } from "../support/wsClient";
 
 const VISITOR = "/api/oss-chat/ws";
 const AGENT = "/api/agent/ws";
@@ -167,19 +166,8 @@ it("closes a socket that does not read with 1013 instead of buffering without bo
   const events = Array.from({ length: 2000 }, (_, i) => message(i + 1));
   await svc.database.store.append(stream, events as never, BigInt(existing.length - 1));
   // A raw client that authenticates, subscribes, then never reads again.
-  const port = new URL(svc.url).port;
-  const socket = net.connect(Number(port), "127.0.0.1");
-  await new Promise((r) => socket.once("connect", r));
-  socket.write(
-    `GET ${VISITOR} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
-  );
-  const frame = (text: string) => {
-    const payload = Buffer.from(text);
-    const mask = Buffer.from([1, 2, 3, 4]);
-    const masked = Buffer.from(payload.map((b, i) => b ^ (mask[i % 4] as number)));
-    return Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, masked]);
-  };
+  const socket = await rawSocket(svc.url, VISITOR);
+  const frame = maskedTextFrame;
   socket.write(frame(JSON.stringify({ type: "auth", browser_uuid: browser })));
   await new Promise((r) => setTimeout(r, 200));
   socket.pause();
