@@ -30,6 +30,7 @@ export function handleConnection(
   let alive = true;
   let violations = 0;
   let backlogAllowance = 0;
+  let expiryTimer: NodeJS.Timeout | null = null;
   let queue: Promise<void> = Promise.resolve();
   const subscribed = new Set<string>();
   const frames = createTokenBucket(settings.framesPerSecond, settings.frameBurst, Date.now);
@@ -95,6 +96,11 @@ export function handleConnection(
     }
     counted = key;
     identity = who;
+    if (who.kind === "oss_user" && who.expiresAt !== null) {
+      // Tokens live minutes; one valid longer than a timer can wait (~24.8 days) is closed then and reconnects.
+      const ms = Math.min(Math.max(0, who.expiresAt - Date.now()), 2 ** 31 - 1);
+      expiryTimer = setTimeout(() => close(closeCodes.badCredential, "Token expired"), ms);
+    }
     if (endpoint === "agent") hub.addAgent(peer);
     send({ type: "ready" });
   }
@@ -211,6 +217,7 @@ export function handleConnection(
   ws.on("close", () => {
     closed = true;
     clearTimeout(authTimer);
+    if (expiryTimer) clearTimeout(expiryTimer);
     hub.remove(peer, subscribed);
     if (counted !== null) ctx.perCredential.release(counted);
     onClosed();

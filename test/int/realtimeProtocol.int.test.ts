@@ -62,6 +62,16 @@ describe("authentication", () => {
     expect(socket.frames.some((f) => f.type === "ready")).toBe(false);
   });
 
+  it("closes a socket authenticated by an OSS token with 4401 when the token expires", async () => {
+    const socket = await readySocket(svc.url, VISITOR, {
+      token: await mintTestToken("U2", "u2@example.com", { ttlSeconds: 2 }),
+    });
+    const started = Date.now();
+    const closed = await socket.closed;
+    expect(closed.code).toBe(4401);
+    expect(Date.now() - started).toBeGreaterThan(500);
+  });
+
   it("closes with 4408 when no auth frame arrives in time", async () => {
     const socket = openSocket(svc.url, VISITOR);
     expect((await socket.closed).code).toBe(4408);
