@@ -4,6 +4,7 @@ import { credentialKey, type Endpoint, type SocketIdentity } from "./credentials
 import type { Peer } from "./hub";
 import { createTokenBucket } from "./limits";
 import {
+  type AuthFrame,
   authFrame,
   type ClientFrame,
   clientFrame,
@@ -31,6 +32,8 @@ export function handleConnection(
   let violations = 0;
   let backlogAllowance = 0;
   let expiryTimer: NodeJS.Timeout | null = null;
+  /** An agent's auth frame, checked again with each heartbeat so a revoked key stops working within one. */
+  let staffAuth: AuthFrame | null = null;
   let queue: Promise<void> = Promise.resolve();
   const subscribed = new Set<string>();
   const frames = createTokenBucket(settings.framesPerSecond, settings.frameBurst, Date.now);
@@ -83,6 +86,7 @@ export function handleConnection(
       return;
     }
     const who = await ctx.verify(endpoint, parsed.data);
+    if (who?.kind === "agent") staffAuth = parsed.data;
     clearTimeout(authTimer);
     if (closed) return;
     if (who === null) {
@@ -232,6 +236,14 @@ export function handleConnection(
       }
       alive = false;
       ws.ping();
+      if (staffAuth !== null) {
+        ctx.verify(endpoint, staffAuth).then(
+          (who) => {
+            if (who === null) close(closeCodes.badCredential, "Staff key revoked");
+          },
+          (err) => ctx.logger.warn({ err }, "staff key re-check failed; kept until the next heartbeat"),
+        );
+      }
     },
     /** Graceful shutdown: clients reconnect elsewhere and resume. */
     goAway() {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { createStaffKey } from "../../src/auth/staffKeys";
+import { createStaffKey, revokeStaffKey } from "../../src/auth/staffKeys";
 import { mintTestToken } from "../support/identity";
 import { startTestService, type TestService } from "../support/testService";
 import { maskedTextFrame, openSocket, rawSocket, readySocket } from "../support/wsClient";
@@ -70,6 +70,13 @@ describe("authentication", () => {
     const closed = await socket.closed;
     expect(closed.code).toBe(4401);
     expect(Date.now() - started).toBeGreaterThan(500);
+  });
+
+  it("closes an agent's socket with 4401 once its staff key is revoked", async () => {
+    const key = await createStaffKey(svc.database.knex, { name: "Temp", role: "agent" });
+    const socket = await readySocket(svc.url, AGENT, { staff_key: key.key });
+    await revokeStaffKey(svc.database.knex, key.id);
+    expect((await socket.closed).code).toBe(4401);
   });
 
   it("closes with 4408 when no auth frame arrives in time", async () => {
