@@ -1,7 +1,8 @@
 import type { Knex } from "knex";
 import { Client } from "pg";
 import type { Logger } from "pino";
-import { upcast } from "../events/upcasters";
+import type { RecordedEvent } from "../eventstore/eventStore";
+import { EVENT_COLUMNS, type EventRow, toRecorded } from "../eventstore/postgresEventStore";
 import type { LogFollower } from "./follower";
 import type { LoggedEvent } from "./notices";
 
@@ -10,14 +11,6 @@ const BATCH = 1000;
 /** Positions checked for gaps at start: appends in flight while the process started. */
 const START_WINDOW = 1000;
 const MAX_GAPS = 10_000;
-
-interface Row {
-  global_position: string;
-  event_type: string;
-  schema_version: number;
-  data: unknown;
-  metadata: { occurred_at: string };
-}
 
 /**
  * The real-time follower on the Postgres event store. The projector's reader waits until no older transaction
@@ -32,6 +25,8 @@ export async function startPostgresFollower(options: {
   connectionString: string;
   logger: Logger;
   onEvents: (events: readonly LoggedEvent[]) => void;
+  /** Turns events as stored into events as the domain reads them (e.g. opens sealed fields); default: as is. */
+  open?: (events: readonly RecordedEvent[]) => Promise<readonly RecordedEvent[]>;
   pollIntervalMs?: number;
   gapTimeoutMs?: number;
 }): Promise<LogFollower> {
@@ -69,14 +64,14 @@ export async function startPostgresFollower(options: {
 
   async function readOnce(): Promise<number> {
     // One statement, one snapshot: if a later event of a stream is visible, so are its earlier ones.
-    const result = await knex.raw<{ rows: Row[] }>(
-      `SELECT global_position::text AS global_position, event_type, schema_version, data, metadata FROM events
+    const result = await knex.raw<{ rows: EventRow[] }>(
+      `SELECT ${EVENT_COLUMNS} FROM events
        WHERE global_position > ? OR global_position = ANY(?::bigint[])
        ORDER BY global_position LIMIT ${BATCH}`,
       // The gaps as one array literal: knex would spread a JS array into separate parameters.
       [maxSeen.toString(), `{${[...gaps.keys()].join(",")}}`],
     );
-    const events: LoggedEvent[] = [];
+    const events: RecordedEvent[] = [];
     for (const row of result.rows) {
       const position = BigInt(row.global_position);
       if (gaps.delete(position) === false && position > maxSeen) {
@@ -84,14 +79,14 @@ export async function startPostgresFollower(options: {
         maxSeen = position;
       }
       try {
-        events.push({ ...upcast(row.event_type, row.schema_version, row.data), metadata: row.metadata });
+        events.push(toRecorded(row));
       } catch (err) {
         logger.warn({ err, position: row.global_position }, "real-time follower skipped an unreadable event");
       }
     }
     const expired = Date.now() - gapTimeoutMs;
     for (const [p, since] of gaps) if (since < expired) gaps.delete(p);
-    if (events.length > 0) options.onEvents(events);
+    if (events.length > 0) options.onEvents(options.open ? await options.open(events) : events);
     return result.rows.length;
   }
 
