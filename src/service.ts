@@ -260,6 +260,7 @@ export async function startService(
       connectionString: database.url,
       identity: config.identityKey === null ? null : createIdentityVerifier(config.identityKey),
       corsOrigins: config.corsOrigins,
+      trustProxy: config.trustProxy,
       settings: realtimeSettings(config),
       registry: metrics.registry,
       logger,
