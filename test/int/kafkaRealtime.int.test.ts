@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { createStaffKey } from "../../src/auth/staffKeys";
 import { type CliProcess, spawnCli } from "../support/cliProcess";
+import { itWithMessages } from "../support/conversations";
 import { TEST_IDENTITY_SECRET } from "../support/identity";
 import { type KafkaBroker, startKafkaBroker } from "../support/kafkaBroker";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase";
@@ -79,25 +80,38 @@ async function warmUp(agent: TestSocket) {
   throw new Error("instance B never received an event through Kafka");
 }
 
-it("events and messages from instance A reach sockets on instance B through Kafka", async () => {
+it("events from instance A reach sockets on instance B through Kafka", async () => {
   const agent = await readySocket(urlB, "/api/agent/ws", { staff_key: agentKey });
   await warmUp(agent);
-  const owner = randomUUID();
-  const id = await startChat(urlA, owner);
-  await agent.next((f) => f.type === "queue" && f.session_id === id, 10_000);
-  const visitor = await readySocket(urlB, "/api/oss-chat/ws", { browser_uuid: owner });
-  visitor.send({ type: "subscribe", session_id: id, after_seq: 0 });
-  await visitor.next((f) => f.type === "subscribed");
-  for (const body of ["satu", "dua", "tiga"]) {
-    const res = await fetch(`${urlA}/api/oss-chat/message`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-browser-uuid": owner },
-      body: JSON.stringify({ session_id: id, body }),
-    });
-    expect(res.status).toBe(201);
-  }
-  await visitor.next((f) => f.type === "message" && f.message.seq === 3, 10_000);
-  const bodies = visitor.frames.filter((f) => f.type === "message").map((f) => f.message.body);
-  expect(bodies).toEqual(["satu", "dua", "tiga"]);
-  for (const s of [agent, visitor]) s.close();
+  const id = await startChat(urlA, randomUUID());
+  expect(await agent.next((f) => f.type === "queue" && f.session_id === id, 10_000)).toMatchObject({
+    topic: "Kafka",
+  });
+  agent.close();
 });
+
+itWithMessages(
+  "messages posted to instance A reach a subscribed socket on instance B through Kafka",
+  async () => {
+    const agent = await readySocket(urlB, "/api/agent/ws", { staff_key: agentKey });
+    await warmUp(agent);
+    agent.close();
+    const owner = randomUUID();
+    const id = await startChat(urlA, owner);
+    const visitor = await readySocket(urlB, "/api/oss-chat/ws", { browser_uuid: owner });
+    visitor.send({ type: "subscribe", session_id: id, after_seq: 0 });
+    await visitor.next((f) => f.type === "subscribed");
+    for (const body of ["satu", "dua", "tiga"]) {
+      const res = await fetch(`${urlA}/api/oss-chat/message`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-browser-uuid": owner },
+        body: JSON.stringify({ session_id: id, body }),
+      });
+      expect(res.status).toBe(201);
+    }
+    await visitor.next((f) => f.type === "message" && f.message.seq === 3, 10_000);
+    const bodies = visitor.frames.filter((f) => f.type === "message").map((f) => f.message.body);
+    expect(bodies).toEqual(["satu", "dua", "tiga"]);
+    visitor.close();
+  },
+);
