@@ -38,6 +38,7 @@ import { startRetentionJob } from "./privacy/retention";
 import { startKafkaProjector } from "./projections/kafkaProjector";
 import { startLogProjector } from "./projections/logProjector";
 import { startKafkaFollower, startStoreFollower } from "./realtime/follower";
+import { startPostgresFollower } from "./realtime/pgFollower";
 import { type Realtime, startRealtime } from "./realtime/realtime";
 import { realtimeSettings } from "./realtime/settings";
 import { startWebhookDispatcher } from "./webhooks/dispatcher";
@@ -347,6 +348,7 @@ export async function startService(
       connectionString: database.url,
       identity: config.identityKey === null ? null : createIdentityVerifier(config.identityKey),
       corsOrigins: config.corsOrigins,
+      trustProxy: config.trustProxy,
       settings: realtimeSettings(config),
       registry: metrics.registry,
       logger,
@@ -362,12 +364,15 @@ export async function startService(
               open: (events) => openEvents(events, database.keys),
               onEvents,
             })
-          : startStoreFollower({
-              store: database.store,
-              eventsKnex: config.EVENT_STORE === "postgres" ? database.knex : null,
-              logger,
-              onEvents,
-            }),
+          : config.EVENT_STORE === "postgres"
+            ? startPostgresFollower({
+                knex: database.knex,
+                connectionString: database.url,
+                logger,
+                onEvents,
+                pollIntervalMs: config.PROJECTOR_POLL_MS,
+              })
+            : startStoreFollower({ store: database.store, logger, onEvents }),
     });
     const { port } = listening.address() as AddressInfo;
     url = `http://127.0.0.1:${port}`;

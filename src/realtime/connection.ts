@@ -4,6 +4,7 @@ import { credentialKey, type Endpoint, type SocketIdentity } from "./credentials
 import type { Peer } from "./hub";
 import { createTokenBucket } from "./limits";
 import {
+  type AuthFrame,
   authFrame,
   type ClientFrame,
   clientFrame,
@@ -29,6 +30,10 @@ export function handleConnection(
   let closed = false;
   let alive = true;
   let violations = 0;
+  let backlogAllowance = 0;
+  let expiryTimer: NodeJS.Timeout | null = null;
+  /** An agent's auth frame, checked again with each heartbeat so a revoked key stops working within one. */
+  let staffAuth: AuthFrame | null = null;
   let queue: Promise<void> = Promise.resolve();
   const subscribed = new Set<string>();
   const frames = createTokenBucket(settings.framesPerSecond, settings.frameBurst, Date.now);
@@ -42,15 +47,22 @@ export function handleConnection(
     send,
   };
 
-  function send(frame: ServerFrame) {
+  function send(frame: ServerFrame, backlog = false) {
     if (closed || ws.readyState !== ws.OPEN) return;
-    if (ws.bufferedAmount > settings.maxBufferedBytes) {
-      // A client that does not read must not grow this process's memory: it reconnects and resumes instead.
-      close(closeCodes.slowConsumer, "Send buffer full: read faster, then reconnect and resume");
-      return;
+    const text = JSON.stringify(frame);
+    if (backlog) {
+      backlogAllowance += Buffer.byteLength(text);
+    } else {
+      // What is still unsent of a backlog is allowed on top of the bound; anything else piling up is not.
+      backlogAllowance = Math.min(backlogAllowance, ws.bufferedAmount);
+      if (ws.bufferedAmount > settings.maxBufferedBytes + backlogAllowance) {
+        // A client that does not read must not grow this process's memory: it reconnects and resumes instead.
+        close(closeCodes.slowConsumer, "Send buffer full: read faster, then reconnect and resume");
+        return;
+      }
     }
     metrics.framesSent.inc({ endpoint, type: frame.type });
-    ws.send(JSON.stringify(frame));
+    ws.send(text);
   }
 
   function close(code: number, reason: string) {
@@ -74,6 +86,7 @@ export function handleConnection(
       return;
     }
     const who = await ctx.verify(endpoint, parsed.data);
+    if (who?.kind === "agent") staffAuth = parsed.data;
     clearTimeout(authTimer);
     if (closed) return;
     if (who === null) {
@@ -87,6 +100,11 @@ export function handleConnection(
     }
     counted = key;
     identity = who;
+    if (who.kind === "oss_user" && who.expiresAt !== null) {
+      // Tokens live minutes; one valid longer than a timer can wait (~24.8 days) is closed then and reconnects.
+      const ms = Math.min(Math.max(0, who.expiresAt - Date.now()), 2 ** 31 - 1);
+      expiryTimer = setTimeout(() => close(closeCodes.badCredential, "Token expired"), ms);
+    }
     if (endpoint === "agent") hub.addAgent(peer);
     send({ type: "ready" });
   }
@@ -203,6 +221,7 @@ export function handleConnection(
   ws.on("close", () => {
     closed = true;
     clearTimeout(authTimer);
+    if (expiryTimer) clearTimeout(expiryTimer);
     hub.remove(peer, subscribed);
     if (counted !== null) ctx.perCredential.release(counted);
     onClosed();
@@ -217,6 +236,14 @@ export function handleConnection(
       }
       alive = false;
       ws.ping();
+      if (staffAuth !== null) {
+        ctx.verify(endpoint, staffAuth).then(
+          (who) => {
+            if (who === null) close(closeCodes.badCredential, "Staff key revoked");
+          },
+          (err) => ctx.logger.warn({ err }, "staff key re-check failed; kept until the next heartbeat"),
+        );
+      }
     },
     /** Graceful shutdown: clients reconnect elsewhere and resume. */
     goAway() {
