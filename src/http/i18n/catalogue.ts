@@ -165,6 +165,27 @@ export const catalogue = {
     en: "browser_uuid does not match the X-Browser-UUID header",
   },
 
+  // Real-time (WebSocket) error frames
+  ws_auth_first: {
+    id: 'Frame pertama harus {"type":"auth", …kredensial}',
+    en: 'The first frame must be {"type":"auth", …credential}',
+  },
+  ws_too_many_subscriptions: {
+    id: "Terlalu banyak langganan pada socket ini",
+    en: "Too many subscriptions on this socket",
+  },
+  ws_subscribe_first: {
+    id: "Berlangganan ke sesi ini terlebih dahulu",
+    en: "Subscribe to the session first",
+  },
+  ws_too_many_frames: { id: "Terlalu banyak frame: perlambat", en: "Too many frames: slow down" },
+  ws_frame_failed: {
+    id: "Frame tidak dapat diproses; coba lagi",
+    en: "The frame could not be handled; try again",
+  },
+  ws_json_text: { id: "Frame harus berupa teks JSON", en: "Frames must be JSON text" },
+  ws_invalid_frame: { id: "Frame tidak valid: {field}: {message}", en: "Invalid frame: {field}: {message}" },
+
   // Field validation (details[].message)
   field_required: { id: "wajib diisi", en: "is required" },
   field_invalid: { id: "tidak valid", en: "is not valid" },
