@@ -114,6 +114,8 @@ export type ChainChecker = ReturnType<typeof createChainChecker>;
  * read through the event-store port (so it checks EventStoreDB as it checks Postgres). A stream's first broken
  * link is reported: the first event whose stored hash, link to the previous hash, or revision does not hold.
  * The whole log is read once, in pages; memory grows with the number of streams (one small head each).
+ * Give it the log as stored (`Database.sealedLog`): the hashes cover the sealed personal fields, which the
+ * encrypting store would hand over opened.
  */
 export async function verifyChains(
   log: EventLog,

@@ -108,7 +108,7 @@ export function registerAuditCommands(program: Command): void {
     .action(async (opts: { stream?: string }) => {
       const input = parseOptions("audit verify", verifyInput, opts);
       const report = await withDatabase(async (db) =>
-        verifyChains(db.store, {
+        verifyChains(db.sealedLog, {
           streamId: input.stream,
           checkpoint: await latestCheckpointToVerify(db.knex),
         }),
