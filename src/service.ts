@@ -262,15 +262,19 @@ export async function startService(
       settings: realtimeSettings(config),
       registry: metrics.registry,
       logger,
-      follow: (onEvents) =>
+      follow: async (onEvents) =>
         config.BUS === "kafka"
           ? startKafkaFollower({
-              consumer: createKafkaConsumer({
-                ...kafkaSettings(config, logger),
-                // A group of this process's own: every API instance sees every event, from the topic's end.
-                groupId: `${config.KAFKA_GROUP_ID}-realtime-${randomUUID()}`,
-                fromBeginning: false,
-              }),
+              // The API may start before the relay and the workers: subscribing to a topic that does not
+              // exist yet fails ("does not host this topic-partition"), so it is created first, as they do.
+              consumer: await ensureTopic(kafkaSettings(config, logger)).then(() =>
+                createKafkaConsumer({
+                  ...kafkaSettings(config, logger),
+                  // A group of this process's own: every API instance sees every event, from the topic's end.
+                  groupId: `${config.KAFKA_GROUP_ID}-realtime-${randomUUID()}`,
+                  fromBeginning: false,
+                }),
+              ),
               onEvents,
             })
           : startStoreFollower({
