@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { RequestHandler } from "express";
 import type { Logger } from "pino";
+import { maskQuery } from "../logger";
 
 const QUIET = new Set(["/healthz", "/readyz", "/metrics"]);
 const GIVEN_ID = /^[\w-]{1,64}$/;
@@ -8,7 +9,8 @@ const GIVEN_ID = /^[\w-]{1,64}$/;
 /**
  * The request id (the caller's X-Request-Id when it is a plain token, else a new UUID), echoed in the response
  * and kept as the correlation id of what the request appends; one log line per request when info is enabled.
- * Replaces pino-http, which built a child logger and serialised every request's headers even with info off.
+ * Only what a request was, never who sent it: no headers (user agent, browser UUID, tokens), no address, and
+ * query values masked. Replaces pino-http, which built a child logger and serialised every request's headers even with info off.
  */
 export function requestLog(logger: Logger): RequestHandler {
   return (req, res, next) => {
@@ -22,7 +24,7 @@ export function requestLog(logger: Logger): RequestHandler {
         const status = res.statusCode;
         logger[status >= 500 ? "error" : "info"](
           {
-            req: { id, method: req.method, url: req.originalUrl },
+            req: { id, method: req.method, url: maskQuery(req.originalUrl) },
             res: { statusCode: status },
             responseTime: Math.round(performance.now() - started),
           },
