@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { registerAuditCommands } from "./cli/audit";
 import { registerIdentityCommands } from "./cli/identity";
 import { registerKeyCommands } from "./cli/keys";
+import { registerPrivacyCommands } from "./cli/privacy";
 import { registerProjectionCommands } from "./cli/projections";
 import { ConfigError, loadConfig } from "./config";
 import { createKnex, migrateDownAll } from "./db/database";
@@ -97,6 +98,7 @@ export function buildCli(): Command {
   registerKeyCommands(program);
   registerAuditCommands(program);
   registerProjectionCommands(program);
+  registerPrivacyCommands(program);
   return program;
 }
 

@@ -6,6 +6,7 @@ import { EventStoreDBClient } from "@eventstore/db-client";
 import { Redis } from "ioredis";
 import type { Knex } from "knex";
 import type { Logger } from "pino";
+import { takeLogCheckpoint } from "./audit/logCheckpoints";
 import { describeIdentityKey } from "./auth/identityKeyConfig";
 import { createIdentityVerifier } from "./auth/identityTokens";
 import {
@@ -20,6 +21,7 @@ import { type Config, ConfigError } from "./config";
 import { createKnex, createPool, ensureDatabase, migrateLatest } from "./db/database";
 import { startEmbeddedPostgres } from "./db/embeddedPostgres";
 import { createChainedStore } from "./eventstore/chainedStore";
+import { createEncryptingStore } from "./eventstore/encryptingStore";
 import type { EventStore, EventStoreAdapter } from "./eventstore/eventStore";
 import { createEventStoreDbEventStore } from "./eventstore/eventStoreDbEventStore";
 import { createPostgresEventStore } from "./eventstore/postgresEventStore";
@@ -27,6 +29,11 @@ import { createApp } from "./http/app";
 import { startMetricsServer } from "./http/metricsServer";
 import { createIdempotencyStore } from "./ops/idempotencyStore";
 import { countingStore, createMetrics } from "./ops/metrics";
+import { openEvents } from "./privacy/eventCipher";
+import { assertKekMatches, resolveKek } from "./privacy/kek";
+import type { KeyStore } from "./privacy/keyStore";
+import { createPostgresKeyStore } from "./privacy/postgresKeyStore";
+import { startRetentionJob } from "./privacy/retention";
 import { startKafkaProjector } from "./projections/kafkaProjector";
 import { startLogProjector } from "./projections/logProjector";
 import { startKafkaFollower, startStoreFollower } from "./realtime/follower";
@@ -37,8 +44,15 @@ import { realtimeSettings } from "./realtime/settings";
 export interface Database {
   readonly url: string;
   readonly knex: Knex;
-  /** The chained store: every append is stamped with ids from `newId` and hashes (src/eventstore/chainedStore.ts). */
+  /** The store as commands, projectors and tools see it: personal fields sealed on append, opened on read. */
   readonly store: EventStore;
+  /**
+   * The chained store beneath the encryption layer: every append stamped with ids from `newId` and hashes
+   * (src/eventstore/chainedStore.ts), read in the sealed form as stored. The relay publishes this to Kafka.
+   */
+  readonly sealedLog: EventStore;
+  /** The personal-data keys (wrapped by PII_KEK). */
+  readonly keys: KeyStore;
   readonly newId: () => string;
   close(): Promise<void>;
 }
@@ -69,6 +83,17 @@ export async function openDatabase(
   const knex = createKnex(url, config.DB_POOL_SIZE);
   const applied = await migrateLatest(knex);
   if (applied.length > 0) logger.info({ applied }, "migrations applied");
+  let keys: KeyStore;
+  try {
+    const kek = await resolveKek(config.piiKek, config.DATA_DIR, logger);
+    await assertKekMatches(knex, kek);
+    keys = createPostgresKeyStore(knex, kek);
+  } catch (err) {
+    // A wrong key stops the start: nothing opened so far may keep the process alive.
+    await knex.destroy();
+    if (stopEmbedded) await stopEmbedded();
+    throw err;
+  }
   const adapter: EventStoreAdapter =
     config.EVENT_STORE === "eventstoredb" && config.EVENTSTORE_URL
       ? createEventStoreDbEventStore(EventStoreDBClient.connectionString(config.EVENTSTORE_URL))
@@ -78,11 +103,15 @@ export async function openDatabase(
           pollIntervalMs: config.PROJECTOR_POLL_MS,
           onError: (err) => logger.warn({ err }, "event store connection error"),
         });
-  const store = createChainedStore(adapter, { newId });
+  const sealedLog = createChainedStore(adapter, { newId });
+  // commands ─▶ encryption ─▶ chaining ─▶ adapter: the hash covers the sealed form (src/eventstore/eventStore.ts).
+  const store = createEncryptingStore(sealedLog, keys);
   return {
     url,
     knex,
     store,
+    sealedLog,
+    keys,
     newId,
     async close() {
       await store.close();
@@ -169,7 +198,8 @@ export async function startService(
     const relay = startRelay({
       knex: database.knex,
       connectionString: database.url,
-      store: database.store,
+      // The topic carries the sealed form: erasure reaches its copies too, by the same destroyed keys.
+      store: database.sealedLog,
       publisher,
       logger,
     });
@@ -190,6 +220,7 @@ export async function startService(
     const worker = await startKafkaProjector({
       knex: database.knex,
       consumer,
+      open: (events) => openEvents(events, database.keys),
       logger,
       onBatch: (r) => metrics.eventsApplied.inc({ projector: "kafka_projector" }, r.applied),
     });
@@ -203,6 +234,28 @@ export async function startService(
       onBatch: (r) => metrics.eventsApplied.inc({ projector: "read_model" }, r.applied),
     });
     stoppers.push(projector.stop);
+  }
+  if (parts.api && config.RETENTION_DAYS_MESSAGES !== undefined) {
+    // Every API instance schedules it; an advisory lock lets one run at a time.
+    const retention = startRetentionJob({
+      knex: database.knex,
+      store: database.store,
+      keys: database.keys,
+      logger,
+      days: config.RETENTION_DAYS_MESSAGES,
+      intervalMs: config.RETENTION_INTERVAL_MS,
+    });
+    stoppers.push(retention.stop);
+  }
+  if (parts.projector && config.LOG_CHECKPOINT_INTERVAL_S > 0) {
+    // Where the projector runs (one per deployment in the embedded mode; an advisory lock keeps workers to one).
+    const checkpoints = setInterval(() => {
+      takeLogCheckpoint(database.knex, database.store).catch((err) =>
+        logger.warn({ err }, "log-head checkpoint failed"),
+      );
+    }, config.LOG_CHECKPOINT_INTERVAL_S * 1000);
+    checkpoints.unref();
+    stoppers.push(async () => clearInterval(checkpoints));
   }
   let server: Server | null = null;
   let realtime: Realtime | null = null;
@@ -244,6 +297,8 @@ export async function startService(
       },
       redis,
       metrics,
+      keys: database.keys,
+      sealedLog: database.sealedLog,
       kafkaLag,
     });
     const listening = app.listen(config.PORT, config.HOST);
@@ -273,6 +328,7 @@ export async function startService(
                 groupId: `${config.KAFKA_GROUP_ID}-realtime-${randomUUID()}`,
                 fromBeginning: false,
               }),
+              open: (events) => openEvents(events, database.keys),
               onEvents,
             })
           : config.EVENT_STORE === "postgres"
@@ -280,6 +336,8 @@ export async function startService(
                 knex: database.knex,
                 connectionString: database.url,
                 logger,
+                // The rows are read as stored: personal fields (message bodies among them) sealed.
+                open: (events) => openEvents(events, database.keys),
                 onEvents,
                 pollIntervalMs: config.PROJECTOR_POLL_MS,
               })

@@ -55,6 +55,9 @@ export function evolveChatUser(state: ChatUserState, event: Fact): ChatUserState
     case "ChatSessionStarted":
     case "ChatSessionContactSet":
     case "ChatSessionContactUpdated":
+    case "ChatUserErased":
+    case "RetentionApplied":
+    case "LogReencrypted":
       return state;
     default: {
       const unhandled: never = event;

@@ -19,6 +19,9 @@ export function evolveOssIdentity(state: OssIdentityState, event: Fact): OssIden
     case "ChatSessionStarted":
     case "ChatSessionContactSet":
     case "ChatSessionContactUpdated":
+    case "ChatUserErased":
+    case "RetentionApplied":
+    case "LogReencrypted":
       return state;
     default: {
       const unhandled: never = event;

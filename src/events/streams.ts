@@ -3,4 +3,6 @@ export const streams = {
   chatUser: (chatUserId: string) => `chatUser-${chatUserId}`,
   chatSession: (sessionId: string) => `chatSession-${sessionId}`,
   ossIdentity: (ossUserId: string) => `ossIdentity-${ossUserId}`,
+  /** The records of privacy operations that concern no one stream: retention runs, the re-encryption. */
+  privacy: (operation: "retention" | "reencryption") => `privacy-${operation}`,
 };

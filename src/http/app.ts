@@ -1,17 +1,17 @@
-import { randomUUID } from "node:crypto";
 import cors from "cors";
 import express, { type Express } from "express";
-import helmet from "helmet";
 import type { Redis } from "ioredis";
 import type { Knex } from "knex";
 import type { Logger } from "pino";
-import { pinoHttp } from "pino-http";
 import type { IdentityVerifier } from "../auth/identityTokens";
 import { createKeyUsageRecorder } from "../auth/keyUsage";
 import type { ConsumerLagReader } from "../bus/bus";
+import type { EventLog } from "../eventstore/eventStore";
 import { createIdempotencyStore, IDEMPOTENCY_DEFAULTS, type IdempotencyStore } from "../ops/idempotencyStore";
 import { kafkaReadiness } from "../ops/kafkaLag";
 import { commandTimer, type Metrics, metricsRoute } from "../ops/metrics";
+import type { KeyStore } from "../privacy/keyStore";
+import { adminRoutes } from "./adminRoutes";
 import { auditRoutes } from "./auditRoutes";
 import { demoRoutes } from "./demoRoutes";
 import { errorHandler, notFoundRoute, sendError } from "./errors";
@@ -20,7 +20,10 @@ import { authenticateOssUser } from "./identityAuth";
 import { contentLanguage } from "./language";
 import { opsRoutes } from "./opsRoutes";
 import { type RateLimitSettings, rateLimits } from "./rateLimits";
+import { requestLog } from "./requestLog";
+import { securityHeaders } from "./securityHeaders";
 import { authenticateStaff, requireStaffRole } from "./staffAuth";
+import { subjectRoutes } from "./subjectRoutes";
 import { chatRoutes, type RouteDeps } from "./visitorRoutes";
 
 export interface AppOptions extends RouteDeps {
@@ -39,6 +42,10 @@ export interface AppOptions extends RouteDeps {
   readonly kafkaLag?: ConsumerLagReader | null;
   /** Prometheus metrics served at /metrics (ops role) and fed by the command timer. */
   readonly metrics?: Metrics;
+  /** The personal-data keys: erasure destroys them. */
+  readonly keys: KeyStore;
+  /** The log beneath the encryption layer, as stored: the audit's chain verification reads it. */
+  readonly sealedLog: EventLog;
 }
 
 const OFF: RateLimitSettings = { windowMs: 60_000, perIp: 0, perIdentity: 0 };
@@ -50,7 +57,7 @@ export function createApp(options: AppOptions): Express {
   app.set("trust proxy", options.trustProxy ?? false);
   const identity = options.identity ?? null;
   const limits = rateLimits(options.rateLimits ?? OFF, options.redis ?? null);
-  app.use(helmet());
+  app.use(securityHeaders());
   app.use(
     cors({
       origin: options.corsOrigins === "*" ? "*" : (options.corsOrigins ?? []),
@@ -66,24 +73,8 @@ export function createApp(options: AppOptions): Express {
       maxAge: 600,
     }),
   );
-  app.use(
-    pinoHttp({
-      logger: options.logger,
-      genReqId: (req, res) => {
-        const given = req.headers["x-request-id"];
-        const id = typeof given === "string" && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
-        res.setHeader("X-Request-Id", id);
-        return id;
-      },
-      customProps: () => ({}),
-      autoLogging: { ignore: (req) => ["/healthz", "/readyz", "/metrics"].includes(req.url) },
-    }),
-  );
+  app.use(requestLog(options.logger));
   app.use(contentLanguage);
-  app.use((req, res, next) => {
-    res.locals.correlationId = req.id;
-    next();
-  });
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
   });
@@ -124,9 +115,19 @@ export function createApp(options: AppOptions): Express {
       options.logger,
     ),
   );
-  app.use(auditRoutes({ log: options.store, knex: options.knex }));
-  app.use(opsRoutes(options.knex));
+  // The widget's routes first: they take nearly all the traffic, and a router tries its routes in order.
   app.use(chatRoutes({ ...options, identityConfigured: identity !== null }));
+  app.use(auditRoutes({ log: options.store, sealedLog: options.sealedLog, knex: options.knex }));
+  app.use(adminRoutes({ store: options.commands.store, knex: options.knex, keys: options.keys }));
+  app.use(
+    subjectRoutes({
+      store: options.commands.store,
+      knex: options.knex,
+      keys: options.keys,
+      identityConfigured: identity !== null,
+    }),
+  );
+  app.use(opsRoutes(options.knex));
   app.use(notFoundRoute);
   app.use(errorHandler(options.logger));
   return app;

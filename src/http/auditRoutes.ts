@@ -8,6 +8,7 @@ import {
   readAuditPage,
 } from "../audit/auditLog";
 import { logEventsInput, stateInput, streamEventsInput, verifyInput } from "../audit/inputs";
+import { latestCheckpointToVerify, listLogCheckpoints } from "../audit/logCheckpoints";
 import { type AsOf, chatUserAsOf, sessionAsOf, UnknownPositionError } from "../audit/pointInTime";
 import { verifyChains } from "../audit/verifyChains";
 import { NotFoundError } from "../commands/errors";
@@ -64,7 +65,17 @@ async function unknownPositionIsBadInput<T>(run: () => Promise<T>): Promise<T> {
 }
 
 /** The auditors' read API: the log as it was recorded, states as they were, and the hash chains' check. */
-export function auditRoutes({ log }: { log: EventLog; knex: Knex }): Router {
+export function auditRoutes({
+  log,
+  sealedLog,
+  knex,
+}: {
+  /** The log as auditors read it: personal fields opened ("[erased]" once erased). */
+  log: EventLog;
+  /** The log as stored (sealed): what the hashes cover, so what verify recomputes. */
+  sealedLog?: EventLog;
+  knex: Knex;
+}): Router {
   const router = Router();
   router.use("/api/audit", requireStaffRole("auditor"));
 
@@ -107,7 +118,12 @@ export function auditRoutes({ log }: { log: EventLog; knex: Knex }): Router {
 
   router.get("/api/audit/verify", async (req, res) => {
     const input = parse(verifyInput, req.query);
-    res.json(await verifyChains(log, { streamId: input.stream }));
+    const checkpoint = await latestCheckpointToVerify(knex);
+    res.json(await verifyChains(sealedLog ?? log, { streamId: input.stream, checkpoint }));
+  });
+
+  router.get("/api/audit/checkpoints", async (_req, res) => {
+    res.json({ checkpoints: await listLogCheckpoints(knex) });
   });
 
   return router;

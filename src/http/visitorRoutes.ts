@@ -8,7 +8,7 @@ import { startChat } from "../commands/startChat";
 import type { EventStore } from "../eventstore/eventStore";
 import { getHistory, historyInput } from "../queries/history";
 import { readerOwns } from "../queries/readerAccess";
-import { getSession, sessionInput } from "../queries/session";
+import { getSessionForReader, sessionInput } from "../queries/session";
 import { waitForPosition } from "../queries/waitForPosition";
 import { parse, requestContext } from "./context";
 import { callerOf } from "./identityAuth";
@@ -128,12 +128,20 @@ export function chatRoutes(deps: RouteDeps): Router {
     const anySession = staffAllowed(caller, "readSessions");
     requireBrowserOrUser(caller, anySession);
     await catchUp(res, input.min_position);
-    const session = await getSession(deps.knex, input.id);
+    const found = await getSessionForReader(deps.knex, input.id);
     const owner = { browserUuid: caller.browserUuid, ossUserId: caller.ossUser?.ossUserId ?? null };
-    if (!session || !(anySession || (await readerOwns(deps.knex, session, owner)))) {
+    const readable =
+      found !== null &&
+      (anySession ||
+        (await readerOwns(
+          deps.knex,
+          { ...found.view, anonymousBrowserUuid: found.anonymousBrowserUuid },
+          owner,
+        )));
+    if (!found || !readable) {
       throw new NotFoundError("Chat session not found");
     }
-    res.json(session);
+    res.json(found.view);
   });
 
   return router;

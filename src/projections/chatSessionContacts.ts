@@ -49,12 +49,18 @@ export const chatSessionContactsProjection: Projection = {
           },
         ];
       }
+      case "ChatUserErased":
+        return [
+          { kind: "erase", table: "chat_session_contacts", chatUserIds: event.data.erased_chat_user_ids },
+        ];
       case "ChatUserRegistered":
       case "ChatUserLinkedToOssUser":
       case "ChatUserMergedInto":
       case "OssIdentityClaimed":
       case "OssIdentityReleased":
       case "ChatSessionStarted":
+      case "RetentionApplied":
+      case "LogReencrypted":
         return [];
       default: {
         const unhandled: never = event;

@@ -54,6 +54,9 @@ export const chatSessionsProjection: Projection = {
       case "OssIdentityReleased":
       case "ChatSessionContactSet":
       case "ChatSessionContactUpdated":
+      case "ChatUserErased":
+      case "RetentionApplied":
+      case "LogReencrypted":
         return [];
       default: {
         const unhandled: never = event;

@@ -73,11 +73,15 @@ export const chatUsersProjection: Projection = {
           },
         ];
       }
+      case "ChatUserErased":
+        return [{ kind: "erase", table: "chat_users", chatUserIds: event.data.erased_chat_user_ids }];
       case "OssIdentityClaimed":
       case "OssIdentityReleased":
       case "ChatSessionStarted":
       case "ChatSessionContactSet":
       case "ChatSessionContactUpdated":
+      case "RetentionApplied":
+      case "LogReencrypted":
         return [];
       default: {
         const unhandled: never = event;

@@ -1,4 +1,5 @@
 import type { Fact } from "../events/chatEvents";
+import { erasuresInMemory } from "./erasure";
 import { projections } from "./index";
 import type { ReadTable, Row, RowOp } from "./rowOps";
 
@@ -77,6 +78,15 @@ export class IndexedTables {
 
   apply(op: RowOp): void {
     const table = this.tables[op.table];
+    if (op.kind === "erase") {
+      const plain = {
+        chat_users: this.tables.chat_users.rows,
+        chat_sessions: this.tables.chat_sessions.rows,
+        chat_session_contacts: this.tables.chat_session_contacts.rows,
+      };
+      for (const { row, set } of erasuresInMemory(plain, op.table, op.chatUserIds)) table.assign(row, set);
+      return;
+    }
     if (op.kind === "update") {
       for (const row of table.find(op.where)) table.assign(row, op.set);
       return;

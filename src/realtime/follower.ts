@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { EventConsumer } from "../bus/bus";
-import { type EventStore, type LogPosition, logStart } from "../eventstore/eventStore";
+import { type EventStore, type LogPosition, logStart, type RecordedEvent } from "../eventstore/eventStore";
 import type { LoggedEvent } from "./notices";
 
 export interface LogFollower {
@@ -55,8 +55,10 @@ export async function startStoreFollower(options: {
 /** Kafka mode: a consumer in a group of its own (never the projectors'), reading from the topic's end. */
 export async function startKafkaFollower(options: {
   consumer: EventConsumer;
+  /** Opens the sealed personal fields the topic carries (message bodies among them) before any socket sees them. */
+  open: (events: readonly RecordedEvent[]) => Promise<RecordedEvent[]>;
   onEvents: (events: readonly LoggedEvent[]) => void;
 }): Promise<LogFollower> {
-  await options.consumer.run(async (events) => options.onEvents(events));
+  await options.consumer.run(async (events) => options.onEvents(await options.open(events)));
   return { stop: () => options.consumer.close() };
 }

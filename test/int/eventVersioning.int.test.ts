@@ -95,7 +95,7 @@ describe("a log of version-1 events (test/fixtures/v1EventLog.json)", () => {
   });
 
   test("verify counts events from before hash chaining as unchained, not broken", async () => {
-    expect(await verifyChains(database.store)).toMatchObject({
+    expect(await verifyChains(database.sealedLog)).toMatchObject({
       ok: true,
       events: log.length,
       unchained: log.length,

@@ -29,6 +29,8 @@ describe("migrations", () => {
         "008_row_versions",
         "009_idempotency_keys",
         "010_append_without_notify",
+        "011_privacy",
+        "012_log_checkpoints",
       ]);
       const full = await tablesOf(knex);
       expect(full).toEqual(

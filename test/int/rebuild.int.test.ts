@@ -110,7 +110,7 @@ describe("zero-downtime rebuild", () => {
       await freshReplay(svc.database, "replay_after_swap"),
     );
     // Concurrent writers (and their conflict retries) still leave every stream's hash chain whole.
-    expect(await verifyChains(svc.database.store)).toMatchObject({ ok: true, unchained: 0 });
+    expect(await verifyChains(svc.database.sealedLog)).toMatchObject({ ok: true, unchained: 0 });
   });
 
   test("refuses to run while another rebuild holds the lock, which the health API shows", async () => {

@@ -47,6 +47,15 @@ export const catalogue = {
   },
 
   // Domain outcomes
+  data_subject_not_found: { id: "Pengguna chat tidak ditemukan", en: "Chat user not found" },
+  data_subject_no_data: {
+    id: "Tidak ada data chat yang disimpan untuk pengguna OSS ini",
+    en: "No chat data is held for this OSS user",
+  },
+  data_subject_erased: {
+    id: "Data pribadi pengguna chat ini telah dihapus; tidak ada lagi yang dicatat untuknya",
+    en: "This chat user's personal data was erased; nothing more is recorded for them",
+  },
   chat_session_not_found: { id: "Sesi chat tidak ditemukan", en: "Chat session not found" },
   chat_user_not_found: {
     id: "Tidak ada pengguna chat untuk browser_uuid ini",
