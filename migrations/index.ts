@@ -11,6 +11,7 @@ import * as idempotencyKeys from "./009_idempotency_keys";
 import * as appendWithoutNotify from "./010_append_without_notify";
 import * as privacy from "./011_privacy";
 import * as logCheckpoints from "./012_log_checkpoints";
+import * as webhooks from "./013_webhooks";
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   "010_append_without_notify": appendWithoutNotify,
   "011_privacy": privacy,
   "012_log_checkpoints": logCheckpoints,
+  "013_webhooks": webhooks,
 };
 
 /** Migrations as modules, so they run the same from TypeScript sources and from the compiled build. */

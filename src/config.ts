@@ -55,6 +55,14 @@ const envSchema = z.object({
   // Generous defaults so a benchmark from one address is not throttled; production sets its own.
   RATE_LIMIT_PER_IP: int(0, 10_000_000).default(60_000),
   RATE_LIMIT_PER_IDENTITY: int(0, 10_000_000).default(12_000),
+  // Webhook targets on private or loopback addresses are refused unless this is set (development, tests).
+  WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+  WEBHOOK_MAX_ATTEMPTS: int(1, 100).default(12),
+  WEBHOOK_BACKOFF_BASE_MS: int(10, 3_600_000).default(5000),
+  WEBHOOK_BACKOFF_MAX_MS: int(10, 86_400_000).default(3_600_000),
+  WEBHOOK_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  WEBHOOK_POLL_MS: int(10, 60_000).default(1000),
+  WEBHOOK_CONCURRENCY: int(1, 100).default(8),
   WS_AUTH_TIMEOUT_MS: int(100, 600_000).default(10_000),
   WS_HEARTBEAT_MS: int(100, 600_000).default(30_000),
   WS_MAX_BUFFERED_BYTES: int(1024, 1024 * 1024 * 1024).default(1024 * 1024),

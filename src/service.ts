@@ -3,6 +3,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { EventStoreDBClient } from "@eventstore/db-client";
+import type { Express } from "express";
 import { Redis } from "ioredis";
 import type { Knex } from "knex";
 import type { Logger } from "pino";
@@ -40,6 +41,8 @@ import { startKafkaFollower, startStoreFollower } from "./realtime/follower";
 import { startPostgresFollower } from "./realtime/pgFollower";
 import { type Realtime, startRealtime } from "./realtime/realtime";
 import { realtimeSettings } from "./realtime/settings";
+import { startWebhookDispatcher } from "./webhooks/dispatcher";
+import { startWebhookSender } from "./webhooks/sender";
 
 export interface Database {
   readonly url: string;
@@ -137,6 +140,8 @@ async function connectRedis(url: string, logger: Logger): Promise<Redis> {
 
 export interface RunningService {
   readonly url: string;
+  /** The express app, when this process serves the API (tests walk its routes). */
+  readonly app: Express | null;
   /** The metrics listener's URL (METRICS_PORT), or null when it is not configured. */
   readonly metricsUrl: string | null;
   readonly database: Database;
@@ -148,6 +153,8 @@ export interface ServiceParts {
   /** "log": follow the event store directly (embedded default); "kafka": a member of the consumer group. */
   readonly projector: false | "log" | "kafka";
   readonly relay?: boolean;
+  /** Follow the log and send outgoing webhooks (one process per deployment is enough; more are safe). */
+  readonly webhooks?: boolean;
 }
 
 function kafkaSettings(config: Config, logger: Logger): KafkaSettings {
@@ -235,6 +242,29 @@ export async function startService(
     });
     stoppers.push(projector.stop);
   }
+  if (parts.webhooks) {
+    const sender = startWebhookSender({
+      knex: database.knex,
+      logger,
+      settings: {
+        allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+        maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+        baseMs: config.WEBHOOK_BACKOFF_BASE_MS,
+        maxMs: config.WEBHOOK_BACKOFF_MAX_MS,
+        timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+        pollMs: config.WEBHOOK_POLL_MS,
+        concurrency: config.WEBHOOK_CONCURRENCY,
+      },
+      onAttempt: (outcome) => metrics.webhookAttempts.inc({ outcome }),
+    });
+    const dispatcher = startWebhookDispatcher({
+      knex: database.knex,
+      store: database.store,
+      logger,
+      onQueued: () => sender.wake(),
+    });
+    stoppers.push(sender.stop, dispatcher.stop);
+  }
   if (parts.api && config.RETENTION_DAYS_MESSAGES !== undefined) {
     // Every API instance schedules it; an advisory lock lets one run at a time.
     const retention = startRetentionJob({
@@ -260,6 +290,7 @@ export async function startService(
   let server: Server | null = null;
   let realtime: Realtime | null = null;
   let url = "";
+  let api: Express | null = null;
   if (parts.api) {
     if (config.identityKey === null) {
       logger.warn(
@@ -297,10 +328,12 @@ export async function startService(
       },
       redis,
       metrics,
+      webhooks: { allowPrivate: config.WEBHOOK_ALLOW_PRIVATE },
       keys: database.keys,
       sealedLog: database.sealedLog,
       kafkaLag,
     });
+    api = app;
     const listening = app.listen(config.PORT, config.HOST);
     server = listening;
     await new Promise<void>((resolve, reject) => {
@@ -349,6 +382,7 @@ export async function startService(
   }
   return {
     url,
+    app: api,
     metricsUrl: metricsServer?.url ?? null,
     database,
     async stop() {

@@ -7,6 +7,7 @@ import type { IdentityVerifier } from "../auth/identityTokens";
 import { createKeyUsageRecorder } from "../auth/keyUsage";
 import type { ConsumerLagReader } from "../bus/bus";
 import type { EventLog } from "../eventstore/eventStore";
+import { httpTimer } from "../ops/httpMetrics";
 import { createIdempotencyStore, IDEMPOTENCY_DEFAULTS, type IdempotencyStore } from "../ops/idempotencyStore";
 import { kafkaReadiness } from "../ops/kafkaLag";
 import { commandTimer, type Metrics, metricsRoute } from "../ops/metrics";
@@ -18,13 +19,18 @@ import { errorHandler, notFoundRoute, sendError } from "./errors";
 import { idempotencyKeys } from "./idempotency";
 import { authenticateOssUser } from "./identityAuth";
 import { contentLanguage } from "./language";
+import { docsRoutes } from "./openapi/docsRoutes";
+import { describeRoute } from "./openapi/routeDocs";
 import { opsRoutes } from "./opsRoutes";
 import { type RateLimitSettings, rateLimits } from "./rateLimits";
 import { requestLog } from "./requestLog";
+import { errors } from "./schemas/common";
+import { health, readiness } from "./schemas/opsSchemas";
 import { securityHeaders } from "./securityHeaders";
 import { authenticateStaff, requireStaffRole } from "./staffAuth";
 import { subjectRoutes } from "./subjectRoutes";
 import { chatRoutes, type RouteDeps } from "./visitorRoutes";
+import { webhookRoutes } from "./webhookRoutes";
 
 export interface AppOptions extends RouteDeps {
   readonly logger: Logger;
@@ -42,6 +48,7 @@ export interface AppOptions extends RouteDeps {
   readonly kafkaLag?: ConsumerLagReader | null;
   /** Prometheus metrics served at /metrics (ops role) and fed by the command timer. */
   readonly metrics?: Metrics;
+  readonly webhooks?: { readonly allowPrivate: boolean };
   /** The personal-data keys: erasure destroys them. */
   readonly keys: KeyStore;
   /** The log beneath the encryption layer, as stored: the audit's chain verification reads it. */
@@ -75,8 +82,25 @@ export function createApp(options: AppOptions): Express {
   );
   app.use(requestLog(options.logger));
   app.use(contentLanguage);
+  if (options.metrics) app.use(httpTimer(options.metrics.httpSeconds));
+  describeRoute(app, {
+    method: "get",
+    path: "/healthz",
+    summary: "The process is up",
+    tags: ["operations"],
+    auth: ["none"],
+    responses: { 200: { description: "Up", schema: health } },
+  });
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
+  });
+  describeRoute(app, {
+    method: "get",
+    path: "/readyz",
+    summary: "The database and the event store answer",
+    tags: ["operations"],
+    auth: ["none"],
+    responses: { 200: { description: "Ready", schema: readiness }, ...errors(503) },
   });
   app.get("/readyz", async (req, res) => {
     // The read model's database and the event store (a separate server with EventStoreDB) must both answer.
@@ -98,6 +122,7 @@ export function createApp(options: AppOptions): Express {
     }
     sendError(req, res, 503, "not_ready", undefined, { database, event_store: eventStore, ...kafka });
   });
+  docsRoutes(app, { title: "OSS LiveChat API", version: "1" });
   app.use(demoRoutes());
   if (options.metrics) app.use(commandTimer(options.metrics));
   app.use("/api", limits.perIp);
@@ -105,7 +130,20 @@ export function createApp(options: AppOptions): Express {
   app.use(authenticateStaff(options.knex, createKeyUsageRecorder(options.knex, options.logger)));
   app.use(authenticateOssUser(identity));
   // Not public: on this port only for an ops key (the open one is METRICS_PORT, see metricsServer.ts).
-  if (options.metrics) app.get("/metrics", requireStaffRole("ops"), metricsRoute(options.metrics));
+  if (options.metrics) {
+    describeRoute(app, {
+      method: "get",
+      path: "/metrics",
+      summary: "Prometheus metrics (role ops here; open on METRICS_PORT)",
+      tags: ["operations"],
+      auth: ["staffKey"],
+      responses: {
+        200: { description: "Prometheus text format", contentType: "text/plain" },
+        ...errors(401, 403),
+      },
+    });
+    app.get("/metrics", requireStaffRole("ops"), metricsRoute(options.metrics));
+  }
   app.use("/api", limits.perIdentity);
   // Every command on every router below: mutating methods only, so a new router needs nothing more.
   app.use(
@@ -128,6 +166,13 @@ export function createApp(options: AppOptions): Express {
     }),
   );
   app.use(opsRoutes(options.knex));
+  app.use(
+    webhookRoutes({
+      knex: options.knex,
+      store: options.store,
+      allowPrivateTargets: options.webhooks?.allowPrivate ?? false,
+    }),
+  );
   app.use(notFoundRoute);
   app.use(errorHandler(options.logger));
   return app;

@@ -1,4 +1,6 @@
 import type { WebSocket } from "ws";
+import type { z } from "zod";
+import { DEFAULT_LANGUAGE, fieldProblems, type Language, translate, translateEnglish } from "../http/i18n";
 import type { RealtimeContext } from "./context";
 import { credentialKey, type Endpoint, type SocketIdentity } from "./credentials";
 import type { Peer } from "./hub";
@@ -9,7 +11,6 @@ import {
   type ClientFrame,
   clientFrame,
   closeCodes,
-  describeIssues,
   parseJsonFrame,
   type ServerFrame,
 } from "./protocol";
@@ -23,6 +24,8 @@ export function handleConnection(
   ws: WebSocket,
   endpoint: Endpoint,
   onClosed: () => void,
+  /** From the handshake's Accept-Language: error frames are worded in it (Indonesian by default). */
+  language: Language = DEFAULT_LANGUAGE,
 ) {
   const { settings, hub, metrics } = ctx;
   let identity: SocketIdentity | null = null;
@@ -47,9 +50,20 @@ export function handleConnection(
     send,
   };
 
+  /** A frame that failed validation, naming the field, in the socket's language. */
+  function invalidFrame(error: z.ZodError): string {
+    const [problem] = fieldProblems(error);
+    if (problem === undefined) return translate(language, "ws_invalid_frame", { field: "-", message: "-" });
+    const message = translate(language, problem.code, problem.params);
+    return translate(language, "ws_invalid_frame", { field: problem.field, message });
+  }
+
   function send(frame: ServerFrame, backlog = false) {
     if (closed || ws.readyState !== ws.OPEN) return;
-    const text = JSON.stringify(frame);
+    // Error texts are written in English here; the catalogue words them in the socket's language.
+    const text = JSON.stringify(
+      frame.type === "error" ? { ...frame, error: translateEnglish(language, frame.error) } : frame,
+    );
     if (backlog) {
       backlogAllowance += Buffer.byteLength(text);
     } else {
@@ -168,7 +182,7 @@ export function handleConnection(
     }
     const parsed = clientFrame.safeParse(raw);
     if (!parsed.success) {
-      send({ type: "error", code: 400, error: describeIssues(parsed.error) });
+      send({ type: "error", code: 400, error: invalidFrame(parsed.error) });
       return;
     }
     const frame = parsed.data;

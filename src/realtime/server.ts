@@ -2,6 +2,7 @@ import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Gauge } from "prom-client";
 import { WebSocketServer } from "ws";
+import { negotiateLanguage } from "../http/i18n";
 import { clientIp, type TrustProxy } from "./clientIp";
 import { type Connection, handleConnection } from "./connection";
 import type { RealtimeContext } from "./context";
@@ -78,11 +79,18 @@ export function attachRealtime(server: Server, ctx: RealtimeContext, options: Re
     if (!perIp.tryAdd(ip)) return refuse(socket, 429, "Too Many Requests");
     wss.handleUpgrade(req, socket, head, (ws) => {
       options.openSockets.inc({ endpoint });
-      const connection = handleConnection(ctx, ws, endpoint, () => {
-        perIp.release(ip);
-        options.openSockets.dec({ endpoint });
-        connections.delete(connection);
-      });
+      const language = negotiateLanguage(req.headers["accept-language"]);
+      const connection = handleConnection(
+        ctx,
+        ws,
+        endpoint,
+        () => {
+          perIp.release(ip);
+          options.openSockets.dec({ endpoint });
+          connections.delete(connection);
+        },
+        language,
+      );
       connections.add(connection);
     });
   }

@@ -31,6 +31,7 @@ describe("migrations", () => {
         "010_append_without_notify",
         "011_privacy",
         "012_log_checkpoints",
+        "013_webhooks",
       ]);
       const full = await tablesOf(knex);
       expect(full).toEqual(

@@ -124,7 +124,8 @@ describe("frames", () => {
     socket.send({ type: "dance" });
     await socket.next((f) => f.type === "error" && /type/.test(f.error));
     socket.ws.send(Buffer.from([1, 2, 3]));
-    await socket.next((f) => f.type === "error" && /JSON text/.test(f.error));
+    // Worded in Indonesian by default (Accept-Language picks English: test/int/languages.int.test.ts).
+    await socket.next((f) => f.type === "error" && /teks JSON/.test(f.error));
     const id = await startChat(randomUUID());
     socket.send({ type: "typing", session_id: id });
     await socket.next((f) => f.type === "error" && f.code === 404 && f.session_id === id);
