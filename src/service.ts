@@ -171,6 +171,12 @@ function kafkaSettings(config: Config, logger: Logger): KafkaSettings {
   };
 }
 
+/** The settings, once their topic exists (creating it is idempotent). */
+async function ensuredTopic(settings: KafkaSettings): Promise<KafkaSettings> {
+  await ensureTopic(settings);
+  return settings;
+}
+
 /** Starts the parts a process runs on one database; stop() drains requests first, then the workers, then the database. */
 export async function startService(
   config: Config,
@@ -352,11 +358,12 @@ export async function startService(
       settings: realtimeSettings(config),
       registry: metrics.registry,
       logger,
-      follow: (onEvents) =>
+      follow: async (onEvents) =>
         config.BUS === "kafka"
           ? startKafkaFollower({
+              // The API may start before the relay has created the topic: a consumer cannot subscribe to none.
               consumer: createKafkaConsumer({
-                ...kafkaSettings(config, logger),
+                ...(await ensuredTopic(kafkaSettings(config, logger))),
                 // A group of this process's own: every API instance sees every event, from the topic's end.
                 groupId: `${config.KAFKA_GROUP_ID}-realtime-${randomUUID()}`,
                 fromBeginning: false,
