@@ -376,6 +376,8 @@ export async function startService(
                 knex: database.knex,
                 connectionString: database.url,
                 logger,
+                // The rows are read as stored: personal fields (message bodies among them) sealed.
+                open: (events) => openEvents(events, database.keys),
                 onEvents,
                 pollIntervalMs: config.PROJECTOR_POLL_MS,
               })
