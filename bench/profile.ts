@@ -10,6 +10,7 @@ import { mkdir, readdir, rm, stat } from "node:fs/promises";
 import { loadavg } from "node:os";
 import path from "node:path";
 import { createKnex, migrateLatest } from "../src/db/database";
+import { cpuMeter } from "./cpuTime";
 import { startShot } from "./http";
 import { waitForProjector } from "./lag";
 import { drive, round } from "./load";
@@ -36,14 +37,24 @@ async function main() {
     await drive(es.url, "POST", startShot, { connections, durationS: 2 });
     // The profile's clock is the monotonic one process.hrtime reads: the window is the load phase alone.
     const fromUs = Number(process.hrtime.bigint() / 1000n);
+    const esCpu = await cpuMeter(es.pid, url);
     const r = await drive(es.url, "POST", startShot, { connections, durationS: seconds });
     const toUs = Number(process.hrtime.bigint() / 1000n);
-    await waitForProjector(url);
+    await waitForProjector(url); // the projector's work for these requests counts too
+    const esUsed = await esCpu.stop();
     await es.stop();
     const crud = await spawnServer("crud", crudUrl, secret);
     await drive(crud.url, "POST", startShot, { connections, durationS: 2 });
+    const crudCpu = await cpuMeter(crud.pid, crudUrl);
     const c = await drive(crud.url, "POST", startShot, { connections, durationS: seconds });
+    const crudUsed = await crudCpu.stop();
     await crud.stop();
+    const per = (used: { serverMs: number; postgresMs: number }, n: number) =>
+      `Node ${round((used.serverMs / n) * 1000, 0)} µs + Postgres ${round((used.postgresMs / n) * 1000, 0)} µs`;
+    console.log(
+      `CPU per StartChat: es ${per(esUsed, r.requests)}; crud ${per(crudUsed, c.requests)} ` +
+        "(Postgres: the backends of the phase's database)",
+    );
     console.log(
       `startchat es ${r.rps} req/s (p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, errors ${r.errors}); ` +
         `crud ${c.rps} req/s (p99 ${c.p99_ms} ms); ratio ${round(r.rps / c.rps, 2)}; load ${loadavg()

@@ -4,7 +4,7 @@
  * (BENCH_DATABASE_URL's server, or the embedded default). Writes bench/results/latest.json and latest.md.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { createKnex, migrateLatest } from "../src/db/database";
 import { type AppendResults, runAppend } from "./append";
@@ -15,6 +15,7 @@ import { openBenchServer } from "./postgres";
 import { type RebuildResults, runRebuild } from "./rebuild";
 import { machine, markdown, summary } from "./report";
 import { type ServerProcess, spawnServer } from "./servers";
+import { runWs, type WsResults, wsMarkdown } from "./ws";
 
 const num = (name: string, fallback: number) => {
   const v = process.env[name];
@@ -31,9 +32,13 @@ async function main() {
     append_run_s: num("BENCH_APPEND_S", 5),
     rebuild_events: num("BENCH_EVENTS", 200_000),
     rebuild_batch: num("BENCH_REBUILD_BATCH", 20_000),
+    ws_rate: num("BENCH_WS_RATE", 500),
+    ws_duration_s: num("BENCH_WS_DURATION_S", 10),
+    ws_sessions: num("BENCH_WS_SESSIONS", 50),
+    ws_sockets: num("BENCH_WS_SOCKETS", 10_000),
     long_chat_messages: num("BENCH_LONG_CHAT", 5000),
   };
-  const only = new Set((process.env.BENCH_ONLY ?? "http,messages,kafka,append,rebuild").split(","));
+  const only = new Set((process.env.BENCH_ONLY ?? "http,messages,kafka,append,rebuild,ws").split(","));
   const server = await openBenchServer();
   const m = machine(await server.version(), server.label);
   log(`${m.cpus} × ${m.cpu_model}, Node ${m.node}, PostgreSQL ${m.postgres} on ${m.postgres_server}`);
@@ -42,6 +47,7 @@ async function main() {
   let rebuild: RebuildResults | null = null;
   let kafka: KafkaResults | null = null;
   let messages: MessageResults | null = null;
+  let ws: WsResults | null = null;
   const running: ServerProcess[] = [];
   try {
     if (only.has("http")) {
@@ -113,17 +119,53 @@ async function main() {
         log,
       });
     }
+    if (only.has("ws")) {
+      ws = await runWs({
+        databaseUrl: await server.createDatabase("ws"),
+        rate: settings.ws_rate,
+        durationS: settings.ws_duration_s,
+        sessions: settings.ws_sessions,
+        sockets: settings.ws_sockets,
+        log,
+      });
+    }
   } finally {
     for (const s of running) await s.stop();
     await server.close();
   }
-  const result = summary(m, settings, http, append, rebuild, kafka, messages);
   const dir = path.join(__dirname, "results");
   await mkdir(dir, { recursive: true });
+  const wsKeys = ws ? { ...ws, details: undefined, ws: ws.details } : {};
+  // The real-time phase alone (BENCH_ONLY=ws) updates its keys in the last full results instead of erasing them.
+  const wsOnly = only.size === 1 && ws !== null;
+  const previous = wsOnly ? await readJson(path.join(dir, "latest.json")) : null;
+  const result = previous
+    ? { ...previous, ...wsKeys }
+    : { ...summary(m, settings, http, append, rebuild, kafka, messages), ...wsKeys };
   await writeFile(path.join(dir, "latest.json"), `${JSON.stringify(result, null, 2)}\n`);
-  const table = markdown(result);
+  const earlier = previous ? await readFile(path.join(dir, "latest.md"), "utf8").catch(() => "") : null;
+  const table = [
+    earlier === null
+      ? markdown(result as ReturnType<typeof summary>)
+      : earlier
+          .split("\n")
+          .filter((line) => !line.startsWith("WebSocket delivery"))
+          .join("\n")
+          .trimEnd(),
+    ws ? wsMarkdown(ws) : null,
+  ]
+    .filter((part) => part !== null && part !== "")
+    .join("\n\n");
   await writeFile(path.join(dir, "latest.md"), `${table}\n`);
   console.log(`\n${table}`);
+}
+
+async function readJson(file: string): Promise<Record<string, unknown> | null> {
+  try {
+    return JSON.parse(await readFile(file, "utf8"));
+  } catch {
+    return null;
+  }
 }
 
 main().catch((err) => {

@@ -9,7 +9,10 @@ import * as sessionOrigin from "./007_session_origin";
 import * as rowVersions from "./008_row_versions";
 import * as idempotencyKeys from "./009_idempotency_keys";
 import * as appendWithoutNotify from "./010_append_without_notify";
-import * as conversations from "./011_conversations";
+import * as privacy from "./011_privacy";
+import * as logCheckpoints from "./012_log_checkpoints";
+import * as webhooks from "./013_webhooks";
+import * as conversations from "./014_conversations";
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -24,7 +27,10 @@ const migrations: Record<string, Migration> = {
   "008_row_versions": rowVersions,
   "009_idempotency_keys": idempotencyKeys,
   "010_append_without_notify": appendWithoutNotify,
-  "011_conversations": conversations,
+  "011_privacy": privacy,
+  "012_log_checkpoints": logCheckpoints,
+  "013_webhooks": webhooks,
+  "014_conversations": conversations,
 };
 
 /** Migrations as modules, so they run the same from TypeScript sources and from the compiled build. */

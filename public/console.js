@@ -69,6 +69,8 @@
       case "status":
         if (frame.status !== "waiting") queue.delete(frame.session_id);
         if (frame.status === "closed") mine.delete(frame.session_id);
+        // A transfer away from this agent shows only in the list of its chats: read it again.
+        if (mine.has(frame.session_id)) reloadSoon();
         if (frame.session_id === selected) showStatus(frame.status, frame.assigned_agent);
         break;
       case "subscribed":
@@ -91,6 +93,12 @@
         break;
     }
     renderLists();
+  }
+
+  let reloadTimer = null;
+  function reloadSoon() {
+    clearTimeout(reloadTimer);
+    reloadTimer = setTimeout(() => loadLists().catch(showError), 200);
   }
 
   async function loadLists() {

@@ -127,7 +127,7 @@ share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 # Tests: no 3 s wait before the first rebalance of an empty group.
 group.initial.rebalance.delay.ms=0
-# The projector workers' 2.5 s session timeout (KAFKA_SESSION_TIMEOUT_MS): the default minimum is 6 s.
+# The projector workers' 2 s session timeout (KAFKA_SESSION_TIMEOUT_MS): the default minimum is 6 s.
 group.min.session.timeout.ms=1000
 auto.create.topics.enable=true
 delete.topic.enable=true

@@ -3,7 +3,9 @@ import { Command } from "commander";
 import { registerAuditCommands } from "./cli/audit";
 import { registerIdentityCommands } from "./cli/identity";
 import { registerKeyCommands } from "./cli/keys";
+import { registerPrivacyCommands } from "./cli/privacy";
 import { registerProjectionCommands } from "./cli/projections";
+import { registerWebhookCommands } from "./cli/webhooks";
 import { ConfigError, loadConfig } from "./config";
 import { createKnex, migrateDownAll } from "./db/database";
 import { createLogger } from "./logger";
@@ -67,7 +69,7 @@ export function buildCli(): Command {
     .description(
       "run the migrations, the API and the projector in one process (embedded Postgres if no database is configured)",
     )
-    .action(() => serve({ api: true, projector: "log" }));
+    .action(() => serve({ api: true, projector: "log", webhooks: true }));
   program
     .command("api")
     .description(
@@ -97,6 +99,8 @@ export function buildCli(): Command {
   registerKeyCommands(program);
   registerAuditCommands(program);
   registerProjectionCommands(program);
+  registerPrivacyCommands(program);
+  registerWebhookCommands(program, () => serve({ api: false, projector: false, webhooks: true }));
   return program;
 }
 

@@ -22,6 +22,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   READ_YOUR_WRITES_TIMEOUT_MS: int(0, 30_000).default(2000),
   REQUEST_TIMEOUT_MS: int(1000, 600_000).default(30_000),
+  LOG_CHECKPOINT_INTERVAL_S: int(0, 7 * 86_400).default(300),
   IDEMPOTENCY_TTL_S: int(60, 30 * 86_400).default(86_400),
   PROJECTOR_BATCH_SIZE: int(1, 10_000).default(500),
   PROJECTOR_POLL_MS: int(10, 60_000).default(500),
@@ -38,8 +39,8 @@ const envSchema = z.object({
   KAFKA_GROUP_ID: z.string().min(1).default("livechat-projector"),
   // A worker that dies is noticed within the session timeout. The broker must allow it:
   // group.min.session.timeout.ms (6000 by default) at or below it; scripts/kafka.sh and docker-compose set 1000.
-  KAFKA_SESSION_TIMEOUT_MS: int(1000, 300_000).default(2500),
-  KAFKA_HEARTBEAT_INTERVAL_MS: int(100, 60_000).default(500),
+  KAFKA_SESSION_TIMEOUT_MS: int(1000, 300_000).default(2000),
+  KAFKA_HEARTBEAT_INTERVAL_MS: int(100, 60_000).default(400),
   EMBEDDED_PG_PORT: int(0, 65535).optional(),
   ENSURE_DATABASE: bool.default(true),
   OSS_IDENTITY_SECRET: z.string().min(32, "must be at least 32 characters (256 bits) for HS256").optional(),
@@ -54,6 +55,14 @@ const envSchema = z.object({
   // Generous defaults so a benchmark from one address is not throttled; production sets its own.
   RATE_LIMIT_PER_IP: int(0, 10_000_000).default(60_000),
   RATE_LIMIT_PER_IDENTITY: int(0, 10_000_000).default(12_000),
+  // Webhook targets on private or loopback addresses are refused unless this is set (development, tests).
+  WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+  WEBHOOK_MAX_ATTEMPTS: int(1, 100).default(12),
+  WEBHOOK_BACKOFF_BASE_MS: int(10, 3_600_000).default(5000),
+  WEBHOOK_BACKOFF_MAX_MS: int(10, 86_400_000).default(3_600_000),
+  WEBHOOK_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  WEBHOOK_POLL_MS: int(10, 60_000).default(1000),
+  WEBHOOK_CONCURRENCY: int(1, 100).default(8),
   WS_AUTH_TIMEOUT_MS: int(100, 600_000).default(10_000),
   WS_HEARTBEAT_MS: int(100, 600_000).default(30_000),
   WS_MAX_BUFFERED_BYTES: int(1024, 1024 * 1024 * 1024).default(1024 * 1024),
@@ -64,6 +73,10 @@ const envSchema = z.object({
   WS_FRAMES_PER_SECOND: int(1, 100_000).default(20),
   WS_FRAME_BURST: int(1, 100_000).default(40),
   WS_TYPING_PER_SECOND: int(1, 100).default(1),
+  NODE_ENV: z.string().optional(),
+  PII_KEK: z.string().optional(),
+  RETENTION_DAYS_MESSAGES: int(1, 36_500).optional(),
+  RETENTION_INTERVAL_MS: int(60_000, 604_800_000).default(3_600_000),
   // manual: agents claim from the queue; auto: a new waiting session goes to the least busy available agent.
   ROUTING: z.enum(["manual", "auto"]).default("manual"),
   MAX_CHATS_PER_AGENT: int(1, 1000).default(5),
@@ -78,6 +91,8 @@ export type Config = z.infer<typeof envSchema> & {
   readonly corsOrigins: string[] | "*";
   /** How OSS identity tokens are verified, or null when no key is configured. */
   readonly identityKey: IdentityKeyConfig | null;
+  /** The key-encryption key of personal data, or null: the embedded default keeps one in DATA_DIR. */
+  readonly piiKek: Buffer | null;
 };
 
 export class ConfigError extends Error {
@@ -109,6 +124,24 @@ function parseCorsOrigins(value: string | undefined): Config["corsOrigins"] {
     }
   }
   return origins;
+}
+
+/** PII_KEK: exactly 32 bytes in base64; required in production, where losing it loses everyone's data. */
+function parsePiiKek(value: string | undefined, nodeEnv: string | undefined): Buffer | null {
+  if (value === undefined) {
+    if (nodeEnv === "production")
+      throw new ConfigError(
+        "Invalid configuration: PII_KEK: required when NODE_ENV=production (32 random bytes in base64, e.g. `openssl rand -base64 32`)",
+      );
+    return null;
+  }
+  const trimmed = value.trim();
+  const key = Buffer.from(trimmed, "base64");
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(trimmed) || key.length !== 32)
+    throw new ConfigError(
+      `Invalid configuration: PII_KEK: must be 32 random bytes in base64 (decodes to ${key.length} bytes)`,
+    );
+  return key;
 }
 
 /** Reads the configuration from the environment; anything invalid fails here, naming the variable. */
@@ -146,5 +179,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: parseTrustProxy(c.TRUST_PROXY),
     corsOrigins: parseCorsOrigins(c.CORS_ORIGINS),
     identityKey: parseIdentityKey(c, (message) => new ConfigError(`Invalid configuration: ${message}`)),
+    piiKek: parsePiiKek(c.PII_KEK, c.NODE_ENV),
   };
 }

@@ -1,5 +1,63 @@
-import pino, { type Logger } from "pino";
+import pino, { type DestinationStream, type Logger, type LoggerOptions } from "pino";
 
-export function createLogger(level: string, name = "livechat"): Logger {
-  return pino({ name, level, redact: ["req.headers.authorization", "req.headers.cookie"] });
+/**
+ * Keys whose values are personal data or credentials, wherever they sit in a log line (up to four levels
+ * deep): message bodies, names, emails, phones, addresses, browser UUIDs, tokens. `detail` is Postgres'
+ * "Failing row contains (...)", which quotes the row.
+ */
+const PERSONAL_KEYS = [
+  "authorization",
+  "cookie",
+  "token",
+  "password",
+  "email",
+  "contact_email",
+  "contact_name",
+  "contact_phone",
+  "phone",
+  "position",
+  "company_name",
+  "body",
+  "comment",
+  "author_name",
+  "browser_uuid",
+  "x-browser-uuid",
+  "ip",
+  "ip_address",
+  "remoteAddress",
+  "x-forwarded-for",
+  "x-real-ip",
+  "user_agent",
+  "user-agent",
+  "detail",
+];
+
+const redactPaths = [0, 1, 2, 3].flatMap((depth) =>
+  PERSONAL_KEYS.map((key) => `${"*.".repeat(depth)}${/^[\w]+$/.test(key) ? key : `["${key}"]`}`),
+);
+
+/** A URL with every query value masked: `?browser_uuid=…` names what was asked, not who. */
+export function maskQuery(url: string): string {
+  const q = url.indexOf("?");
+  if (q < 0) return url;
+  const params = url
+    .slice(q + 1)
+    .split("&")
+    .map((pair) => `${pair.split("=")[0]}=…`);
+  return `${url.slice(0, q)}?${params.join("&")}`;
+}
+
+export const logOptions = (level: string, name = "livechat"): LoggerOptions => ({
+  name,
+  level,
+  redact: {
+    paths: ["url", "*.url", ...redactPaths],
+    censor: (value, path) =>
+      path.at(-1) === "url" && typeof value === "string" ? maskQuery(value) : "[redacted]",
+  },
+});
+
+/** The service's logger: no personal data leaves through it (see logOptions). */
+export function createLogger(level: string, name = "livechat", destination?: DestinationStream): Logger {
+  return destination ? pino(logOptions(level, name), destination) : pino(logOptions(level, name));
 }

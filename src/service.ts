@@ -3,9 +3,11 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { EventStoreDBClient } from "@eventstore/db-client";
+import type { Express } from "express";
 import { Redis } from "ioredis";
 import type { Knex } from "knex";
 import type { Logger } from "pino";
+import { takeLogCheckpoint } from "./audit/logCheckpoints";
 import { describeIdentityKey } from "./auth/identityKeyConfig";
 import { createIdentityVerifier } from "./auth/identityTokens";
 import {
@@ -21,6 +23,7 @@ import { type Config, ConfigError } from "./config";
 import { createKnex, createPool, ensureDatabase, migrateLatest } from "./db/database";
 import { startEmbeddedPostgres } from "./db/embeddedPostgres";
 import { createChainedStore } from "./eventstore/chainedStore";
+import { createEncryptingStore } from "./eventstore/encryptingStore";
 import type { EventStore, EventStoreAdapter } from "./eventstore/eventStore";
 import { createEventStoreDbEventStore } from "./eventstore/eventStoreDbEventStore";
 import { createPostgresEventStore } from "./eventstore/postgresEventStore";
@@ -28,18 +31,33 @@ import { createApp } from "./http/app";
 import { startMetricsServer } from "./http/metricsServer";
 import { createIdempotencyStore } from "./ops/idempotencyStore";
 import { countingStore, createMetrics } from "./ops/metrics";
+import { openEvents } from "./privacy/eventCipher";
+import { assertKekMatches, resolveKek } from "./privacy/kek";
+import type { KeyStore } from "./privacy/keyStore";
+import { createPostgresKeyStore } from "./privacy/postgresKeyStore";
+import { startRetentionJob } from "./privacy/retention";
 import { startKafkaProjector } from "./projections/kafkaProjector";
 import { startLogProjector } from "./projections/logProjector";
 import { startKafkaFollower, startStoreFollower } from "./realtime/follower";
+import { startPostgresFollower } from "./realtime/pgFollower";
 import { type Realtime, startRealtime } from "./realtime/realtime";
 import { realtimeSettings } from "./realtime/settings";
 import { startAutoRouter } from "./routing/autoRouter";
+import { startWebhookDispatcher } from "./webhooks/dispatcher";
+import { startWebhookSender } from "./webhooks/sender";
 
 export interface Database {
   readonly url: string;
   readonly knex: Knex;
-  /** The chained store: every append is stamped with ids from `newId` and hashes (src/eventstore/chainedStore.ts). */
+  /** The store as commands, projectors and tools see it: personal fields sealed on append, opened on read. */
   readonly store: EventStore;
+  /**
+   * The chained store beneath the encryption layer: every append stamped with ids from `newId` and hashes
+   * (src/eventstore/chainedStore.ts), read in the sealed form as stored. The relay publishes this to Kafka.
+   */
+  readonly sealedLog: EventStore;
+  /** The personal-data keys (wrapped by PII_KEK). */
+  readonly keys: KeyStore;
   readonly newId: () => string;
   close(): Promise<void>;
 }
@@ -70,6 +88,17 @@ export async function openDatabase(
   const knex = createKnex(url, config.DB_POOL_SIZE);
   const applied = await migrateLatest(knex);
   if (applied.length > 0) logger.info({ applied }, "migrations applied");
+  let keys: KeyStore;
+  try {
+    const kek = await resolveKek(config.piiKek, config.DATA_DIR, logger);
+    await assertKekMatches(knex, kek);
+    keys = createPostgresKeyStore(knex, kek);
+  } catch (err) {
+    // A wrong key stops the start: nothing opened so far may keep the process alive.
+    await knex.destroy();
+    if (stopEmbedded) await stopEmbedded();
+    throw err;
+  }
   const adapter: EventStoreAdapter =
     config.EVENT_STORE === "eventstoredb" && config.EVENTSTORE_URL
       ? createEventStoreDbEventStore(EventStoreDBClient.connectionString(config.EVENTSTORE_URL))
@@ -79,11 +108,15 @@ export async function openDatabase(
           pollIntervalMs: config.PROJECTOR_POLL_MS,
           onError: (err) => logger.warn({ err }, "event store connection error"),
         });
-  const store = createChainedStore(adapter, { newId });
+  const sealedLog = createChainedStore(adapter, { newId });
+  // commands ─▶ encryption ─▶ chaining ─▶ adapter: the hash covers the sealed form (src/eventstore/eventStore.ts).
+  const store = createEncryptingStore(sealedLog, keys);
   return {
     url,
     knex,
     store,
+    sealedLog,
+    keys,
     newId,
     async close() {
       await store.close();
@@ -109,6 +142,8 @@ async function connectRedis(url: string, logger: Logger): Promise<Redis> {
 
 export interface RunningService {
   readonly url: string;
+  /** The express app, when this process serves the API (tests walk its routes). */
+  readonly app: Express | null;
   /** The metrics listener's URL (METRICS_PORT), or null when it is not configured. */
   readonly metricsUrl: string | null;
   readonly database: Database;
@@ -120,6 +155,8 @@ export interface ServiceParts {
   /** "log": follow the event store directly (embedded default); "kafka": a member of the consumer group. */
   readonly projector: false | "log" | "kafka";
   readonly relay?: boolean;
+  /** Follow the log and send outgoing webhooks (one process per deployment is enough; more are safe). */
+  readonly webhooks?: boolean;
 }
 
 function kafkaSettings(config: Config, logger: Logger): KafkaSettings {
@@ -134,6 +171,12 @@ function kafkaSettings(config: Config, logger: Logger): KafkaSettings {
     partitions: config.KAFKA_TOPIC_PARTITIONS,
     logger,
   };
+}
+
+/** The settings, once their topic exists (creating it is idempotent). */
+async function ensuredTopic(settings: KafkaSettings): Promise<KafkaSettings> {
+  await ensureTopic(settings);
+  return settings;
 }
 
 /** Starts the parts a process runs on one database; stop() drains requests first, then the workers, then the database. */
@@ -170,7 +213,8 @@ export async function startService(
     const relay = startRelay({
       knex: database.knex,
       connectionString: database.url,
-      store: database.store,
+      // The topic carries the sealed form: erasure reaches its copies too, by the same destroyed keys.
+      store: database.sealedLog,
       publisher,
       logger,
     });
@@ -191,6 +235,7 @@ export async function startService(
     const worker = await startKafkaProjector({
       knex: database.knex,
       consumer,
+      open: (events) => openEvents(events, database.keys),
       logger,
       onBatch: (r) => metrics.eventsApplied.inc({ projector: "kafka_projector" }, r.applied),
     });
@@ -205,9 +250,55 @@ export async function startService(
     });
     stoppers.push(projector.stop);
   }
+  if (parts.webhooks) {
+    const sender = startWebhookSender({
+      knex: database.knex,
+      logger,
+      settings: {
+        allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+        maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+        baseMs: config.WEBHOOK_BACKOFF_BASE_MS,
+        maxMs: config.WEBHOOK_BACKOFF_MAX_MS,
+        timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+        pollMs: config.WEBHOOK_POLL_MS,
+        concurrency: config.WEBHOOK_CONCURRENCY,
+      },
+      onAttempt: (outcome) => metrics.webhookAttempts.inc({ outcome }),
+    });
+    const dispatcher = startWebhookDispatcher({
+      knex: database.knex,
+      store: database.store,
+      logger,
+      onQueued: () => sender.wake(),
+    });
+    stoppers.push(sender.stop, dispatcher.stop);
+  }
+  if (parts.api && config.RETENTION_DAYS_MESSAGES !== undefined) {
+    // Every API instance schedules it; an advisory lock lets one run at a time.
+    const retention = startRetentionJob({
+      knex: database.knex,
+      store: database.store,
+      keys: database.keys,
+      logger,
+      days: config.RETENTION_DAYS_MESSAGES,
+      intervalMs: config.RETENTION_INTERVAL_MS,
+    });
+    stoppers.push(retention.stop);
+  }
+  if (parts.projector && config.LOG_CHECKPOINT_INTERVAL_S > 0) {
+    // Where the projector runs (one per deployment in the embedded mode; an advisory lock keeps workers to one).
+    const checkpoints = setInterval(() => {
+      takeLogCheckpoint(database.knex, database.store).catch((err) =>
+        logger.warn({ err }, "log-head checkpoint failed"),
+      );
+    }, config.LOG_CHECKPOINT_INTERVAL_S * 1000);
+    checkpoints.unref();
+    stoppers.push(async () => clearInterval(checkpoints));
+  }
   let server: Server | null = null;
   let realtime: Realtime | null = null;
   let url = "";
+  let api: Express | null = null;
   if (parts.api) {
     if (config.identityKey === null) {
       logger.warn(
@@ -265,8 +356,12 @@ export async function startService(
       },
       redis,
       metrics,
+      webhooks: { allowPrivate: config.WEBHOOK_ALLOW_PRIVATE },
+      keys: database.keys,
+      sealedLog: database.sealedLog,
       kafkaLag,
     });
+    api = app;
     const listening = app.listen(config.PORT, config.HOST);
     server = listening;
     await new Promise<void>((resolve, reject) => {
@@ -281,26 +376,34 @@ export async function startService(
       connectionString: database.url,
       identity: config.identityKey === null ? null : createIdentityVerifier(config.identityKey),
       corsOrigins: config.corsOrigins,
+      trustProxy: config.trustProxy,
       settings: realtimeSettings(config),
       registry: metrics.registry,
       logger,
-      follow: (onEvents) =>
+      follow: async (onEvents) =>
         config.BUS === "kafka"
           ? startKafkaFollower({
+              // The API may start before the relay has created the topic: a consumer cannot subscribe to none.
               consumer: createKafkaConsumer({
-                ...kafkaSettings(config, logger),
+                ...(await ensuredTopic(kafkaSettings(config, logger))),
                 // A group of this process's own: every API instance sees every event, from the topic's end.
                 groupId: `${config.KAFKA_GROUP_ID}-realtime-${randomUUID()}`,
                 fromBeginning: false,
               }),
+              open: (events) => openEvents(events, database.keys),
               onEvents,
             })
-          : startStoreFollower({
-              store: database.store,
-              eventsKnex: config.EVENT_STORE === "postgres" ? database.knex : null,
-              logger,
-              onEvents,
-            }),
+          : config.EVENT_STORE === "postgres"
+            ? startPostgresFollower({
+                knex: database.knex,
+                connectionString: database.url,
+                logger,
+                // The rows are read as stored: personal fields (message bodies among them) sealed.
+                open: (events) => openEvents(events, database.keys),
+                onEvents,
+                pollIntervalMs: config.PROJECTOR_POLL_MS,
+              })
+            : startStoreFollower({ store: database.store, logger, onEvents }),
     });
     const { port } = listening.address() as AddressInfo;
     url = `http://127.0.0.1:${port}`;
@@ -308,6 +411,7 @@ export async function startService(
   }
   return {
     url,
+    app: api,
     metricsUrl: metricsServer?.url ?? null,
     database,
     async stop() {

@@ -1,6 +1,7 @@
-import type { EventLog, RecordedEvent } from "../eventstore/eventStore";
+import type { EventLog, LogPosition, RecordedEvent } from "../eventstore/eventStore";
 import { eventHash, storedHash } from "../eventstore/hashChain";
 import { scanLog, storedOf } from "./auditLog";
+import { type CheckpointToVerify, headsHash, type LogCheckpoint } from "./logCheckpoints";
 
 export interface BrokenLink {
   readonly stream_id: string;
@@ -18,6 +19,8 @@ export interface VerifyReport {
   readonly unchained: number;
   /** The first broken link of each broken stream, in log order (at most `maxBroken`). */
   readonly broken: BrokenLink[];
+  /** The log-head checkpoint the log was checked against, or null when none has been taken. */
+  readonly checkpoint: LogCheckpoint | null;
 }
 
 /** Where a stream's chain ends: its last revision and that event's hash. */
@@ -98,8 +101,8 @@ export function createChainChecker(maxBroken = 100) {
     heads(): ReadonlyMap<string, StreamHead> {
       return streams;
     },
-    report(): VerifyReport {
-      return { ok: broken.length === 0, streams: streams.size, events, unchained, broken };
+    report(checkpoint: LogCheckpoint | null = null): VerifyReport {
+      return { ok: broken.length === 0, streams: streams.size, events, unchained, broken, checkpoint };
     },
   };
 }
@@ -111,16 +114,99 @@ export type ChainChecker = ReturnType<typeof createChainChecker>;
  * read through the event-store port (so it checks EventStoreDB as it checks Postgres). A stream's first broken
  * link is reported: the first event whose stored hash, link to the previous hash, or revision does not hold.
  * The whole log is read once, in pages; memory grows with the number of streams (one small head each).
+ * Give it the log as stored (`Database.sealedLog`): the hashes cover the sealed personal fields, which the
+ * encrypting store would hand over opened.
  */
 export async function verifyChains(
   log: EventLog,
-  options: { streamId?: string; maxBroken?: number } = {},
+  options: { streamId?: string; maxBroken?: number; checkpoint?: CheckpointToVerify | null } = {},
 ): Promise<VerifyReport> {
   const checker = createChainChecker(options.maxBroken);
+  const cp = options.checkpoint ?? null;
+  // Each stream's head as of the checkpoint's position: what the checkpoint must have recorded.
+  const headsAtCheckpoint = new Map<string, StreamHead>();
+  const visit = (e: RecordedEvent) => {
+    checker.check(e);
+    if (cp && !isAfter(e.logPosition, cp.position))
+      headsAtCheckpoint.set(e.streamId, { revision: e.revision, hash: storedHash(e.metadata) });
+  };
   if (options.streamId !== undefined) {
-    for (const e of await log.readStream(options.streamId)) checker.check(e);
+    for (const e of await log.readStream(options.streamId)) visit(e);
   } else {
-    for await (const chunk of scanLog(log)) for (const e of chunk) checker.check(e);
+    for await (const chunk of scanLog(log)) for (const e of chunk) visit(e);
   }
-  return checker.report();
+  if (cp) {
+    for (const link of checkpointBreaks(cp, headsAtCheckpoint, options.streamId)) checker.fail(link);
+  }
+  return checker.report(cp?.checkpoint ?? null);
+}
+
+const isAfter = (p: LogPosition, q: LogPosition) =>
+  p.commit > q.commit || (p.commit === q.commit && p.prepare > q.prepare);
+
+/**
+ * Where the log no longer matches the checkpoint: a stream whose newest events are gone (or whose head was
+ * altered), a stream deleted or inserted below the checkpoint's position, and recorded heads that do not match
+ * the checkpoint's own hash. `only`: check one stream.
+ */
+export function checkpointBreaks(
+  cp: CheckpointToVerify,
+  logHeads: ReadonlyMap<string, StreamHead>,
+  only?: string,
+): BrokenLink[] {
+  const id = cp.checkpoint.id;
+  const breaks: BrokenLink[] = [];
+  const at = (stream_id: string, revision: bigint, reason: string): BrokenLink => ({
+    stream_id,
+    stream_revision: Number(revision),
+    event_id: null,
+    global_position: null,
+    reason,
+  });
+  for (const [stream, recorded] of cp.heads) {
+    if (only !== undefined && stream !== only) continue;
+    const head = logHeads.get(stream);
+    if (!head)
+      breaks.push(
+        at(
+          stream,
+          recorded.revision,
+          `checkpoint ${id} recorded revision ${recorded.revision} as this stream's head; the log has no such stream`,
+        ),
+      );
+    else if (head.revision < recorded.revision)
+      breaks.push(
+        at(
+          stream,
+          recorded.revision,
+          `newest events missing: checkpoint ${id} recorded revision ${recorded.revision} as this stream's head, the log ends at revision ${head.revision}`,
+        ),
+      );
+    else if (head.revision > recorded.revision)
+      breaks.push(
+        at(
+          stream,
+          head.revision,
+          `revision ${head.revision} lies below checkpoint ${id}'s position but was not in it (written afterwards)`,
+        ),
+      );
+    else if (head.hash !== recorded.hash)
+      breaks.push(at(stream, head.revision, `head event differs from the one checkpoint ${id} recorded`));
+  }
+  for (const [stream, head] of logHeads) {
+    if (only !== undefined && stream !== only) continue;
+    if (!cp.heads.has(stream))
+      breaks.push(
+        at(
+          stream,
+          head.revision,
+          `stream lies below checkpoint ${id}'s position but was not in it (written afterwards)`,
+        ),
+      );
+  }
+  if (only === undefined && headsHash(cp.heads) !== cp.checkpoint.heads_hash)
+    breaks.push(
+      at("(checkpoint)", 0n, `the heads recorded for checkpoint ${id} do not match its heads_hash`),
+    );
+  return breaks;
 }

@@ -80,16 +80,16 @@ export function createKafkaConsumer(
     heartbeatIntervalMs?: number;
   },
 ): EventConsumer {
-  const sessionTimeout = settings.sessionTimeoutMs ?? 2500;
+  const sessionTimeout = settings.sessionTimeoutMs ?? 2000;
   const consumer: Consumer = kafkaClient(settings).consumer({
     groupId: settings.groupId,
     // A worker that dies is noticed within the session timeout; its partitions then move to the others.
     // kafkajs heartbeats between fetches, so a fetch never waits longer than a heartbeat interval.
     sessionTimeout,
-    heartbeatInterval: settings.heartbeatIntervalMs ?? 500,
+    heartbeatInterval: settings.heartbeatIntervalMs ?? 400,
     // How long a rebalance waits for the members to rejoin: a member finishing a batch needs far less.
     rebalanceTimeout: Math.max(5000, sessionTimeout * 2),
-    maxWaitTimeInMs: Math.min(500, settings.heartbeatIntervalMs ?? 500),
+    maxWaitTimeInMs: Math.min(500, settings.heartbeatIntervalMs ?? 400),
   });
   return {
     async run(handle) {

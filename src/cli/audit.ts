@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { type AuditRange, type AuditSelection, mergedUserIds, readAuditEvents } from "../audit/auditLog";
 import { logEventsInput, stateInput, streamEventsInput, verifyInput } from "../audit/inputs";
+import { latestCheckpointToVerify, listLogCheckpoints, takeLogCheckpoint } from "../audit/logCheckpoints";
 import { chatUserAsOf, sessionAsOf } from "../audit/pointInTime";
 import { verifyChains } from "../audit/verifyChains";
 import { ConfigError } from "../config";
@@ -101,12 +102,17 @@ export function registerAuditCommands(program: Command): void {
   audit
     .command("verify")
     .description(
-      "recompute the hash chains and report each broken stream's first broken link (exit 1 if any)",
+      "recompute the hash chains, check the log against the latest head checkpoint, and report each broken stream's first broken link (exit 1 if any)",
     )
     .option("--stream <stream_id>", "only this stream, e.g. chatSession-<id>")
     .action(async (opts: { stream?: string }) => {
       const input = parseOptions("audit verify", verifyInput, opts);
-      const report = await withDatabase((db) => verifyChains(db.store, { streamId: input.stream }));
+      const report = await withDatabase(async (db) =>
+        verifyChains(db.sealedLog, {
+          streamId: input.stream,
+          checkpoint: await latestCheckpointToVerify(db.knex),
+        }),
+      );
       console.log(JSON.stringify(report, null, 2));
       if (!report.ok) {
         for (const b of report.broken)
@@ -115,5 +121,21 @@ export function registerAuditCommands(program: Command): void {
           );
         process.exitCode = 1;
       }
+    });
+
+  audit
+    .command("checkpoint")
+    .description("take a checkpoint of the log's head now (position and hash over every stream's head; JSON)")
+    .action(async () => {
+      const checkpoint = await withDatabase((db) => takeLogCheckpoint(db.knex, db.store));
+      if (!checkpoint) throw new Error("another process is taking a checkpoint; try again");
+      console.log(JSON.stringify(checkpoint, null, 2));
+    });
+
+  audit
+    .command("checkpoints")
+    .description("every log-head checkpoint as NDJSON, oldest first: keep a copy outside this database")
+    .action(async () => {
+      for (const c of await withDatabase((db) => listLogCheckpoints(db.knex))) console.log(JSON.stringify(c));
     });
 }

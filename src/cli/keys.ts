@@ -25,7 +25,7 @@ async function withDatabase<T>(run: (db: Database) => Promise<T>): Promise<T> {
 
 /** `livechat keys create|list|revoke`: staff API keys, stored hashed; a new key is printed once. */
 export function registerKeyCommands(program: Command): void {
-  const keys = program.command("keys").description("staff API keys (roles: agent, auditor, ops)");
+  const keys = program.command("keys").description("staff API keys (roles: agent, auditor, ops, privacy)");
   keys
     .command("create")
     .description("create a key and print it once: it is stored only as a hash")

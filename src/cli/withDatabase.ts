@@ -1,12 +1,13 @@
 import pino from "pino";
 import type { ZodType } from "zod";
 import { ConfigError, loadConfig } from "../config";
+import { createLogger } from "../logger";
 import { type Database, openDatabase } from "../service";
 
 /** Opens the configured database for one CLI command (logging to stderr, so stdout stays data) and closes it. */
 export async function withDatabase<T>(run: (db: Database) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const logger = pino({ name: "livechat", level: config.LOG_LEVEL }, pino.destination(2));
+  const logger = createLogger(config.LOG_LEVEL, "livechat", pino.destination(2));
   const db = await openDatabase(config, logger);
   try {
     return await run(db);

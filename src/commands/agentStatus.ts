@@ -29,6 +29,9 @@ export function evolveAgent(state: AgentState, event: Fact): AgentState {
     case "ChatSessionClosed":
     case "ChatSessionRated":
     case "ChatMessagesRead":
+    case "ChatUserErased":
+    case "RetentionApplied":
+    case "LogReencrypted":
       return state;
     default: {
       const unhandled: never = event;

@@ -92,6 +92,9 @@ export function evolveChatSession(state: ChatSessionState, event: Fact): ChatSes
     case "ChatUserMergedInto":
     case "OssIdentityClaimed":
     case "OssIdentityReleased":
+    case "ChatUserErased":
+    case "RetentionApplied":
+    case "LogReencrypted":
       return state;
     default: {
       const unhandled: never = event;

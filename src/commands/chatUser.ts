@@ -61,6 +61,9 @@ export function evolveChatUser(state: ChatUserState, event: Fact): ChatUserState
     case "ChatSessionRated":
     case "ChatMessagesRead":
     case "AgentStatusChanged":
+    case "ChatUserErased":
+    case "RetentionApplied":
+    case "LogReencrypted":
       return state;
     default: {
       const unhandled: never = event;

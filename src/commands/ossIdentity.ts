@@ -25,6 +25,9 @@ export function evolveOssIdentity(state: OssIdentityState, event: Fact): OssIden
     case "ChatSessionRated":
     case "ChatMessagesRead":
     case "AgentStatusChanged":
+    case "ChatUserErased":
+    case "RetentionApplied":
+    case "LogReencrypted":
       return state;
     default: {
       const unhandled: never = event;

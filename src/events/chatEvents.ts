@@ -1,11 +1,17 @@
 import { z } from "zod";
-import type { Actor } from "./metadata";
+import { type Actor, actorSchema } from "./metadata";
 
 /** Every event type of the domain with the zod schema of its current data shape and its version. */
 
 const uuid = z.uuid();
 const priority = z.enum(["low", "normal", "high", "urgent"]);
 const authorKind = z.enum(["visitor", "agent", "system"]);
+export const erasureReason = z.enum([
+  "data_subject_request",
+  "legal_obligation",
+  "consent_withdrawn",
+  "other",
+]);
 
 /** The chat user's read-model state, carried by a merge so its target row can exist before its own events arrive. */
 export const chatUserSnapshotSchema = z.object({
@@ -115,6 +121,29 @@ export const eventSchemas = {
     agent_name: z.string(),
     status: z.enum(["available", "away"]),
   }),
+  /** A data subject's personal data was erased: their keys destroyed. Names who and why, nothing personal. */
+  ChatUserErased: z.object({
+    chat_user_id: uuid,
+    /** The user and every chat user merged into it: the same person's data. */
+    erased_chat_user_ids: z.array(uuid).min(1),
+    erased_by: actorSchema,
+    reason: erasureReason,
+    /** A ticket or case number, never free text about the person. */
+    reference: z.string().nullable(),
+  }),
+  /** Message bodies of sessions closed longer ago than the retention period were shredded (their keys destroyed). */
+  RetentionApplied: z.object({
+    retention_days: z.number().int().min(1),
+    closed_before: z.string(),
+    session_ids: z.array(uuid),
+  }),
+  /** Events written in plaintext were re-encrypted in place: the chains' roots before and after. */
+  LogReencrypted: z.object({
+    streams: z.number().int().min(0),
+    events: z.number().int().min(0),
+    root_before: z.string(),
+    root_after: z.string(),
+  }),
 } as const;
 
 export type EventType = keyof typeof eventSchemas;
@@ -136,6 +165,9 @@ export const currentVersion: Record<EventType, number> = {
   ChatSessionRated: 1,
   ChatMessagesRead: 1,
   AgentStatusChanged: 1,
+  ChatUserErased: 1,
+  RetentionApplied: 1,
+  LogReencrypted: 1,
 };
 
 export type EventData<T extends EventType> = Readonly<z.infer<(typeof eventSchemas)[T]>>;

@@ -4,4 +4,6 @@ export const streams = {
   chatSession: (sessionId: string) => `chatSession-${sessionId}`,
   ossIdentity: (ossUserId: string) => `ossIdentity-${ossUserId}`,
   agent: (agentId: string) => `agent-${agentId}`,
+  /** The records of privacy operations that concern no one stream: retention runs, the re-encryption. */
+  privacy: (operation: "retention" | "reencryption") => `privacy-${operation}`,
 };

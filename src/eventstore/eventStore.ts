@@ -100,7 +100,7 @@ export interface EventLog {
 /**
  * The event-store port as commands, tests and tools see it. Every store handed out is layered, outermost first:
  *
- *   commands ─▶ [encryption of personal data, to come] ─▶ chaining (chainedStore.ts) ─▶ adapter (Postgres | EventStoreDB)
+ *   commands ─▶ encryption (encryptingStore.ts) ─▶ chaining (chainedStore.ts) ─▶ adapter (Postgres | EventStoreDB)
  *
  * Chaining stamps each event's id and hash just above the adapter, so the hash covers exactly the bytes the
  * adapter stores: an encrypting layer wraps the chained store from outside, and destroying a key leaves the

@@ -6,7 +6,8 @@ import type { EventStoreAdapter, LogPosition, RecordedEvent } from "./eventStore
 import { createPostgresAppends } from "./postgresAppend";
 
 const NOTIFY_CHANNEL = "livechat_events";
-const COLUMNS = `global_position, stream_id, stream_revision, event_id, event_type, schema_version, data, metadata,
+/** The columns every read of the `events` table selects, as `toRecorded` reads them. */
+export const EVENT_COLUMNS = `global_position, stream_id, stream_revision, event_id, event_type, schema_version, data, metadata,
   transaction_id::text AS transaction_text, recorded_at`;
 
 /** A row of the `events` table as the pg driver returns it (int8 as strings). */
@@ -23,7 +24,8 @@ export interface EventRow {
   recorded_at: Date;
 }
 
-function toRecorded(row: EventRow): RecordedEvent {
+/** A row of the `events` table as the domain reads it (upcast to the current shape). */
+export function toRecorded(row: EventRow): RecordedEvent {
   const position = BigInt(row.global_position);
   return {
     ...upcast(row.event_type, row.schema_version, row.data),
@@ -119,7 +121,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
 
   async function readStream(streamId: string, fromRevision = 0n) {
     const result = await pool.query<EventRow>(
-      `SELECT ${COLUMNS} FROM events WHERE stream_id = $1 AND stream_revision >= $2 ORDER BY stream_revision`,
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND stream_revision >= $2 ORDER BY stream_revision`,
       [streamId, fromRevision.toString()],
     );
     return result.rows.map(toRecorded);
@@ -127,7 +129,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
 
   async function readLastEvent(streamId: string) {
     const result = await pool.query<EventRow>(
-      `SELECT ${COLUMNS} FROM events WHERE stream_id = $1 ORDER BY stream_revision DESC LIMIT 1`,
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 ORDER BY stream_revision DESC LIMIT 1`,
       [streamId],
     );
     const row = result.rows[0];
@@ -136,7 +138,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
 
   async function readAll(after: LogPosition, maxCount: number) {
     const result = await pool.query<EventRow>(
-      `SELECT ${COLUMNS} FROM events
+      `SELECT ${EVENT_COLUMNS} FROM events
        WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
        ORDER BY transaction_id, global_position
@@ -147,9 +149,10 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
   }
 
   async function readAt(position: bigint) {
-    const result = await pool.query<EventRow>(`SELECT ${COLUMNS} FROM events WHERE global_position = $1`, [
-      position.toString(),
-    ]);
+    const result = await pool.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE global_position = $1`,
+      [position.toString()],
+    );
     const row = result.rows[0];
     return row ? toRecorded(row) : null;
   }

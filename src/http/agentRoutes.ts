@@ -1,4 +1,5 @@
 import { type Request, type Response, Router } from "express";
+import type { ZodType } from "zod";
 import { findAgent, type StaffMember } from "../auth/staffKeys";
 import { setAgentStatus } from "../commands/agentStatus";
 import type { Participant } from "../commands/conversation";
@@ -10,13 +11,23 @@ import { getAgentSessions, getQueue } from "../queries/agentQueries";
 import { getMessages } from "../queries/messages";
 import { waitForPosition } from "../queries/waitForPosition";
 import { parse, requestContext } from "./context";
+import { describeRoute, type RouteDoc } from "./openapi/routeDocs";
+import { errors } from "./schemas/common";
 import {
   agentSessionsQuery,
+  agentSessionsResponse,
   agentStatusBody,
+  agentStatusResponse,
+  assignedResponse,
+  closedResponse,
   messagesQuery,
+  messagesResponse,
   postMessageBody,
+  postMessageResponse,
   queueQuery,
+  queueResponse,
   readBody,
+  readResponse,
   sessionIdParam,
   transferBody,
 } from "./schemas/conversation";
@@ -32,6 +43,115 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
   const router = Router();
   const { conversations } = deps;
   router.use("/api/agent", requireStaffRole("agent"));
+  const doc = (
+    method: "get" | "post" | "put",
+    path: string,
+    summary: string,
+    responses: RouteDoc["responses"],
+    io: { input?: ZodType; body?: ZodType } = {},
+  ) =>
+    describeRoute(router, {
+      method,
+      path,
+      summary,
+      tags: ["agent"],
+      auth: ["staffKey"],
+      ...io,
+      responses: { ...responses, ...errors(401, 403) },
+    });
+  const withId = { input: sessionIdParam };
+
+  doc(
+    "get",
+    "/api/agent/queue",
+    "Waiting sessions: urgent > high > normal > low, then oldest first",
+    {
+      200: { description: "The queue", schema: queueResponse },
+      ...errors(400),
+    },
+    { input: queueQuery },
+  );
+  doc(
+    "get",
+    "/api/agent/sessions",
+    "The agent's own sessions with a status, with unread counts",
+    {
+      200: { description: "Sessions", schema: agentSessionsResponse },
+      ...errors(400),
+    },
+    { input: agentSessionsQuery },
+  );
+  doc(
+    "post",
+    "/api/agent/sessions/:id/claim",
+    "Take a waiting session (one's own again: 200)",
+    {
+      200: { description: "Claimed", schema: assignedResponse },
+      ...errors(400, 404, 409),
+    },
+    withId,
+  );
+  doc(
+    "post",
+    "/api/agent/sessions/:id/messages",
+    "Post in a session the agent holds",
+    {
+      200: { description: "Posted before with this client_message_id", schema: postMessageResponse },
+      201: { description: "Posted", schema: postMessageResponse },
+      ...errors(400, 404, 409),
+    },
+    { ...withId, body: postMessageBody },
+  );
+  doc(
+    "get",
+    "/api/agent/sessions/:id/messages",
+    "A session's messages after a seq, ascending",
+    {
+      200: { description: "Messages", schema: messagesResponse },
+      ...errors(400, 404),
+    },
+    { input: messagesQuery },
+  );
+  doc(
+    "post",
+    "/api/agent/sessions/:id/transfer",
+    "Hand a session the agent holds to another agent",
+    {
+      200: { description: "Transferred", schema: assignedResponse },
+      ...errors(400, 404, 409),
+    },
+    { ...withId, body: transferBody },
+  );
+  doc(
+    "post",
+    "/api/agent/sessions/:id/close",
+    "Close a waiting session or one the agent holds",
+    {
+      200: { description: "Closed", schema: closedResponse },
+      ...errors(400, 404, 409),
+    },
+    withId,
+  );
+  doc(
+    "post",
+    "/api/agent/sessions/:id/read",
+    "Read receipt of the agent holding the session",
+    {
+      200: { description: "Marked", schema: readResponse },
+      ...errors(400, 404, 409),
+    },
+    { ...withId, body: readBody },
+  );
+  doc(
+    "put",
+    "/api/agent/status",
+    "Available for chats, or away",
+    {
+      200: { description: "Set", schema: agentStatusResponse },
+      ...errors(400),
+    },
+    { body: agentStatusBody },
+  );
 
   const agentOf = (res: Response) => {
     const staff = staffOf(res.locals) as StaffMember;

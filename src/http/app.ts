@@ -1,18 +1,19 @@
-import { randomUUID } from "node:crypto";
 import cors from "cors";
 import express, { type Express } from "express";
-import helmet from "helmet";
 import type { Redis } from "ioredis";
 import type { Knex } from "knex";
 import type { Logger } from "pino";
-import { pinoHttp } from "pino-http";
 import type { IdentityVerifier } from "../auth/identityTokens";
 import { createKeyUsageRecorder } from "../auth/keyUsage";
 import type { ConsumerLagReader } from "../bus/bus";
 import { conversationDeps } from "../commands/sessionCommand";
+import type { EventLog } from "../eventstore/eventStore";
+import { httpTimer } from "../ops/httpMetrics";
 import { createIdempotencyStore, IDEMPOTENCY_DEFAULTS, type IdempotencyStore } from "../ops/idempotencyStore";
 import { kafkaReadiness } from "../ops/kafkaLag";
 import { commandTimer, type Metrics, metricsRoute } from "../ops/metrics";
+import type { KeyStore } from "../privacy/keyStore";
+import { adminRoutes } from "./adminRoutes";
 import { agentRoutes } from "./agentRoutes";
 import { auditRoutes } from "./auditRoutes";
 import { demoRoutes } from "./demoRoutes";
@@ -20,10 +21,18 @@ import { errorHandler, notFoundRoute, sendError } from "./errors";
 import { idempotencyKeys } from "./idempotency";
 import { authenticateOssUser } from "./identityAuth";
 import { contentLanguage } from "./language";
+import { docsRoutes } from "./openapi/docsRoutes";
+import { describeRoute } from "./openapi/routeDocs";
 import { opsRoutes } from "./opsRoutes";
 import { type RateLimitSettings, rateLimits } from "./rateLimits";
+import { requestLog } from "./requestLog";
+import { errors } from "./schemas/common";
+import { health, readiness } from "./schemas/opsSchemas";
+import { securityHeaders } from "./securityHeaders";
 import { authenticateStaff, requireStaffRole } from "./staffAuth";
+import { subjectRoutes } from "./subjectRoutes";
 import { chatRoutes, type RouteDeps } from "./visitorRoutes";
+import { webhookRoutes } from "./webhookRoutes";
 
 export interface AppOptions extends RouteDeps {
   readonly logger: Logger;
@@ -41,6 +50,11 @@ export interface AppOptions extends RouteDeps {
   readonly kafkaLag?: ConsumerLagReader | null;
   /** Prometheus metrics served at /metrics (ops role) and fed by the command timer. */
   readonly metrics?: Metrics;
+  readonly webhooks?: { readonly allowPrivate: boolean };
+  /** The personal-data keys: erasure destroys them. */
+  readonly keys: KeyStore;
+  /** The log beneath the encryption layer, as stored: the audit's chain verification reads it. */
+  readonly sealedLog: EventLog;
 }
 
 const OFF: RateLimitSettings = { windowMs: 60_000, perIp: 0, perIdentity: 0 };
@@ -52,7 +66,7 @@ export function createApp(options: AppOptions): Express {
   app.set("trust proxy", options.trustProxy ?? false);
   const identity = options.identity ?? null;
   const limits = rateLimits(options.rateLimits ?? OFF, options.redis ?? null);
-  app.use(helmet());
+  app.use(securityHeaders());
   app.use(
     cors({
       origin: options.corsOrigins === "*" ? "*" : (options.corsOrigins ?? []),
@@ -68,26 +82,27 @@ export function createApp(options: AppOptions): Express {
       maxAge: 600,
     }),
   );
-  app.use(
-    pinoHttp({
-      logger: options.logger,
-      genReqId: (req, res) => {
-        const given = req.headers["x-request-id"];
-        const id = typeof given === "string" && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
-        res.setHeader("X-Request-Id", id);
-        return id;
-      },
-      customProps: () => ({}),
-      autoLogging: { ignore: (req) => ["/healthz", "/readyz", "/metrics"].includes(req.url) },
-    }),
-  );
+  app.use(requestLog(options.logger));
   app.use(contentLanguage);
-  app.use((req, res, next) => {
-    res.locals.correlationId = req.id;
-    next();
+  if (options.metrics) app.use(httpTimer(options.metrics.httpSeconds));
+  describeRoute(app, {
+    method: "get",
+    path: "/healthz",
+    summary: "The process is up",
+    tags: ["operations"],
+    auth: ["none"],
+    responses: { 200: { description: "Up", schema: health } },
   });
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
+  });
+  describeRoute(app, {
+    method: "get",
+    path: "/readyz",
+    summary: "The database and the event store answer",
+    tags: ["operations"],
+    auth: ["none"],
+    responses: { 200: { description: "Ready", schema: readiness }, ...errors(503) },
   });
   app.get("/readyz", async (req, res) => {
     // The read model's database and the event store (a separate server with EventStoreDB) must both answer.
@@ -109,6 +124,7 @@ export function createApp(options: AppOptions): Express {
     }
     sendError(req, res, 503, "not_ready", undefined, { database, event_store: eventStore, ...kafka });
   });
+  docsRoutes(app, { title: "OSS LiveChat API", version: "1" });
   app.use(demoRoutes());
   if (options.metrics) app.use(commandTimer(options.metrics));
   app.use("/api", limits.perIp);
@@ -116,7 +132,20 @@ export function createApp(options: AppOptions): Express {
   app.use(authenticateStaff(options.knex, createKeyUsageRecorder(options.knex, options.logger)));
   app.use(authenticateOssUser(identity));
   // Not public: on this port only for an ops key (the open one is METRICS_PORT, see metricsServer.ts).
-  if (options.metrics) app.get("/metrics", requireStaffRole("ops"), metricsRoute(options.metrics));
+  if (options.metrics) {
+    describeRoute(app, {
+      method: "get",
+      path: "/metrics",
+      summary: "Prometheus metrics (role ops here; open on METRICS_PORT)",
+      tags: ["operations"],
+      auth: ["staffKey"],
+      responses: {
+        200: { description: "Prometheus text format", contentType: "text/plain" },
+        ...errors(401, 403),
+      },
+    });
+    app.get("/metrics", requireStaffRole("ops"), metricsRoute(options.metrics));
+  }
   app.use("/api", limits.perIdentity);
   // Every command on every router below: mutating methods only, so a new router needs nothing more.
   app.use(
@@ -126,12 +155,29 @@ export function createApp(options: AppOptions): Express {
       options.logger,
     ),
   );
-  app.use(auditRoutes({ log: options.store, knex: options.knex }));
-  app.use(opsRoutes(options.knex));
+  // The widget's routes first: they take nearly all the traffic, and a router tries its routes in order.
   // One session cache for both sides of a conversation.
   const conversations = options.conversations ?? conversationDeps(options.commands);
   app.use(chatRoutes({ ...options, conversations, identityConfigured: identity !== null }));
   app.use(agentRoutes({ ...options, conversations }));
+  app.use(auditRoutes({ log: options.store, sealedLog: options.sealedLog, knex: options.knex }));
+  app.use(adminRoutes({ store: options.commands.store, knex: options.knex, keys: options.keys }));
+  app.use(
+    subjectRoutes({
+      store: options.commands.store,
+      knex: options.knex,
+      keys: options.keys,
+      identityConfigured: identity !== null,
+    }),
+  );
+  app.use(opsRoutes(options.knex));
+  app.use(
+    webhookRoutes({
+      knex: options.knex,
+      store: options.store,
+      allowPrivateTargets: options.webhooks?.allowPrivate ?? false,
+    }),
+  );
   app.use(notFoundRoute);
   app.use(errorHandler(options.logger));
   return app;

@@ -1,4 +1,5 @@
 import type { Request, Response, Router } from "express";
+import type { ZodType } from "zod";
 import { NotFoundError } from "../commands/errors";
 import { postMessage } from "../commands/postMessage";
 import { closeSession, markRead, rateSession } from "../commands/sessionActions";
@@ -7,11 +8,18 @@ import { getMessages } from "../queries/messages";
 import { readerOwns } from "../queries/readerAccess";
 import { parse, requestContext } from "./context";
 import { callerOf } from "./identityAuth";
+import { describeRoute, type RouteDoc } from "./openapi/routeDocs";
 import { requireBrowserOrUser, requireVisitor, staffAllowed, visitorOwns } from "./ownership";
+import { errors } from "./schemas/common";
 import {
+  closedResponse,
   messagesQuery,
+  messagesResponse,
+  postMessageResponse,
+  ratedResponse,
   ratingBody,
   readBody,
+  readResponse,
   sessionIdParam,
   visitorPostMessageBody,
 } from "./schemas/conversation";
@@ -30,6 +38,55 @@ export function visitorConversationRoutes(
   catchUp: CatchUp,
 ): void {
   const { conversations } = deps;
+  const visitor = ["browser", "ossToken"] as const;
+  const doc = (
+    method: "get" | "post",
+    path: string,
+    summary: string,
+    responses: RouteDoc["responses"],
+    io: { input?: ZodType; body?: ZodType } = {},
+  ) =>
+    describeRoute(router, { method, path, summary, tags: ["conversation"], auth: visitor, ...io, responses });
+
+  doc(
+    "post",
+    "/api/oss-chat/message",
+    "Post a message (the same client_message_id again: 200 with the first message)",
+    {
+      200: { description: "Posted before with this client_message_id", schema: postMessageResponse },
+      201: { description: "Posted", schema: postMessageResponse },
+      ...errors(400, 401, 403, 404, 409),
+    },
+    { body: visitorPostMessageBody },
+  );
+  doc(
+    "get",
+    "/api/oss-chat/session/:id/messages",
+    "A session's messages after a seq, ascending",
+    { 200: { description: "Messages", schema: messagesResponse }, ...errors(400, 401, 403, 404) },
+    { input: messagesQuery },
+  );
+  doc(
+    "post",
+    "/api/oss-chat/session/:id/close",
+    "Close the session (again: 200)",
+    { 200: { description: "Closed", schema: closedResponse }, ...errors(400, 401, 403, 404) },
+    { input: sessionIdParam },
+  );
+  doc(
+    "post",
+    "/api/oss-chat/session/:id/rating",
+    "Rate a closed session (a later rating replaces it)",
+    { 201: { description: "Rated", schema: ratedResponse }, ...errors(400, 401, 403, 404, 409) },
+    { input: sessionIdParam, body: ratingBody },
+  );
+  doc(
+    "post",
+    "/api/oss-chat/session/:id/read",
+    "Read receipt: the visitor has seen the messages up to a seq",
+    { 200: { description: "Marked", schema: readResponse }, ...errors(400, 401, 403, 404) },
+    { input: sessionIdParam, body: readBody },
+  );
 
   router.post("/api/oss-chat/message", async (req, res) => {
     const caller = callerOf(res);

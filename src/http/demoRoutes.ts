@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import express, { Router } from "express";
+import { describeRoute } from "./openapi/routeDocs";
 
 /** The checkout's (or image's) `public/` directory, from the sources or from the build in `dist/`. */
 function publicDir(): string {
@@ -15,7 +16,18 @@ function publicDir(): string {
 export function demoRoutes(): Router {
   const dir = publicDir();
   const router = Router();
+  const page = (route: "/demo" | "/console", summary: string) =>
+    describeRoute(router, {
+      method: "get",
+      path: route,
+      summary,
+      tags: ["demo"],
+      auth: ["none"],
+      responses: { 200: { description: "An HTML page", contentType: "text/html" } },
+    });
+  page("/demo", "The demo chat widget (static page)");
   router.get("/demo", (_req, res) => res.sendFile(path.join(dir, "demo.html")));
+  page("/console", "The demo agent console (static page)");
   router.get("/console", (_req, res) => res.sendFile(path.join(dir, "console.html")));
   router.use("/demo/assets", express.static(dir, { index: false, maxAge: "5m" }));
   return router;

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, Request, RequestHandler, Response } from "exp
 import type { Logger } from "pino";
 import type { ZodError } from "zod";
 import { ConflictError, NotFoundError } from "../commands/errors";
+import { SubjectErasedError } from "../privacy/keyStore";
 import {
   codeOfEnglish,
   type FieldProblem,
@@ -86,6 +87,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     // Domain errors are worded in English by the domain; the catalogue knows their codes and translations.
     if (err instanceof NotFoundError)
       return sendError(req, res, 404, codeOfEnglish(err.message, "not_found"));
+    if (err instanceof SubjectErasedError) return sendError(req, res, 410, "data_subject_erased");
     if (err instanceof ConflictError) return sendError(req, res, 409, codeOfEnglish(err.message, "conflict"));
     const type = (err as { type?: string }).type;
     if (type === "entity.parse.failed") {

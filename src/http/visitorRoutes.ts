@@ -9,13 +9,14 @@ import { startChat } from "../commands/startChat";
 import type { EventStore } from "../eventstore/eventStore";
 import { getHistory, historyInput } from "../queries/history";
 import { readerOwns } from "../queries/readerAccess";
-import { getSession, sessionInput } from "../queries/session";
+import { getSessionForReader, sessionInput } from "../queries/session";
 import { waitForPosition } from "../queries/waitForPosition";
 import type { RoutingTrigger } from "../routing/autoRouter";
 import { parse, requestContext } from "./context";
 import { visitorConversationRoutes } from "./conversationRoutes";
 import { callerOf } from "./identityAuth";
 import { localize } from "./language";
+import { describeRoute } from "./openapi/routeDocs";
 import {
   historyIdentity,
   requireBrowser,
@@ -24,6 +25,7 @@ import {
   staffAllowed,
   withTokenIdentity,
 } from "./ownership";
+import { errors } from "./schemas/common";
 import {
   chatStartedBody,
   contactSetBody,
@@ -32,6 +34,13 @@ import {
   startChatInput,
   userLinkedBody,
 } from "./schemas/visitor";
+import {
+  historyResponse,
+  linkUserResponse,
+  sessionDetailResponse,
+  setContactResponse,
+  startChatResponse,
+} from "./schemas/visitorSchemas";
 
 export interface RouteDeps {
   readonly commands: CommandDeps;
@@ -58,6 +67,18 @@ export function chatRoutes(deps: RouteDeps): Router {
     if (!caughtUp) res.set("X-Read-Model-Stale", "true");
   }
 
+  describeRoute(router, {
+    method: "post",
+    path: "/api/oss-chat/start",
+    summary: "Start a chat session",
+    description:
+      "Anonymous with `browser_uuid`, or logged in with the OSS identity token (whose `sub` and `email` fill " +
+      "`oss_user_id` and `email` when left out).",
+    tags: ["widget"],
+    auth: ["none", "ossToken"],
+    body: startChatInput,
+    responses: { 201: { description: "Started", schema: startChatResponse }, ...errors(400, 401, 403) },
+  });
   router.post("/api/oss-chat/start", async (req, res) => {
     const caller = callerOf(res);
     const input = parse(startChatInput, withTokenIdentity(req.body, caller.ossUser));
@@ -84,6 +105,19 @@ export function chatRoutes(deps: RouteDeps): Router {
     res.status(201).json(chatStartedBody(started, localize(req, res, "chat_started")));
   });
 
+  describeRoute(router, {
+    method: "post",
+    path: "/api/oss-chat/contact",
+    summary: "Set the session's contact details (again: update them)",
+    tags: ["widget"],
+    auth: ["browser", "ossToken", "staffKey"],
+    body: setContactInput,
+    responses: {
+      200: { description: "Updated", schema: setContactResponse },
+      201: { description: "Saved the first time", schema: setContactResponse },
+      ...errors(400, 401, 403, 404),
+    },
+  });
   router.post("/api/oss-chat/contact", async (req, res) => {
     const caller = callerOf(res);
     const input = parse(setContactInput, req.body);
@@ -106,6 +140,18 @@ export function chatRoutes(deps: RouteDeps): Router {
     res.status(set.created ? 201 : 200).json(contactSetBody(set, message));
   });
 
+  describeRoute(router, {
+    method: "post",
+    path: "/api/oss-chat/link-user",
+    summary: "Link the browser's anonymous chat user to the logged-in OSS user (idempotent)",
+    tags: ["widget"],
+    auth: ["ossToken"],
+    body: linkUserInput,
+    responses: {
+      200: { description: "Linked (`merged` when the OSS user had a chat user)", schema: linkUserResponse },
+      ...errors(400, 401, 403, 404, 409),
+    },
+  });
   router.post("/api/oss-chat/link-user", async (req, res) => {
     const caller = callerOf(res);
     const input = parse(linkUserInput, withTokenIdentity(req.body, caller.ossUser));
@@ -120,6 +166,18 @@ export function chatRoutes(deps: RouteDeps): Router {
     res.json(userLinkedBody(linked, localize(req, res, linked.merged ? "user_merged" : "user_linked")));
   });
 
+  describeRoute(router, {
+    method: "get",
+    path: "/api/oss-chat/history",
+    summary: "A history of sessions, newest first",
+    description:
+      "With no `oss_user_id`/`browser_uuid` it reads the caller's own. A browser alone sees only the sessions " +
+      "it started anonymously; an OSS account's history needs its token.",
+    tags: ["widget"],
+    auth: ["browser", "ossToken", "staffKey"],
+    input: historyInput,
+    responses: { 200: { description: "The sessions", schema: historyResponse }, ...errors(400, 401, 403) },
+  });
   router.get("/api/oss-chat/history", async (req, res) => {
     const caller = callerOf(res);
     const anySession = staffAllowed(caller, "readSessions");
@@ -134,18 +192,38 @@ export function chatRoutes(deps: RouteDeps): Router {
 
   visitorConversationRoutes(router, { ...deps, conversations }, catchUp);
 
+  describeRoute(router, {
+    method: "get",
+    path: "/api/oss-chat/session/:id",
+    summary: "One session with its contact and its chat user",
+    tags: ["widget"],
+    auth: ["browser", "ossToken", "staffKey"],
+    input: sessionInput,
+    responses: {
+      200: { description: "The session", schema: sessionDetailResponse },
+      ...errors(400, 401, 403, 404),
+    },
+  });
   router.get("/api/oss-chat/session/:id", async (req, res) => {
     const caller = callerOf(res);
     const input = parse(sessionInput, { ...req.query, id: req.params.id });
     const anySession = staffAllowed(caller, "readSessions");
     requireBrowserOrUser(caller, anySession);
     await catchUp(res, input.min_position);
-    const session = await getSession(deps.knex, input.id);
+    const found = await getSessionForReader(deps.knex, input.id);
     const owner = { browserUuid: caller.browserUuid, ossUserId: caller.ossUser?.ossUserId ?? null };
-    if (!session || !(anySession || (await readerOwns(deps.knex, session, owner)))) {
+    const readable =
+      found !== null &&
+      (anySession ||
+        (await readerOwns(
+          deps.knex,
+          { ...found.view, anonymousBrowserUuid: found.anonymousBrowserUuid },
+          owner,
+        )));
+    if (!found || !readable) {
       throw new NotFoundError("Chat session not found");
     }
-    res.json(session);
+    res.json(found.view);
   });
 
   return router;

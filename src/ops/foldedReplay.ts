@@ -92,7 +92,7 @@ export async function foldedReplay(options: FoldedReplayOptions): Promise<Folded
     position = last.logPosition;
     next = read(position);
     for (const event of batch) {
-      tables.fold(toFact(event));
+      tables.fold(toFact(event), event.logPosition);
       revisions.set(event.streamId, event);
     }
     const t1 = performance.now();

@@ -4,6 +4,8 @@ import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { ConsumerLagReader } from "../bus/bus";
 import { loadCheckpoint } from "../db/checkpoints";
 import type { EventStore } from "../eventstore/eventStore";
+import { registerBacklogMetrics } from "./backlogMetrics";
+import { type HttpSeconds, registerHttpMetrics } from "./httpMetrics";
 import { readLag } from "./kafkaLag";
 import { lagAfter } from "./projectionHealth";
 import { LIVE_PROJECTOR } from "./rebuildNames";
@@ -14,6 +16,8 @@ export interface Metrics {
   readonly commandSeconds: Histogram<"command" | "outcome">;
   readonly eventsAppended: Counter<"type">;
   readonly eventsApplied: Counter<"projector">;
+  readonly webhookAttempts: Counter<"outcome">;
+  readonly httpSeconds: HttpSeconds;
 }
 
 /** The command each POST route runs. */
@@ -83,6 +87,8 @@ export function createMetrics(knex: Knex, options: { kafkaLag?: ConsumerLagReade
     },
   });
   void lagSeconds;
+  const { webhookAttempts } = registerBacklogMetrics(registry, knex);
+  const httpSeconds = registerHttpMetrics(registry);
   const reader = options.kafkaLag;
   if (reader) {
     const kafkaLag = new Gauge({
@@ -100,7 +106,7 @@ export function createMetrics(knex: Knex, options: { kafkaLag?: ConsumerLagReade
     });
     void kafkaLag;
   }
-  return { registry, commandSeconds, eventsAppended, eventsApplied };
+  return { registry, commandSeconds, eventsAppended, eventsApplied, webhookAttempts, httpSeconds };
 }
 
 /** Times every command request. */

@@ -1,4 +1,5 @@
 import type { Knex } from "knex";
+import { eraseRows } from "./erasure";
 import { type ReadTable, ROW_VERSION, type RowOp } from "./rowOps";
 
 /** Tables in the order their rows depend on each other: users before sessions before contacts and messages. */
@@ -23,6 +24,10 @@ const notNewer = (table: ReadTable) =>
   `"${table}"."${ROW_VERSION}" IS NULL OR "${table}"."${ROW_VERSION}" <= excluded."${ROW_VERSION}"`;
 
 export async function executeOne(trx: Knex.Transaction, schema: string, op: RowOp): Promise<void> {
+  if (op.kind === "erase") {
+    await eraseRows(trx, schema, op.table, op.chatUserIds);
+    return;
+  }
   const table = trx.withSchema(schema).table(op.table);
   if (op.kind === "update") {
     const { version } = op;
@@ -70,7 +75,7 @@ export async function executeBatched(trx: Knex.Transaction, schema: string, ops:
     };
     for (const op of ops) {
       if (op.table !== table) continue;
-      if (op.kind === "update") {
+      if (op.kind !== "upsert") {
         await flush();
         await executeOne(trx, schema, op);
         continue;

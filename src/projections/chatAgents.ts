@@ -35,6 +35,9 @@ export const chatAgentsProjection: Projection = {
       case "ChatSessionClosed":
       case "ChatSessionRated":
       case "ChatMessagesRead":
+      case "ChatUserErased":
+      case "RetentionApplied":
+      case "LogReencrypted":
         return [];
       default: {
         const unhandled: never = event;

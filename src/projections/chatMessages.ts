@@ -1,4 +1,5 @@
 import type { Fact } from "../events/chatEvents";
+import { ERASED } from "../privacy/fieldCipher";
 import type { Projection, RowOp } from "./rowOps";
 
 /** chat_messages: one row per posted message, unique by (session_id, seq) and (session_id, client_message_id). */
@@ -29,6 +30,18 @@ export const chatMessagesProjection: Projection = {
           },
         ];
       }
+      // A data subject's erasure blanks the bodies and author names of their sessions' messages.
+      case "ChatUserErased":
+        return [{ kind: "erase", table: "chat_messages", chatUserIds: event.data.erased_chat_user_ids }];
+      // Retention shreds the bodies of sessions closed long ago; the rest of each message stays.
+      case "RetentionApplied":
+        return event.data.session_ids.map((sessionId) => ({
+          kind: "update" as const,
+          table: "chat_messages" as const,
+          where: { session_id: sessionId },
+          set: { body: ERASED },
+        }));
+      case "LogReencrypted":
       case "ChatUserRegistered":
       case "ChatUserLinkedToOssUser":
       case "ChatUserMergedInto":

@@ -49,6 +49,10 @@ export const chatSessionContactsProjection: Projection = {
           },
         ];
       }
+      case "ChatUserErased":
+        return [
+          { kind: "erase", table: "chat_session_contacts", chatUserIds: event.data.erased_chat_user_ids },
+        ];
       case "ChatUserRegistered":
       case "ChatUserLinkedToOssUser":
       case "ChatUserMergedInto":
@@ -61,6 +65,8 @@ export const chatSessionContactsProjection: Projection = {
       case "ChatSessionRated":
       case "ChatMessagesRead":
       case "AgentStatusChanged":
+      case "RetentionApplied":
+      case "LogReencrypted":
         return [];
       default: {
         const unhandled: never = event;

@@ -105,6 +105,9 @@ export const chatSessionsProjection: Projection = {
       case "ChatSessionContactSet":
       case "ChatSessionContactUpdated":
       case "AgentStatusChanged":
+      case "ChatUserErased":
+      case "RetentionApplied":
+      case "LogReencrypted":
         return [];
       default: {
         const unhandled: never = event;

@@ -73,6 +73,8 @@ export const chatUsersProjection: Projection = {
           },
         ];
       }
+      case "ChatUserErased":
+        return [{ kind: "erase", table: "chat_users", chatUserIds: event.data.erased_chat_user_ids }];
       case "OssIdentityClaimed":
       case "OssIdentityReleased":
       case "ChatSessionStarted":
@@ -84,6 +86,8 @@ export const chatUsersProjection: Projection = {
       case "ChatSessionRated":
       case "ChatMessagesRead":
       case "AgentStatusChanged":
+      case "RetentionApplied":
+      case "LogReencrypted":
         return [];
       default: {
         const unhandled: never = event;

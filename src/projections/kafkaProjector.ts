@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
 import type { Logger } from "pino";
 import type { EventConsumer } from "../bus/bus";
+import type { RecordedEvent } from "../eventstore/eventStore";
 import { applyEvents } from "./applyEvents";
 
 export const KAFKA_PROJECTOR = "kafka_projector";
@@ -13,10 +14,13 @@ export async function startKafkaProjector(options: {
   knex: Knex;
   consumer: EventConsumer;
   logger: Logger;
+  /** Opens the sealed personal fields the topic carries, after the bus and before the rows. */
+  open: (events: readonly RecordedEvent[]) => Promise<RecordedEvent[]>;
   onBatch?: (result: { applied: number; skipped: number; deadLettered: number }) => void;
 }) {
   await options.consumer.run(async (events) => {
-    const result = await applyEvents(options.knex, events, { schema: "public", projector: KAFKA_PROJECTOR });
+    const opened = await options.open(events);
+    const result = await applyEvents(options.knex, opened, { schema: "public", projector: KAFKA_PROJECTOR });
     options.onBatch?.(result);
     if (result.deadLettered > 0) options.logger.error({ ...result }, "events parked as dead letters");
   });

@@ -1,4 +1,5 @@
 import type { Fact } from "../events/chatEvents";
+import { eraseRowsInMemory } from "./erasure";
 import { projections } from "./index";
 import { isNotNewer, type ReadTable, ROW_VERSION, type Row, type RowOp } from "./rowOps";
 
@@ -17,6 +18,10 @@ const matches = (row: Record<string, unknown>, where: Row) =>
  * a versioned op leaves rows a later event wrote).
  */
 export function applyRowOp(tables: MemoryTables, op: RowOp): void {
+  if (op.kind === "erase") {
+    eraseRowsInMemory(tables, op.table, op.chatUserIds);
+    return;
+  }
   const rows = tables[op.table];
   if (op.kind === "update") {
     for (const row of rows)

@@ -28,7 +28,9 @@ export type RowOp =
       readonly set: Row;
       readonly where: Row;
       readonly version?: string;
-    };
+    }
+  /** Blanks the personal columns of the chat users' rows in the table (src/projections/erasure.ts). */
+  | { readonly kind: "erase"; readonly table: ReadTable; readonly chatUserIds: readonly string[] };
 
 export interface Projection {
   readonly name: string;
@@ -55,6 +57,7 @@ export function rowVersion(position: LogPosition): bigint {
  * target whose own events are not applied yet): it gets no version, so the target's own events always win.
  */
 export function versioned(op: RowOp, position: LogPosition): RowOp {
+  if (op.kind === "erase") return op; // blanking applies to every row of the person, whatever wrote it
   const version = rowVersion(position).toString();
   if (op.kind === "update") return { ...op, set: { ...op.set, [ROW_VERSION]: version }, version };
   if (op.onConflict === "keep") return { ...op, row: { ...op.row, [ROW_VERSION]: null } };

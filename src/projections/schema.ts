@@ -2,7 +2,7 @@ import type { Knex } from "knex";
 import { addConversationTables } from "./conversationSchema";
 
 /**
- * Which browser started a session anonymously (migration 006 adds it to databases made before): a linked
+ * Which browser started a session anonymously (migration 007 adds it to databases made before): a linked
  * browser alone reads only these sessions. Idempotent, so the migration and table creation can share it.
  */
 export function sessionOriginDdl(s: string): string {

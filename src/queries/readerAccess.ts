@@ -8,10 +8,17 @@ import { historyOwner } from "./history";
  */
 export async function readerOwns(
   knex: Knex,
-  session: { readonly session_id: string; readonly chat_user_id: string },
+  session: {
+    readonly session_id: string;
+    readonly chat_user_id: string;
+    /** The browser that started the session anonymously, when the caller already read it: no query then. */
+    readonly anonymousBrowserUuid?: string | null;
+  },
   caller: { readonly browserUuid: string | null; readonly ossUserId: string | null },
 ): Promise<boolean> {
-  if (caller.browserUuid !== null) {
+  if (caller.browserUuid !== null && session.anonymousBrowserUuid !== undefined) {
+    if (session.anonymousBrowserUuid === caller.browserUuid) return true;
+  } else if (caller.browserUuid !== null) {
     const started = await knex
       .table("chat_sessions")
       .where({ id: session.session_id, anonymous_browser_uuid: caller.browserUuid })

@@ -1,14 +1,16 @@
 import type { WebSocket } from "ws";
+import type { z } from "zod";
+import { DEFAULT_LANGUAGE, fieldProblems, type Language, translate, translateEnglish } from "../http/i18n";
 import type { RealtimeContext } from "./context";
 import { credentialKey, type Endpoint, type SocketIdentity } from "./credentials";
 import type { Peer } from "./hub";
 import { createTokenBucket } from "./limits";
 import {
+  type AuthFrame,
   authFrame,
   type ClientFrame,
   clientFrame,
   closeCodes,
-  describeIssues,
   parseJsonFrame,
   type ServerFrame,
 } from "./protocol";
@@ -22,6 +24,8 @@ export function handleConnection(
   ws: WebSocket,
   endpoint: Endpoint,
   onClosed: () => void,
+  /** From the handshake's Accept-Language: error frames are worded in it (Indonesian by default). */
+  language: Language = DEFAULT_LANGUAGE,
 ) {
   const { settings, hub, metrics } = ctx;
   let identity: SocketIdentity | null = null;
@@ -29,6 +33,10 @@ export function handleConnection(
   let closed = false;
   let alive = true;
   let violations = 0;
+  let backlogAllowance = 0;
+  let expiryTimer: NodeJS.Timeout | null = null;
+  /** An agent's auth frame, checked again with each heartbeat so a revoked key stops working within one. */
+  let staffAuth: AuthFrame | null = null;
   let queue: Promise<void> = Promise.resolve();
   const subscribed = new Set<string>();
   const frames = createTokenBucket(settings.framesPerSecond, settings.frameBurst, Date.now);
@@ -42,15 +50,33 @@ export function handleConnection(
     send,
   };
 
-  function send(frame: ServerFrame) {
+  /** A frame that failed validation, naming the field, in the socket's language. */
+  function invalidFrame(error: z.ZodError): string {
+    const [problem] = fieldProblems(error);
+    if (problem === undefined) return translate(language, "ws_invalid_frame", { field: "-", message: "-" });
+    const message = translate(language, problem.code, problem.params);
+    return translate(language, "ws_invalid_frame", { field: problem.field, message });
+  }
+
+  function send(frame: ServerFrame, backlog = false) {
     if (closed || ws.readyState !== ws.OPEN) return;
-    if (ws.bufferedAmount > settings.maxBufferedBytes) {
-      // A client that does not read must not grow this process's memory: it reconnects and resumes instead.
-      close(closeCodes.slowConsumer, "Send buffer full: read faster, then reconnect and resume");
-      return;
+    // Error texts are written in English here; the catalogue words them in the socket's language.
+    const text = JSON.stringify(
+      frame.type === "error" ? { ...frame, error: translateEnglish(language, frame.error) } : frame,
+    );
+    if (backlog) {
+      backlogAllowance += Buffer.byteLength(text);
+    } else {
+      // What is still unsent of a backlog is allowed on top of the bound; anything else piling up is not.
+      backlogAllowance = Math.min(backlogAllowance, ws.bufferedAmount);
+      if (ws.bufferedAmount > settings.maxBufferedBytes + backlogAllowance) {
+        // A client that does not read must not grow this process's memory: it reconnects and resumes instead.
+        close(closeCodes.slowConsumer, "Send buffer full: read faster, then reconnect and resume");
+        return;
+      }
     }
     metrics.framesSent.inc({ endpoint, type: frame.type });
-    ws.send(JSON.stringify(frame));
+    ws.send(text);
   }
 
   function close(code: number, reason: string) {
@@ -74,6 +100,7 @@ export function handleConnection(
       return;
     }
     const who = await ctx.verify(endpoint, parsed.data);
+    if (who?.kind === "agent") staffAuth = parsed.data;
     clearTimeout(authTimer);
     if (closed) return;
     if (who === null) {
@@ -87,6 +114,11 @@ export function handleConnection(
     }
     counted = key;
     identity = who;
+    if (who.kind === "oss_user" && who.expiresAt !== null) {
+      // Tokens live minutes; one valid longer than a timer can wait (~24.8 days) is closed then and reconnects.
+      const ms = Math.min(Math.max(0, who.expiresAt - Date.now()), 2 ** 31 - 1);
+      expiryTimer = setTimeout(() => close(closeCodes.badCredential, "Token expired"), ms);
+    }
     if (endpoint === "agent") hub.addAgent(peer);
     send({ type: "ready" });
   }
@@ -150,7 +182,7 @@ export function handleConnection(
     }
     const parsed = clientFrame.safeParse(raw);
     if (!parsed.success) {
-      send({ type: "error", code: 400, error: describeIssues(parsed.error) });
+      send({ type: "error", code: 400, error: invalidFrame(parsed.error) });
       return;
     }
     const frame = parsed.data;
@@ -203,6 +235,7 @@ export function handleConnection(
   ws.on("close", () => {
     closed = true;
     clearTimeout(authTimer);
+    if (expiryTimer) clearTimeout(expiryTimer);
     hub.remove(peer, subscribed);
     if (counted !== null) ctx.perCredential.release(counted);
     onClosed();
@@ -217,6 +250,14 @@ export function handleConnection(
       }
       alive = false;
       ws.ping();
+      if (staffAuth !== null) {
+        ctx.verify(endpoint, staffAuth).then(
+          (who) => {
+            if (who === null) close(closeCodes.badCredential, "Staff key revoked");
+          },
+          (err) => ctx.logger.warn({ err }, "staff key re-check failed; kept until the next heartbeat"),
+        );
+      }
     },
     /** Graceful shutdown: clients reconnect elsewhere and resume. */
     goAway() {

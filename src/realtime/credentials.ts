@@ -1,3 +1,4 @@
+import { decodeJwt } from "jose";
 import type { Knex } from "knex";
 import { IdentityTokenError, type IdentityVerifier } from "../auth/identityTokens";
 import { verifyStaffKey } from "../auth/staffKeys";
@@ -6,7 +7,12 @@ import type { AuthFrame } from "./protocol";
 /** Who a socket proved to be with its auth frame. */
 export type SocketIdentity =
   | { readonly kind: "browser"; readonly browserUuid: string }
-  | { readonly kind: "oss_user"; readonly ossUserId: string }
+  | {
+      readonly kind: "oss_user";
+      readonly ossUserId: string;
+      /** When the token expires (ms since the epoch): the socket is closed then (4401), as HTTP would refuse it. */
+      readonly expiresAt: number | null;
+    }
   | { readonly kind: "agent"; readonly id: string; readonly name: string };
 
 export type Endpoint = "visitor" | "agent";
@@ -36,7 +42,8 @@ export async function verifyCredential(
   if (!("token" in frame) || deps.identity === null) return null;
   try {
     const user = await deps.identity.verify(frame.token);
-    return { kind: "oss_user", ossUserId: user.ossUserId };
+    const exp = decodeJwt(frame.token).exp; // read only after the signature was verified
+    return { kind: "oss_user", ossUserId: user.ossUserId, expiresAt: exp === undefined ? null : exp * 1000 };
   } catch (err) {
     if (err instanceof IdentityTokenError) return null;
     throw err;

@@ -1,27 +1,14 @@
-import type { Knex } from "knex";
 import type { Logger } from "pino";
 import type { EventConsumer } from "../bus/bus";
-import { type EventStore, type LogPosition, logStart } from "../eventstore/eventStore";
+import { type EventStore, type LogPosition, logStart, type RecordedEvent } from "../eventstore/eventStore";
 import type { LoggedEvent } from "./notices";
 
 export interface LogFollower {
   stop(): Promise<void>;
 }
 
-/**
- * Where the readable log ends now, so the follower starts there: anything earlier reaches a socket through its
- * subscription's backlog, never through the follower. Postgres: one indexed query; other stores: read to the end.
- */
-async function headOfLog(store: EventStore, knex: Knex | null): Promise<LogPosition> {
-  if (knex !== null) {
-    const row = await knex
-      .select(knex.raw("transaction_id::text AS commit"), "global_position")
-      .from("events")
-      .whereRaw("transaction_id < pg_snapshot_xmin(pg_current_snapshot())")
-      .orderByRaw("transaction_id DESC, global_position DESC")
-      .first();
-    return row ? { commit: BigInt(row.commit), prepare: BigInt(row.global_position) } : logStart;
-  }
+/** Where the log ends now, read to its end: the follower starts there (the backlog covers what came before). */
+async function headOfLog(store: EventStore): Promise<LogPosition> {
   let position = logStart;
   for (;;) {
     const page = await store.readAll(position, 1000);
@@ -32,18 +19,16 @@ async function headOfLog(store: EventStore, knex: Knex | null): Promise<LogPosit
 }
 
 /**
- * One follower per process over the event store's global log (woken by LISTEN/NOTIFY on Postgres): every batch
- * goes to `onEvents`. After an error it resumes from the last position it delivered, so nothing is skipped.
+ * One follower per process over the event store's global log, for stores other than Postgres (which has its own,
+ * see pgFollower.ts): every batch goes to `onEvents`. After an error it resumes from the last position it delivered, so nothing is skipped.
  */
 export async function startStoreFollower(options: {
   store: EventStore;
-  /** The Postgres that holds the `events` table (Postgres event store), else null. */
-  eventsKnex: Knex | null;
   logger: Logger;
   onEvents: (events: readonly LoggedEvent[]) => void;
 }): Promise<LogFollower> {
   const controller = new AbortController();
-  let position = await headOfLog(options.store, options.eventsKnex);
+  let position = await headOfLog(options.store);
   const done = (async () => {
     while (!controller.signal.aborted) {
       try {
@@ -70,8 +55,10 @@ export async function startStoreFollower(options: {
 /** Kafka mode: a consumer in a group of its own (never the projectors'), reading from the topic's end. */
 export async function startKafkaFollower(options: {
   consumer: EventConsumer;
+  /** Opens the sealed personal fields the topic carries (message bodies among them) before any socket sees them. */
+  open: (events: readonly RecordedEvent[]) => Promise<RecordedEvent[]>;
   onEvents: (events: readonly LoggedEvent[]) => void;
 }): Promise<LogFollower> {
-  await options.consumer.run(async (events) => options.onEvents(events));
+  await options.consumer.run(async (events) => options.onEvents(await options.open(events)));
   return { stop: () => options.consumer.close() };
 }

@@ -9,7 +9,11 @@ export interface Peer {
   readonly side: Side;
   /** The agent's staff id on an agent socket, else null. */
   readonly agentId: string | null;
-  send(frame: ServerFrame): void;
+  /**
+   * Sends a frame. `backlog`: a stream read the process holds already (bounded by the session's size), so it
+   * is not held to the send-buffer bound that protects memory from live traffic piling up.
+   */
+  send(frame: ServerFrame, backlog?: boolean): void;
 }
 
 /** Reads a session's messages after a seq from the event store (the truth at the moment of reading). */
@@ -51,8 +55,8 @@ export function createHub(readBacklog: BacklogReader, onError: (err: unknown) =>
     }
   }
 
-  function sendMessages(peer: Peer, sessionId: string, messages: readonly MessageView[]) {
-    for (const message of messages) peer.send({ type: "message", session_id: sessionId, message });
+  function sendMessages(peer: Peer, sessionId: string, messages: readonly MessageView[], backlog: boolean) {
+    for (const message of messages) peer.send({ type: "message", session_id: sessionId, message }, backlog);
   }
 
   async function refill(peer: Peer, sessionId: string, sub: Subscription) {
@@ -63,7 +67,7 @@ export function createHub(readBacklog: BacklogReader, onError: (err: unknown) =>
         const backlog = await readBacklog(sessionId, sub.sequencer.lastSeq);
         if (sessions.get(sessionId)?.get(peer) !== sub) return;
         const { send, refill: again } = sub.sequencer.backlog(backlog);
-        sendMessages(peer, sessionId, send);
+        sendMessages(peer, sessionId, send, true);
         more = again;
       }
     } catch (err) {
@@ -103,7 +107,7 @@ export function createHub(readBacklog: BacklogReader, onError: (err: unknown) =>
       remember(sessionId, info);
       sub.authorized = true;
       const { send, refill: again } = sub.sequencer.backlog(backlog);
-      sendMessages(peer, sessionId, send);
+      sendMessages(peer, sessionId, send, true);
       if (again) void refill(peer, sessionId, sub);
       return sub.sequencer.lastSeq;
     },
@@ -130,7 +134,7 @@ export function createHub(readBacklog: BacklogReader, onError: (err: unknown) =>
         case "message": {
           for (const [peer, sub] of sessions.get(notice.sessionId) ?? []) {
             const { send, refill: gap } = sub.sequencer.live(notice.message);
-            if (sub.authorized) sendMessages(peer, notice.sessionId, send);
+            if (sub.authorized) sendMessages(peer, notice.sessionId, send, false);
             if (gap && sub.authorized) void refill(peer, notice.sessionId, sub);
           }
           return;

@@ -5,6 +5,7 @@ import type { Registry } from "prom-client";
 import type { IdentityVerifier } from "../auth/identityTokens";
 import type { EventStore } from "../eventstore/eventStore";
 import { createRealtimeMetrics } from "../ops/metrics";
+import type { TrustProxy } from "./clientIp";
 import type { RealtimeContext, RealtimeSettings } from "./context";
 import { verifyCredential } from "./credentials";
 import type { LogFollower } from "./follower";
@@ -23,6 +24,7 @@ export interface RealtimeOptions {
   readonly connectionString: string;
   readonly identity: IdentityVerifier | null;
   readonly corsOrigins: readonly string[] | "*";
+  readonly trustProxy: TrustProxy;
   readonly settings: RealtimeSettings;
   readonly registry: Registry;
   readonly logger: Logger;
@@ -64,6 +66,7 @@ export async function startRealtime(options: RealtimeOptions) {
   const sockets = attachRealtime(options.server, ctx, {
     corsOrigins: options.corsOrigins,
     openSockets: metrics.openSockets,
+    trustProxy: options.trustProxy,
   });
   return {
     openConnections: sockets.openConnections,

@@ -2,6 +2,8 @@ import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Gauge } from "prom-client";
 import { WebSocketServer } from "ws";
+import { negotiateLanguage } from "../http/i18n";
+import { clientIp, type TrustProxy } from "./clientIp";
 import { type Connection, handleConnection } from "./connection";
 import type { RealtimeContext } from "./context";
 import type { Endpoint } from "./credentials";
@@ -19,6 +21,8 @@ export interface RealtimeServerOptions {
   /** Origins allowed besides the page's own (CORS_ORIGINS); "*" allows any. */
   readonly corsOrigins: readonly string[] | "*";
   readonly openSockets: Gauge<"endpoint">;
+  /** TRUST_PROXY: whose X-Forwarded-For to believe for the per-IP limit. */
+  readonly trustProxy: TrustProxy;
 }
 
 function refuse(socket: Duplex, status: number, text: string) {
@@ -57,7 +61,13 @@ export function attachRealtime(server: Server, ctx: RealtimeContext, options: Re
   let stopping = false;
 
   function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
-    const url = new URL(req.url ?? "/", "http://localhost");
+    socket.on("error", () => socket.destroy());
+    let url: URL;
+    try {
+      url = new URL(req.url ?? "/", "http://localhost");
+    } catch {
+      return refuse(socket, 400, "Bad Request");
+    }
     const endpoint = realtimePaths[url.pathname];
     if (endpoint === undefined) return refuse(socket, 404, "Not Found");
     if (stopping) return refuse(socket, 503, "Service Unavailable");
@@ -65,15 +75,22 @@ export function attachRealtime(server: Server, ctx: RealtimeContext, options: Re
       return refuse(socket, 400, "Bad Request: send credentials in the auth frame, never in the URL");
     }
     if (!originAllowed(req, options.corsOrigins)) return refuse(socket, 403, "Forbidden");
-    const ip = req.socket.remoteAddress ?? "unknown";
+    const ip = clientIp(req, options.trustProxy);
     if (!perIp.tryAdd(ip)) return refuse(socket, 429, "Too Many Requests");
     wss.handleUpgrade(req, socket, head, (ws) => {
       options.openSockets.inc({ endpoint });
-      const connection = handleConnection(ctx, ws, endpoint, () => {
-        perIp.release(ip);
-        options.openSockets.dec({ endpoint });
-        connections.delete(connection);
-      });
+      const language = negotiateLanguage(req.headers["accept-language"]);
+      const connection = handleConnection(
+        ctx,
+        ws,
+        endpoint,
+        () => {
+          perIp.release(ip);
+          options.openSockets.dec({ endpoint });
+          connections.delete(connection);
+        },
+        language,
+      );
       connections.add(connection);
     });
   }

@@ -30,7 +30,13 @@ export async function startTypingRelay(options: {
   async function listen(): Promise<void> {
     const client = new Client({ connectionString: options.connectionString });
     client.on("notification", (msg) => {
-      const parsed = payload.safeParse(JSON.parse(msg.payload ?? "null"));
+      let data: unknown = null;
+      try {
+        data = JSON.parse(msg.payload ?? "null");
+      } catch {
+        return; // anyone can NOTIFY on the channel: what is not ours is ignored
+      }
+      const parsed = payload.safeParse(data);
       if (parsed.success) options.onTyping(parsed.data.s, parsed.data.a);
     });
     client.on("error", (err) => {

@@ -212,7 +212,7 @@ export function eventStoreContract(
   const raceSkipped = `${race} (skipped: this store has no transaction across streams)`;
   beforeAll(() => {
     // Runs only when the suite does: a skipped test's reason is otherwise in its name alone.
-    if (!options.atomicAcrossStreams) console.warn(`SKIPPED ${raceSkipped}`);
+    if (!options.atomicAcrossStreams) process.stderr.write(`SKIPPED ${raceSkipped}\n`);
   });
   (options.atomicAcrossStreams ? test : test.skip)(
     options.atomicAcrossStreams ? race : raceSkipped,

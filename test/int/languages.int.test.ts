@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { asBrowser, asOssUser, badTokens, bearer } from "../support/identity";
 import { startTestService, type TestService } from "../support/testService";
+import { openSocket } from "../support/wsClient";
 
 let svc: TestService;
 beforeAll(async () => {
@@ -131,5 +132,31 @@ describe("answers follow Accept-Language (Indonesian by default)", () => {
     );
     const english = await svc.get("/api/oss-chat/history", { ...browser, ...EN });
     expect(english.body.error).toMatch(/^Too many requests for this identity: try again in \d+ s$/);
+  });
+
+  test("WebSocket error frames follow the handshake's Accept-Language", async () => {
+    const frames = async (headers: Record<string, string>) => {
+      const socket = openSocket(svc.url, "/api/oss-chat/ws", headers);
+      socket.send({ type: "auth", browser_uuid: randomUUID() });
+      await socket.next((f) => f.type === "ready");
+      socket.send("{not json");
+      const malformed = await socket.next((f) => f.type === "error" && f.code === 400);
+      socket.send({ type: "subscribe", session_id: "nope", after_seq: 0 });
+      const invalid = await socket.next((f) => f.type === "error" && f !== malformed);
+      socket.send({ type: "typing", session_id: randomUUID() });
+      const notSubscribed = await socket.next((f) => f.type === "error" && f.code === 404);
+      socket.close();
+      return [malformed.error, invalid.error, notSubscribed.error];
+    };
+    expect(await frames({})).toEqual([
+      "JSON tidak berbentuk benar",
+      "Frame tidak valid: session_id: harus berupa UUID",
+      "Berlangganan ke sesi ini terlebih dahulu",
+    ]);
+    expect(await frames(EN)).toEqual([
+      "Malformed JSON",
+      "Invalid frame: session_id: must be a UUID",
+      "Subscribe to the session first",
+    ]);
   });
 });

@@ -85,7 +85,7 @@ describe("a browser linked to an OSS account reads only what it started anonymou
     ).toBe(404);
   });
 
-  test("migration 006 fills the column for sessions recorded before it", async () => {
+  test("migration 007 fills the column for sessions recorded before it", async () => {
     const browser = randomUUID();
     const token = await asOssUser(`OSS-${randomUUID()}`, "c@example.com");
     const anonymous = await start({ browser_uuid: browser });

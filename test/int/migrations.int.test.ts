@@ -29,7 +29,10 @@ describe("migrations", () => {
         "008_row_versions",
         "009_idempotency_keys",
         "010_append_without_notify",
-        "011_conversations",
+        "011_privacy",
+        "012_log_checkpoints",
+        "013_webhooks",
+        "014_conversations",
       ]);
       const full = await tablesOf(knex);
       expect(full).toEqual(

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { createStaffKey } from "../../src/auth/staffKeys";
+import { createStaffKey, revokeStaffKey } from "../../src/auth/staffKeys";
 import { mintTestToken } from "../support/identity";
 import { startTestService, type TestService } from "../support/testService";
-import { openSocket, readySocket } from "../support/wsClient";
+import { maskedTextFrame, openSocket, rawSocket, readySocket } from "../support/wsClient";
 
 const VISITOR = "/api/oss-chat/ws";
 const AGENT = "/api/agent/ws";
@@ -17,6 +17,7 @@ beforeAll(async () => {
     WS_MAX_SOCKETS_PER_CREDENTIAL: "2",
     WS_MAX_FRAME_BYTES: "1024",
     CORS_ORIGINS: "https://oss.go.id",
+    WS_HEARTBEAT_MS: "300",
   });
   agentKey = (await createStaffKey(svc.database.knex, { name: "Budi", role: "agent" })).key;
   auditorKey = (await createStaffKey(svc.database.knex, { name: "Audit", role: "auditor" })).key;
@@ -59,6 +60,23 @@ describe("authentication", () => {
     socket.send("type" in c ? c : { type: "auth", ...c });
     expect((await socket.closed).code).toBe(4401);
     expect(socket.frames.some((f) => f.type === "ready")).toBe(false);
+  });
+
+  it("closes a socket authenticated by an OSS token with 4401 when the token expires", async () => {
+    const socket = await readySocket(svc.url, VISITOR, {
+      token: await mintTestToken("U2", "u2@example.com", { ttlSeconds: 2 }),
+    });
+    const started = Date.now();
+    const closed = await socket.closed;
+    expect(closed.code).toBe(4401);
+    expect(Date.now() - started).toBeGreaterThan(500);
+  });
+
+  it("closes an agent's socket with 4401 once its staff key is revoked", async () => {
+    const key = await createStaffKey(svc.database.knex, { name: "Temp", role: "agent" });
+    const socket = await readySocket(svc.url, AGENT, { staff_key: key.key });
+    await revokeStaffKey(svc.database.knex, key.id);
+    expect((await socket.closed).code).toBe(4401);
   });
 
   it("closes with 4408 when no auth frame arrives in time", async () => {
@@ -106,7 +124,8 @@ describe("frames", () => {
     socket.send({ type: "dance" });
     await socket.next((f) => f.type === "error" && /type/.test(f.error));
     socket.ws.send(Buffer.from([1, 2, 3]));
-    await socket.next((f) => f.type === "error" && /JSON text/.test(f.error));
+    // Worded in Indonesian by default (Accept-Language picks English: test/int/languages.int.test.ts).
+    await socket.next((f) => f.type === "error" && /teks JSON/.test(f.error));
     const id = await startChat(randomUUID());
     socket.send({ type: "typing", session_id: id });
     await socket.next((f) => f.type === "error" && f.code === 404 && f.session_id === id);
@@ -174,6 +193,28 @@ describe("frames", () => {
     expect(agent.frames.filter((f) => f.type === "typing")).toHaveLength(1);
     expect(visitor.frames.filter((f) => f.type === "typing")).toHaveLength(0);
     for (const s of [visitor, agent]) s.close();
+  });
+
+  it("answers frames over the rate limit with 429, and closes a socket far over it with 4429", async () => {
+    const socket = await readySocket(svc.url, VISITOR, { browser_uuid: randomUUID() });
+    const id = randomUUID();
+    for (let i = 0; i < 300; i++) socket.send({ type: "unsubscribe", session_id: id });
+    await socket.next((f) => f.type === "error" && f.code === 429);
+    expect((await socket.closed).code).toBe(4429);
+  });
+
+  it("drops an authenticated peer that stops answering pings", async () => {
+    const raw = await rawSocket(svc.url, VISITOR);
+    let received = "";
+    raw.on("data", (d) => {
+      received += d.toString("latin1"); // reads everything, but never answers a ping with a pong
+    });
+    raw.write(maskedTextFrame(JSON.stringify({ type: "auth", browser_uuid: randomUUID() })));
+    const started = Date.now();
+    await new Promise((r) => raw.once("close", r));
+    expect(received).toContain('{"type":"ready"}');
+    // Dropped at the heartbeat after the unanswered ping (300 ms apart here), with no close handshake.
+    expect(Date.now() - started).toBeLessThan(3000);
   });
 
   it("counts open sockets in /metrics", async () => {

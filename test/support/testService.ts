@@ -36,6 +36,8 @@ export async function startTestService(
     HOST: "127.0.0.1",
     LOG_LEVEL: "silent",
     PROJECTOR_POLL_MS: "50",
+    // Read-your-writes waits up to this long; on a loaded 2-core CI box the projector can trail by seconds.
+    READ_YOUR_WRITES_TIMEOUT_MS: "15000",
     OSS_IDENTITY_SECRET: TEST_IDENTITY_SECRET,
     ...env,
   });

@@ -1,3 +1,4 @@
+import net from "node:net";
 import WebSocket from "ws";
 
 export interface TestSocket {
@@ -65,5 +66,25 @@ export async function readySocket(baseUrl: string, path: string, auth: Record<st
   const socket = openSocket(baseUrl, path);
   socket.send({ type: "auth", ...auth });
   await socket.next((f) => f.type === "ready");
+  return socket;
+}
+
+/** A client-to-server text frame, masked as the protocol requires (payloads under 126 bytes). */
+export function maskedTextFrame(text: string): Buffer {
+  const payload = Buffer.from(text);
+  if (payload.length >= 126) throw new Error("maskedTextFrame: payload too long");
+  const mask = Buffer.from([1, 2, 3, 4]);
+  const masked = Buffer.from(payload.map((b, i) => b ^ (mask[i % 4] as number)));
+  return Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, masked]);
+}
+
+/** A bare TCP connection that did the WebSocket handshake on `path`: a client that can misbehave. */
+export async function rawSocket(baseUrl: string, path: string): Promise<net.Socket> {
+  const socket = net.connect(Number(new URL(baseUrl).port), "127.0.0.1");
+  await new Promise((r) => socket.once("connect", r));
+  socket.write(
+    `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+  );
   return socket;
 }

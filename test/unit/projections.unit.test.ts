@@ -153,6 +153,27 @@ const samples: { [K in EventType]: Extract<Fact, { type: K }> } = {
     occurredAt: T,
     data: { agent_id: ids.agent, agent_name: "Agen Dewi", status: "available" },
   },
+  ChatUserErased: {
+    type: "ChatUserErased",
+    occurredAt: T,
+    data: {
+      chat_user_id: ids.into,
+      erased_chat_user_ids: [ids.into, ids.chatUser],
+      erased_by: { kind: "staff", id: randomUUID() },
+      reason: "data_subject_request",
+      reference: "PDP-2025-0042",
+    },
+  },
+  RetentionApplied: {
+    type: "RetentionApplied",
+    occurredAt: T,
+    data: { retention_days: 90, closed_before: CREATED, session_ids: [ids.session] },
+  },
+  LogReencrypted: {
+    type: "LogReencrypted",
+    occurredAt: T,
+    data: { streams: 3, events: 9, root_before: "a".repeat(64), root_after: "b".repeat(64) },
+  },
 };
 
 type ProjectionName =
@@ -385,6 +406,17 @@ const expected: { [K in EventType]: Record<ProjectionName, RowOp[]> } = {
       },
     ],
   },
+  // Erasure blanks the personal columns of the user's rows and of every user merged into it.
+  ChatUserErased: {
+    ...none,
+    chat_users: [{ kind: "erase", table: "chat_users", chatUserIds: [ids.into, ids.chatUser] }],
+    chat_sessions: [],
+    chat_session_contacts: [
+      { kind: "erase", table: "chat_session_contacts", chatUserIds: [ids.into, ids.chatUser] },
+    ],
+  },
+  RetentionApplied: { ...none },
+  LogReencrypted: { ...none },
 };
 
 const projectionNames = Object.keys(byName) as ProjectionName[];

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from "node:http";
+import { clientIp } from "../../src/realtime/clientIp";
 import { createCounter, createTokenBucket } from "../../src/realtime/limits";
 import { type LoggedEvent, noticeOf, sessionViewOf } from "../../src/realtime/notices";
 import type { MessageView } from "../../src/realtime/protocol";
@@ -189,5 +190,22 @@ describe("limits", () => {
     expect(originAllowed(req("https://evil.example"), ["https://oss.go.id"])).toBe(false);
     expect(originAllowed(req("null"), [])).toBe(false);
     expect(originAllowed(req("https://evil.example"), "*")).toBe(true);
+  });
+});
+
+describe("client address for the per-IP socket limit", () => {
+  const req = (peer: string, xff?: string) =>
+    ({
+      socket: { remoteAddress: peer },
+      headers: xff === undefined ? {} : { "x-forwarded-for": xff },
+    }) as unknown as IncomingMessage;
+
+  it("believes X-Forwarded-For only as far as TRUST_PROXY says", () => {
+    expect(clientIp(req("::ffff:10.0.0.1", "1.1.1.1"), undefined)).toBe("10.0.0.1");
+    expect(clientIp(req("10.0.0.1", "6.6.6.6, 1.1.1.1"), true)).toBe("6.6.6.6");
+    expect(clientIp(req("10.0.0.1", "6.6.6.6, 1.1.1.1"), 1)).toBe("1.1.1.1");
+    expect(clientIp(req("10.0.0.1", "6.6.6.6, 1.1.1.1"), ["10.0.0.1"])).toBe("1.1.1.1");
+    expect(clientIp(req("9.9.9.9", "1.1.1.1"), ["10.0.0.1"])).toBe("9.9.9.9");
+    expect(clientIp(req("10.0.0.1"), true)).toBe("10.0.0.1");
   });
 });

@@ -47,6 +47,15 @@ export const catalogue = {
   },
 
   // Domain outcomes
+  data_subject_not_found: { id: "Pengguna chat tidak ditemukan", en: "Chat user not found" },
+  data_subject_no_data: {
+    id: "Tidak ada data chat yang disimpan untuk pengguna OSS ini",
+    en: "No chat data is held for this OSS user",
+  },
+  data_subject_erased: {
+    id: "Data pribadi pengguna chat ini telah dihapus; tidak ada lagi yang dicatat untuknya",
+    en: "This chat user's personal data was erased; nothing more is recorded for them",
+  },
   chat_session_not_found: { id: "Sesi chat tidak ditemukan", en: "Chat session not found" },
   chat_user_not_found: {
     id: "Tidak ada pengguna chat untuk browser_uuid ini",
@@ -94,6 +103,13 @@ export const catalogue = {
     id: "Sesi chat tersebut tidak ada pada titik itu",
     en: "No such chat session at that point",
   },
+  chat_user_not_found_by_id: { id: "Pengguna chat tidak ditemukan", en: "Chat user not found" },
+  no_chat_data: {
+    id: "Tidak ada data chat yang disimpan untuk pengguna OSS ini",
+    en: "No chat data is held for this OSS user",
+  },
+  webhook_not_found: { id: "Endpoint webhook tidak ditemukan", en: "No such webhook endpoint" },
+  dead_letter_not_found: { id: "Dead letter tidak ditemukan", en: "No such dead letter" },
   audit_user_not_found: {
     id: "Pengguna chat tersebut tidak ada pada titik itu",
     en: "No such chat user at that point",
@@ -179,6 +195,27 @@ export const catalogue = {
     en: "browser_uuid does not match the X-Browser-UUID header",
   },
 
+  // Real-time (WebSocket) error frames
+  ws_auth_first: {
+    id: 'Frame pertama harus {"type":"auth", …kredensial}',
+    en: 'The first frame must be {"type":"auth", …credential}',
+  },
+  ws_too_many_subscriptions: {
+    id: "Terlalu banyak langganan pada socket ini",
+    en: "Too many subscriptions on this socket",
+  },
+  ws_subscribe_first: {
+    id: "Berlangganan ke sesi ini terlebih dahulu",
+    en: "Subscribe to the session first",
+  },
+  ws_too_many_frames: { id: "Terlalu banyak frame: perlambat", en: "Too many frames: slow down" },
+  ws_frame_failed: {
+    id: "Frame tidak dapat diproses; coba lagi",
+    en: "The frame could not be handled; try again",
+  },
+  ws_json_text: { id: "Frame harus berupa teks JSON", en: "Frames must be JSON text" },
+  ws_invalid_frame: { id: "Frame tidak valid: {field}: {message}", en: "Invalid frame: {field}: {message}" },
+
   // Field validation (details[].message)
   field_required: { id: "wajib diisi", en: "is required" },
   field_invalid: { id: "tidak valid", en: "is not valid" },
@@ -226,6 +263,17 @@ export const catalogue = {
   field_at_or_position: {
     id: "isi tepat satu dari at (waktu) atau position",
     en: "give exactly one of at (a time) or position",
+  },
+  field_url_absolute: {
+    id: "harus berupa URL http atau https yang lengkap",
+    en: "must be an absolute http or https URL",
+  },
+  field_url_scheme: { id: "harus berupa URL http atau https", en: "must be an http or https URL" },
+  field_url_credentials: { id: "tidak boleh berisi kredensial", en: "must not contain credentials" },
+  field_url_unresolved: { id: "host tidak dapat di-resolve", en: "host does not resolve" },
+  field_url_not_public: {
+    id: "harus berupa alamat publik (target privat, loopback, dan link-local memerlukan WEBHOOK_ALLOW_PRIVATE=true)",
+    en: "must be a public address (private, loopback and link-local targets need WEBHOOK_ALLOW_PRIVATE=true)",
   },
   field_unknown_position: {
     id: "tidak ada event pada posisi tersebut",

@@ -21,3 +21,9 @@ const byEnglish = new Map<string, MessageCode>(
 export function codeOfEnglish(text: string, fallback: MessageCode): MessageCode {
   return byEnglish.get(text) ?? fallback;
 }
+
+/** A fixed English text in another language: the catalogue's translation, or the text itself if it has none. */
+export function translateEnglish(language: Language, text: string): string {
+  const code = byEnglish.get(text);
+  return code === undefined ? text : translate(language, code);
+}

@@ -67,3 +67,94 @@ export const agentSessionsQuery = z.object({
 });
 
 export const queueQuery = z.object({ min_position: minPosition });
+
+// What the conversation endpoints answer; the OpenAPI document and its tests are generated from these.
+const uuidOut = z.string().describe("UUID");
+const isoOut = z.string().describe("ISO 8601 UTC instant");
+const positionOut = z
+  .number()
+  .int()
+  .describe("Log position of the write: pass it as min_position to read it");
+const agentRef = z.object({ id: uuidOut, name: z.string() });
+
+export const postMessageResponse = z.object({
+  message_id: uuidOut,
+  session_id: uuidOut,
+  seq: z.number().int().min(1),
+  created_at: isoOut,
+  position: positionOut,
+});
+
+export const messagesResponse = z.object({
+  messages: z.array(
+    z.object({
+      message_id: uuidOut,
+      seq: z.number().int().min(1),
+      author_kind: z.enum(["visitor", "agent", "system"]),
+      author_name: z.string().nullable(),
+      body: z.string().describe("Plain text: show it as text, never as HTML"),
+      created_at: isoOut,
+    }),
+  ),
+  next_after_seq: z.number().int().describe("Pass as after_seq to read on"),
+});
+
+export const closedResponse = z.object({ status: z.literal("closed"), position: positionOut });
+
+export const ratedResponse = z.object({
+  session_id: uuidOut,
+  score: z.number().int(),
+  comment: z.string().nullable(),
+  position: positionOut,
+});
+
+export const readResponse = z.object({
+  session_id: uuidOut,
+  up_to_seq: z.number().int(),
+  position: positionOut.nullable(),
+});
+
+export const assignedResponse = z.object({
+  session_id: uuidOut,
+  status: z.literal("active"),
+  assigned_agent: agentRef,
+  position: positionOut,
+});
+
+export const queueResponse = z.object({
+  sessions: z.array(
+    z.object({
+      session_id: uuidOut,
+      topic: z.string(),
+      priority: z.enum(["low", "normal", "high", "urgent"]),
+      created_at: isoOut,
+    }),
+  ),
+});
+
+export const agentSessionsResponse = z.object({
+  sessions: z.array(
+    z.object({
+      session_id: uuidOut,
+      topic: z.string(),
+      priority: z.enum(["low", "normal", "high", "urgent"]),
+      status: z.string(),
+      created_at: isoOut,
+      last_message_at: isoOut.nullable(),
+      unread_for_agent: z.number().int(),
+    }),
+  ),
+});
+
+export const agentStatusResponse = z.object({
+  agent_id: uuidOut,
+  status: z.enum(["available", "away"]),
+  position: positionOut.nullable(),
+});
+
+/** Session detail fields the conversation adds. */
+export const conversationDetail = {
+  assigned_agent: agentRef.nullable(),
+  last_message_at: isoOut.nullable(),
+  unread_for_visitor: z.number().int(),
+};

@@ -1,0 +1,34 @@
+import { openEvents, sealEvents } from "../privacy/eventCipher";
+import type { KeyStore } from "../privacy/keyStore";
+import type { EventStore } from "./eventStore";
+
+/**
+ * The personal-data layer of the store, wrapped around the chained store:
+ *
+ *   commands ─▶ encryption (this) ─▶ chaining ─▶ adapter
+ *
+ * Appends seal each event's personal fields with its data subject's key before the chain hashes them, so the
+ * hash covers the stored (sealed) form and still verifies once a key is destroyed. Reads open them again; a
+ * field whose key was destroyed reads as "[erased]". What must carry the sealed form (the relay to Kafka,
+ * the chain verifier) reads the store beneath this layer.
+ */
+export function createEncryptingStore(inner: EventStore, keys: KeyStore): EventStore {
+  return {
+    append: async (streamId, events, expected) =>
+      inner.append(streamId, await sealEvents(events, keys), expected),
+    appendToStreams: async (writes) =>
+      inner.appendToStreams(
+        await Promise.all(writes.map(async (w) => ({ ...w, events: await sealEvents(w.events, keys) }))),
+      ),
+    readStream: async (streamId) => openEvents(await inner.readStream(streamId), keys),
+    readAll: async (after, maxCount) => openEvents(await inner.readAll(after, maxCount), keys),
+    async readAt(position) {
+      const event = await inner.readAt(position);
+      return event ? ((await openEvents([event], keys))[0] ?? null) : null;
+    },
+    async *follow(after, options) {
+      for await (const batch of inner.follow(after, options)) yield await openEvents(batch, keys);
+    },
+    close: () => inner.close(),
+  };
+}

@@ -1,0 +1,30 @@
+/** Raised when data would be sealed for a data subject who was erased: the write is refused, never re-keyed. */
+export class SubjectErasedError extends Error {
+  constructor(readonly subjectId: string) {
+    super("This chat user's personal data was erased; nothing more is recorded for them");
+    this.name = "SubjectErasedError";
+  }
+}
+
+export interface KeyRequest {
+  readonly keyId: string;
+  /** The data subject the key belongs to: erasing them destroys it. */
+  readonly subjectId: string;
+}
+
+/**
+ * Where data keys live, apart from the events they open. The Postgres store wraps each key with the
+ * key-encryption key; a KMS-backed store can replace it behind this port.
+ */
+export interface KeyStore {
+  /** Keys for sealing, made where missing; throws SubjectErasedError if a subject was erased. */
+  keysForSealing(requests: readonly KeyRequest[]): Promise<Map<string, Buffer>>;
+  /** Keys for opening; an id whose key was destroyed (or never made) is absent from the map. */
+  keysForOpening(keyIds: readonly string[]): Promise<Map<string, Buffer>>;
+  /** Destroys every key of the subjects and records them as erased; the ids already erased are returned. */
+  eraseSubjects(subjectIds: readonly string[]): Promise<{ destroyed: number; alreadyErased: string[] }>;
+  /** Destroys the given keys alone (retention); returns how many existed. */
+  destroyKeys(keyIds: readonly string[]): Promise<number>;
+  /** Whether the subject was erased. */
+  isErased(subjectId: string): Promise<boolean>;
+}

@@ -1,0 +1,197 @@
+import { randomUUID } from "node:crypto";
+import { createStaffKey } from "../../src/auth/staffKeys";
+import { documentedRoutes, routesOf } from "../../src/http/openapi/document";
+import { asBrowser, asOssUser, bearer } from "../support/identity";
+import { OpenApiValidator } from "../support/openApiValidator";
+import { startTestService, type TestService } from "../support/testService";
+
+let svc: TestService;
+let validator: OpenApiValidator;
+const keys: Record<"ops" | "agent" | "auditor" | "privacy", Record<string, string>> = {
+  ops: {},
+  agent: {},
+  auditor: {},
+  privacy: {},
+};
+const problems: string[] = [];
+
+beforeAll(async () => {
+  svc = await startTestService({ WEBHOOK_ALLOW_PRIVATE: "true" });
+  for (const role of ["ops", "agent", "auditor", "privacy"] as const) {
+    keys[role] = bearer((await createStaffKey(svc.database.knex, { name: role, role })).key);
+  }
+  const doc = await fetch(`${svc.url}/openapi.json`);
+  validator = new OpenApiValidator((await doc.json()) as Record<string, unknown>);
+});
+afterAll(async () => svc.stop());
+
+/** Sends a request and checks its answer against the document; returns the parsed answer. */
+async function call(
+  method: string,
+  path: string,
+  options: { body?: unknown; headers?: Record<string, string> } = {},
+) {
+  const res = await fetch(`${svc.url}${path}`, {
+    method,
+    headers:
+      options.body === undefined
+        ? options.headers
+        : { "content-type": "application/json", ...options.headers },
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  const type = res.headers.get("content-type");
+  const text = await res.text();
+  const body = type?.startsWith("application/json") ? JSON.parse(text) : text;
+  problems.push(...validator.check(method, path, res.status, type, body));
+  return { status: res.status, body };
+}
+
+describe("the OpenAPI document", () => {
+  test("is OpenAPI 3.1 and documents every route the app registers, and nothing else", () => {
+    expect(validator.document.openapi).toBe("3.1.0");
+    const app = svc.app as NonNullable<typeof svc.app>;
+    const registered = routesOf(app).map((r) => `${r.method} ${r.path}`);
+    const documented = documentedRoutes(app).map((d) => `${d.method} ${d.path}`);
+    expect(registered.length).toBeGreaterThan(20);
+    expect(registered.filter((r) => !documented.includes(r))).toEqual([]); // undocumented routes
+    expect(documented.filter((d) => !registered.includes(d))).toEqual([]); // docs of routes that do not exist
+    expect(validator.operations()).toHaveLength(new Set(registered).size);
+  });
+
+  test("real answers of every operation match their documented schemas", async () => {
+    const browser = randomUUID();
+    const user = `OSS-${randomUUID()}`;
+    const token = await asOssUser(user, "u@example.com");
+    const en = { "accept-language": "en" };
+
+    await call("GET", "/healthz");
+    await call("GET", "/readyz");
+    await call("GET", "/openapi.json");
+    expect((await call("GET", "/docs")).body).toContain("swagger-ui-bundle.js");
+    await call("GET", "/docs/init.js");
+    await call("GET", "/demo");
+    await call("GET", "/console");
+    await call("GET", "/metrics", { headers: keys.ops });
+    await call("GET", "/metrics", { headers: keys.agent });
+
+    const once = { "idempotency-key": randomUUID() };
+    const start = await call("POST", "/api/oss-chat/start", {
+      body: { browser_uuid: browser, topic: "Izin" },
+      headers: once,
+    });
+    await call("POST", "/api/oss-chat/start", {
+      body: { browser_uuid: browser, topic: "Izin" },
+      headers: once,
+    });
+    await call("POST", "/api/oss-chat/start", {
+      body: { browser_uuid: browser, topic: "Lain" },
+      headers: once,
+    });
+    const session = start.body.session_id as string;
+    await call("POST", "/api/oss-chat/start", { body: { topic: "Masuk" }, headers: token });
+    await call("POST", "/api/oss-chat/start", { body: { browser_uuid: "x", topic: "" }, headers: en });
+    await call("POST", "/api/oss-chat/start", { body: { topic: "x", oss_user_id: "other" }, headers: token });
+    await call("POST", "/api/oss-chat/start", {
+      body: { topic: "x" },
+      headers: { authorization: "Bearer junk" },
+    });
+    const contact = { session_id: session, contact_name: "Sari", contact_email: "s@example.com" };
+    await call("POST", "/api/oss-chat/contact", { body: contact, headers: asBrowser(browser) });
+    await call("POST", "/api/oss-chat/contact", {
+      body: { ...contact, contact_phone: "081234567890" },
+      headers: asBrowser(browser),
+    });
+    await call("POST", "/api/oss-chat/contact", { body: contact, headers: asBrowser(randomUUID()) });
+    const link = await call("POST", "/api/oss-chat/link-user", {
+      body: { browser_uuid: browser },
+      headers: token,
+    });
+    await call("POST", "/api/oss-chat/link-user", {
+      body: { browser_uuid: browser },
+      headers: await asOssUser("B", "b@x.co"),
+    });
+    await call("POST", "/api/oss-chat/link-user", { body: { browser_uuid: randomUUID() }, headers: token });
+    await call("GET", `/api/oss-chat/history?min_position=${link.body.position}`, { headers: token });
+    await call("GET", "/api/oss-chat/history", { headers: asBrowser(browser) });
+    await call("GET", "/api/oss-chat/history?limit=0", { headers: asBrowser(browser) });
+    await call("GET", "/api/oss-chat/history");
+    await call("GET", `/api/oss-chat/history?browser_uuid=${randomUUID()}`, { headers: asBrowser(browser) });
+    await call("GET", `/api/oss-chat/session/${session}`, { headers: token });
+    await call("GET", `/api/oss-chat/session/${session}`, { headers: keys.agent });
+    await call("GET", `/api/oss-chat/session/${randomUUID()}`, { headers: asBrowser(browser) });
+    await call("GET", "/api/oss-chat/session/nope", { headers: asBrowser(browser) });
+    await call("GET", `/api/oss-chat/session/${session}`, { headers: keys.ops });
+
+    const chatUser = start.body.chat_user_id as string;
+    await call("GET", `/api/audit/sessions/${session}/events`, { headers: keys.auditor });
+    await call("GET", `/api/audit/sessions/${session}/events?format=ndjson`, { headers: keys.auditor });
+    await call("GET", `/api/audit/users/${chatUser}/events?limit=1`, { headers: keys.auditor });
+    await call("GET", "/api/audit/events?limit=2", { headers: keys.auditor });
+    await call("GET", "/api/audit/events?from_position=5&to_position=1", { headers: keys.auditor });
+    await call("GET", `/api/audit/sessions/${session}/state?position=${start.body.position}`, {
+      headers: keys.auditor,
+    });
+    await call("GET", `/api/audit/sessions/${randomUUID()}/state?position=1`, { headers: keys.auditor });
+    await call("GET", `/api/audit/users/${chatUser}/state?at=${new Date().toISOString()}`, {
+      headers: keys.auditor,
+    });
+    await call("GET", "/api/audit/verify", { headers: keys.auditor });
+    await call("GET", "/api/audit/checkpoints", { headers: keys.auditor });
+    await call("GET", "/api/audit/verify", { headers: keys.ops });
+    await call("GET", "/api/audit/verify");
+
+    await call("GET", "/api/oss-chat/me/export", { headers: token });
+    await call("GET", "/api/oss-chat/me/export", {
+      headers: await asOssUser(`OSS-${randomUUID()}`, "n@x.co"),
+    });
+    const subject = `/api/admin/data-subjects/${chatUser}`;
+    await call("GET", `${subject}/export`, { headers: keys.privacy });
+    await call("GET", `${subject}/export`, { headers: keys.ops });
+    await call("POST", `${subject}/erase`, { body: { reason: "nope" }, headers: keys.privacy });
+    await call("POST", `/api/admin/data-subjects/${randomUUID()}/erase`, {
+      body: { reason: "data_subject_request" },
+      headers: keys.privacy,
+    });
+    await call("POST", `${subject}/erase`, {
+      body: { reason: "data_subject_request", reference: "CASE-1" },
+      headers: keys.privacy,
+    });
+
+    await call("GET", "/api/admin/projections", { headers: keys.ops });
+    await call("GET", "/api/admin/projections", { headers: keys.auditor });
+
+    const hook = await call("POST", "/api/admin/webhooks", {
+      body: { url: "http://127.0.0.1:9/hook", event_types: ["ChatSessionStarted"], description: "CRM" },
+      headers: keys.ops,
+    });
+    const id = hook.body.id as string;
+    await call("POST", "/api/admin/webhooks", {
+      body: { url: "ftp://x", event_types: [] },
+      headers: keys.ops,
+    });
+    await call("GET", "/api/admin/webhooks", { headers: keys.ops });
+    await call("GET", `/api/admin/webhooks/${id}`, { headers: keys.ops });
+    await call("GET", `/api/admin/webhooks/${randomUUID()}`, { headers: keys.ops });
+    await call("GET", "/api/admin/webhooks/dead-letters", { headers: keys.ops });
+    await call("POST", `/api/admin/webhooks/dead-letters/${randomUUID()}/redeliver`, { headers: keys.ops });
+    await call("POST", `/api/admin/webhooks/${id}/redeliver`, { headers: keys.ops });
+    await call("POST", `/api/admin/webhooks/${id}/replay`, { body: { from_position: 0 }, headers: keys.ops });
+    await call("POST", `/api/admin/webhooks/${id}/replay`, { body: {}, headers: keys.ops });
+    await call("DELETE", `/api/admin/webhooks/${id}`, { headers: keys.ops });
+    await call("DELETE", `/api/admin/webhooks/${id}`, { headers: keys.agent });
+
+    expect(problems).toEqual([]);
+    expect(validator.operations().filter((op) => !validator.exercised.has(op))).toEqual([]);
+  });
+
+  test("GET /docs serves the viewer from this server, not a CDN", async () => {
+    const page = await fetch(`${svc.url}/docs`).then((r) => r.text());
+    const sources = [...page.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] as string);
+    expect(sources.length).toBeGreaterThanOrEqual(3);
+    for (const source of sources) {
+      expect(source.startsWith("/")).toBe(true);
+      const asset = await fetch(`${svc.url}${source}`);
+      expect([source, asset.status]).toEqual([source, 200]);
+    }
+  });
+});

@@ -1,0 +1,212 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { Writable } from "node:stream";
+import { loadConfig } from "../../src/config";
+import { createLogger, maskQuery } from "../../src/logger";
+import { blankEvent, openEvents, sealEvents, sealingPlan } from "../../src/privacy/eventCipher";
+import { ERASED, open, parseSealed, seal, unwrapKey, wrapKey } from "../../src/privacy/fieldCipher";
+import { type KeyRequest, type KeyStore, SubjectErasedError } from "../../src/privacy/keyStore";
+
+/** Keys in a Map: the port's behaviour without a database, for the pure sealing logic. */
+function memoryKeys(): KeyStore & { readonly keys: Map<string, { key: Buffer; subject: string }> } {
+  const keys = new Map<string, { key: Buffer; subject: string }>();
+  const erased = new Set<string>();
+  return {
+    keys,
+    async keysForSealing(requests: readonly KeyRequest[]) {
+      const out = new Map<string, Buffer>();
+      for (const r of requests) {
+        if (erased.has(r.subjectId)) throw new SubjectErasedError(r.subjectId);
+        if (!keys.has(r.keyId)) keys.set(r.keyId, { key: randomBytes(32), subject: r.subjectId });
+        out.set(r.keyId, (keys.get(r.keyId) as { key: Buffer }).key);
+      }
+      return out;
+    },
+    async keysForOpening(ids) {
+      return new Map(
+        ids.filter((id) => keys.has(id)).map((id) => [id, (keys.get(id) as { key: Buffer }).key]),
+      );
+    },
+    async eraseSubjects(ids) {
+      let destroyed = 0;
+      for (const [keyId, k] of keys)
+        if (ids.includes(k.subject)) {
+          keys.delete(keyId);
+          destroyed++;
+        }
+      for (const id of ids) erased.add(id);
+      return { destroyed, alreadyErased: [] };
+    },
+    async destroyKeys(ids) {
+      return ids.filter((id) => keys.delete(id)).length;
+    },
+    async isErased(id) {
+      return erased.has(id);
+    },
+  };
+}
+
+const owner = randomUUID();
+const meta = (ownerId = owner) => ({
+  occurred_at: "2025-04-05T06:07:08.000Z",
+  correlation_id: "c",
+  causation_id: null,
+  actor: { kind: "anonymous" as const, id: randomUUID() },
+  ip: "203.0.113.7",
+  user_agent: "Mozilla/5.0 (PII)",
+  owner_id: ownerId,
+});
+const contactEvent = () => ({
+  type: "ChatSessionContactSet" as const,
+  data: {
+    session_id: randomUUID(),
+    contact_id: randomUUID(),
+    contact_name: "Siti Rahma",
+    contact_email: "siti@example.co.id",
+    contact_phone: null,
+    position: "Direktur",
+    company_name: "CV Sejahtera",
+  },
+  metadata: meta(),
+});
+
+describe("field cipher (AES-256-GCM)", () => {
+  const key = randomBytes(32);
+  test("seals to a string that hides the value and opens back", () => {
+    const sealed = seal(key, "u.1", "siti@example.co.id");
+    expect(sealed).toMatch(/^pii:v1:u\.1:/);
+    expect(sealed).not.toContain("siti");
+    expect(seal(key, "u.1", "siti@example.co.id")).not.toBe(sealed); // a fresh IV each time
+    expect(open(key, parseSealed(sealed) as NonNullable<ReturnType<typeof parseSealed>>)).toBe(
+      "siti@example.co.id",
+    );
+  });
+
+  test("refuses a wrong key, altered bytes, and a field moved to another key id", () => {
+    const sealed = parseSealed(seal(key, "u.1", "x")) as NonNullable<ReturnType<typeof parseSealed>>;
+    expect(() => open(randomBytes(32), sealed)).toThrow();
+    const altered = Buffer.from(sealed.payload);
+    altered[altered.length - 1] = (altered[altered.length - 1] ?? 0) ^ 1;
+    expect(() => open(key, { ...sealed, payload: altered })).toThrow();
+    expect(() => open(key, { ...sealed, keyId: "u.2" })).toThrow();
+    expect(parseSealed("plain text")).toBeNull();
+  });
+
+  test("wraps a data key with the KEK; another KEK cannot unwrap it", () => {
+    const kek = randomBytes(32);
+    const wrapped = wrapKey(kek, key, "pii-key:u.1");
+    expect(unwrapKey(kek, wrapped, "pii-key:u.1").equals(key)).toBe(true);
+    expect(() => unwrapKey(randomBytes(32), wrapped, "pii-key:u.1")).toThrow();
+    expect(() => unwrapKey(kek, wrapped, "pii-key:u.2")).toThrow();
+  });
+});
+
+describe("sealing events by the table of personal fields", () => {
+  test("seals the contact's fields and the request's address with the owner's key", () => {
+    const plan = sealingPlan(contactEvent());
+    expect(plan.map((p) => `${p.target}.${p.path.join(".")}`).sort()).toEqual(
+      [
+        "data.company_name",
+        "data.contact_email",
+        "data.contact_name",
+        "data.contact_phone",
+        "data.position",
+        "metadata.ip",
+        "metadata.user_agent",
+      ].sort(),
+    );
+    expect(new Set(plan.map((p) => p.key.keyId))).toEqual(new Set([`u.${owner}`]));
+  });
+
+  test("an identity claim is sealed for the claiming chat user; erasure records seal no metadata", () => {
+    const claimer = randomUUID();
+    const claim = {
+      type: "OssIdentityClaimed",
+      data: { oss_user_id: "OSS-1", chat_user_id: claimer, email: "a@b.id" },
+      metadata: meta(randomUUID()),
+    };
+    expect(new Set(sealingPlan(claim).map((p) => p.key.subjectId))).toEqual(new Set([claimer]));
+    const erased = {
+      type: "ChatUserErased",
+      data: {},
+      metadata: meta(),
+    };
+    expect(sealingPlan(erased)).toEqual([]);
+  });
+
+  test("round trip: sealed in the store's form, opened on read; null stays null", async () => {
+    const keys = memoryKeys();
+    const event = contactEvent();
+    const [sealed] = await sealEvents([event], keys);
+    expect(JSON.stringify(sealed)).not.toMatch(/Siti|siti@|Direktur|Sejahtera|203\.0\.113\.7|Mozilla/);
+    expect(sealed?.data.contact_phone).toBeNull();
+    expect(sealed?.data.session_id).toBe(event.data.session_id);
+    const [opened] = await openEvents([sealed as typeof event], keys);
+    expect(opened).toEqual(event);
+  });
+
+  test("once the subject is erased: reads show [erased], new writes are refused", async () => {
+    const keys = memoryKeys();
+    const [sealed] = await sealEvents([contactEvent()], keys);
+    await keys.eraseSubjects([owner]);
+    const [opened] = await openEvents([sealed as ReturnType<typeof contactEvent>], keys);
+    expect(opened?.data).toMatchObject({ contact_name: ERASED, contact_email: ERASED, contact_phone: null });
+    expect(opened?.metadata).toMatchObject({ ip: ERASED, user_agent: ERASED, owner_id: owner });
+    await expect(sealEvents([contactEvent()], keys)).rejects.toBeInstanceOf(SubjectErasedError);
+  });
+
+  test("blanking a plaintext event leaves only what is not personal", () => {
+    const blank = blankEvent(contactEvent());
+    expect(blank.data).toMatchObject({ contact_name: ERASED, position: ERASED, contact_phone: null });
+    expect(blank.metadata).toMatchObject({ ip: ERASED, user_agent: ERASED });
+  });
+});
+
+describe("PII_KEK configuration", () => {
+  const base = { DATABASE_URL: "postgres://localhost/x" };
+  test("is required in production, naming the variable", () => {
+    expect(() => loadConfig({ ...base, NODE_ENV: "production" })).toThrow(
+      /PII_KEK: required when NODE_ENV=production/,
+    );
+  });
+  test("must be 32 bytes of base64", () => {
+    expect(() => loadConfig({ ...base, PII_KEK: randomBytes(16).toString("base64") })).toThrow(
+      /PII_KEK: must be 32 random bytes in base64 \(decodes to 16 bytes\)/,
+    );
+    expect(() => loadConfig({ ...base, PII_KEK: "not base64 at all!" })).toThrow(/PII_KEK/);
+  });
+  test("a valid key is read; outside production it may be absent", () => {
+    const kek = randomBytes(32);
+    expect(loadConfig({ ...base, NODE_ENV: "production", PII_KEK: kek.toString("base64") }).piiKek).toEqual(
+      kek,
+    );
+    expect(loadConfig(base).piiKek).toBeNull();
+  });
+});
+
+describe("logs", () => {
+  test("query values are masked, names kept", () => {
+    expect(maskQuery("/api/oss-chat/history?browser_uuid=abc&limit=5")).toBe(
+      "/api/oss-chat/history?browser_uuid=…&limit=…",
+    );
+    expect(maskQuery("/healthz")).toBe("/healthz");
+  });
+
+  test("personal keys are redacted at any depth", () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const logger = createLogger("info", "t", sink);
+    logger.info(
+      { email: "a@b.id", input: { contact_phone: "+62812", nested: { body: "halo rahasia" } } },
+      "x",
+    );
+    logger.info({ url: "/x?oss_user_id=OSS-9" }, "y");
+    const text = lines.join("");
+    expect(text).not.toMatch(/a@b\.id|\+62812|halo rahasia|OSS-9/);
+    expect(text).toContain("[redacted]");
+  });
+});
