@@ -414,8 +414,21 @@ const expected: { [K in EventType]: Record<ProjectionName, RowOp[]> } = {
     chat_session_contacts: [
       { kind: "erase", table: "chat_session_contacts", chatUserIds: [ids.into, ids.chatUser] },
     ],
+    // The bodies and author names of the subject's sessions' messages too.
+    chat_messages: [{ kind: "erase", table: "chat_messages", chatUserIds: [ids.into, ids.chatUser] }],
   },
-  RetentionApplied: { ...none },
+  // Retention shreds the bodies of the sessions it names, and nothing else.
+  RetentionApplied: {
+    ...none,
+    chat_messages: [
+      {
+        kind: "update",
+        table: "chat_messages",
+        where: { session_id: ids.session },
+        set: { body: "[erased]" },
+      },
+    ],
+  },
   LogReencrypted: { ...none },
 };
 
