@@ -72,9 +72,9 @@ describe("conversations on the platform", () => {
   });
 
   test("the hash chain covers the conversation events and verifies", async () => {
-    const report = await verifyChains(svc.database.store, { streamId: `chatSession-${v.sessionId}` });
+    const report = await verifyChains(svc.database.sealedLog, { streamId: `chatSession-${v.sessionId}` });
     expect(report).toMatchObject({ ok: true, events: 8, broken: [] });
-    const agentStream = await verifyChains(svc.database.store, { streamId: `agent-${agent.id}` });
+    const agentStream = await verifyChains(svc.database.sealedLog, { streamId: `agent-${agent.id}` });
     expect(agentStream).toMatchObject({ ok: true, events: 1 });
     const res = await svc.get("/api/audit/verify", auditor.headers);
     expect(res.body.ok).toBe(true);
@@ -135,6 +135,34 @@ describe("conversations on the platform", () => {
     }
     expect(text).not.toContain(v.sessionId);
     expect(text).toMatch(/livechat_events_appended_total\{type="ChatMessagePosted"\} [1-9]/);
+  });
+
+  test("erasing a visitor blanks their messages in chat_messages, and the chain still verifies", async () => {
+    const privacy = await staffKey(svc, "privacy");
+    const e = await startVisitorChat(svc);
+    const said = await svc.post(
+      "/api/oss-chat/message",
+      { session_id: e.sessionId, body: "Nama saya Budi, NIK 3174xxxx" },
+      e.headers,
+    );
+    expect(said.status).toBe(201);
+    const erased = await svc.post(
+      `/api/admin/data-subjects/${e.chatUserId}/erase`,
+      { reason: "data_subject_request", reference: "PDP-1" },
+      privacy.headers,
+    );
+    expect(erased.status).toBeLessThan(300);
+    await waitFor(async () => {
+      const row = await svc.database.knex
+        .table("chat_messages")
+        .where({ session_id: e.sessionId })
+        .first("body");
+      return row?.body === "[erased]";
+    });
+    const log = await svc.database.sealedLog.readStream(`chatSession-${e.sessionId}`);
+    expect(JSON.stringify(log.map((ev) => ev.data))).not.toContain("Nama saya Budi");
+    const report = await verifyChains(svc.database.sealedLog, { streamId: `chatSession-${e.sessionId}` });
+    expect(report.ok).toBe(true);
   });
 
   test("a command on a long session reads only the events after the cached revision", async () => {
