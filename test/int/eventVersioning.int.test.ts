@@ -96,6 +96,8 @@ describe("a log of version-1 events (test/fixtures/v1EventLog.json)", () => {
       chat_users: byId(tables.chat_users),
       chat_sessions: byId(tables.chat_sessions),
       chat_session_contacts: byId(tables.chat_session_contacts),
+      chat_messages: byId(tables.chat_messages),
+      chat_agents: byId(tables.chat_agents),
     }).toEqual(expected);
   });
 
