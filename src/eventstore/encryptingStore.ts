@@ -20,7 +20,8 @@ export function createEncryptingStore(inner: EventStore, keys: KeyStore): EventS
       inner.appendToStreams(
         await Promise.all(writes.map(async (w) => ({ ...w, events: await sealEvents(w.events, keys) }))),
       ),
-    readStream: async (streamId) => openEvents(await inner.readStream(streamId), keys),
+    readStream: async (streamId, fromRevision) =>
+      openEvents(await inner.readStream(streamId, fromRevision), keys),
     readAll: async (after, maxCount) => openEvents(await inner.readAll(after, maxCount), keys),
     async readAt(position) {
       const event = await inner.readAt(position);

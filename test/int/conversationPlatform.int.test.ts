@@ -193,5 +193,8 @@ describe("conversations on the platform", () => {
     expect(reads.slice(1)).toEqual(Array.from({ length: 299 }, (_, i) => BigInt(i + 1)));
     const last = await postMessage(deps, { session_id: long.sessionId, body: "terakhir" }, author, ctx);
     expect(last.seq).toBe(301);
+    // Every layer of the service's store (encryption, chaining, adapter) reads from the revision it is given.
+    const tail = await store.readStream(`chatSession-${long.sessionId}`, 299n);
+    expect(tail.map((e) => e.revision)).toEqual([299n, 300n, 301n]);
   });
 });
