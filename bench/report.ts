@@ -3,6 +3,7 @@ import type { AppendResults } from "./append";
 import { endpoints, type HttpResults } from "./http";
 import type { KafkaResults } from "./kafka";
 import { round } from "./load";
+import type { MessageResults } from "./messages";
 import type { RebuildResults } from "./rebuild";
 
 export interface Machine {
@@ -33,6 +34,7 @@ export function summary(
   append: AppendResults | null,
   rebuild: RebuildResults | null,
   kafka: KafkaResults | null = null,
+  messages: MessageResults | null = null,
 ) {
   const ratios = http
     ? Object.fromEntries(
@@ -41,6 +43,10 @@ export function summary(
     : {};
   return {
     ...ratios,
+    message_rps_ratio_vs_crud: messages?.ratio ?? null,
+    message_post_p99_ms: messages?.es.p99_ms ?? null,
+    crud_message_post_p99_ms: messages?.crud.p99_ms ?? null,
+    message_5000th_p99_ratio: messages?.longChat.p99_ratio ?? null,
     append_rps_ratio_vs_emmett: append?.ratio ?? null,
     rebuild_ratio_vs_copy: rebuild?.ratio ?? null,
     projection_lag_p99_ms: http?.lagAtHalf.p99_ms ?? null,
@@ -58,6 +64,7 @@ export function summary(
     append,
     rebuild,
     kafka,
+    messages,
   };
 }
 
@@ -97,6 +104,19 @@ export function markdown(s: ReturnType<typeof summary>): string {
         `p50 ${k.lag.p50_ms} ms, p99 ${k.lag.p99_ms} ms (${k.lag.samples} samples). One worker SIGKILLed under load: ` +
         `stall ${k.projector_kill_stall_s} s (rejoin after restart ${k.projector_rejoin_stall_s} s). Broker down ` +
         `${k.broker_down_s} s: consumption resumed ${k.broker_back_resume_s} s after it was back.`,
+    );
+  }
+  if (s.messages) {
+    const msg = s.messages;
+    const l = msg.longChat;
+    lines.push(
+      "",
+      `Message post (POST /api/oss-chat/message): ES ${msg.es.rps} req/s, p50 / p99 ${msg.es.p50_ms} / ${msg.es.p99_ms} ms ` +
+        `(${msg.es.errors} errors); CRUD insert of the same row ${msg.crud.rps} req/s, p50 / p99 ` +
+        `${msg.crud.p50_ms} / ${msg.crud.p99_ms} ms (${msg.crud.errors} errors); ratio ${msg.ratio}.`,
+      `Long chat (${l.messages} messages in one session, one at a time): first ${l.window} p50 / p99 ` +
+        `${l.first_p50_ms} / ${l.first_p99_ms} ms, last ${l.window} p50 / p99 ${l.last_p50_ms} / ${l.last_p99_ms} ms; ` +
+        `p99 ratio ${l.p99_ratio}.`,
     );
   }
   if (s.append) {

@@ -10,6 +10,7 @@ import { createKnex, migrateLatest } from "../src/db/database";
 import { type AppendResults, runAppend } from "./append";
 import { type HttpResults, runHttp } from "./http";
 import { type KafkaResults, runKafka } from "./kafka";
+import { type MessageResults, runMessages } from "./messages";
 import { openBenchServer } from "./postgres";
 import { type RebuildResults, runRebuild } from "./rebuild";
 import { machine, markdown, summary } from "./report";
@@ -35,8 +36,9 @@ async function main() {
     ws_duration_s: num("BENCH_WS_DURATION_S", 10),
     ws_sessions: num("BENCH_WS_SESSIONS", 50),
     ws_sockets: num("BENCH_WS_SOCKETS", 10_000),
+    long_chat_messages: num("BENCH_LONG_CHAT", 5000),
   };
-  const only = new Set((process.env.BENCH_ONLY ?? "http,kafka,append,rebuild,ws").split(","));
+  const only = new Set((process.env.BENCH_ONLY ?? "http,messages,kafka,append,rebuild,ws").split(","));
   const server = await openBenchServer();
   const m = machine(await server.version(), server.label);
   log(`${m.cpus} × ${m.cpu_model}, Node ${m.node}, PostgreSQL ${m.postgres} on ${m.postgres_server}`);
@@ -44,6 +46,7 @@ async function main() {
   let append: AppendResults | null = null;
   let rebuild: RebuildResults | null = null;
   let kafka: KafkaResults | null = null;
+  let messages: MessageResults | null = null;
   let ws: WsResults | null = null;
   const running: ServerProcess[] = [];
   try {
@@ -64,6 +67,27 @@ async function main() {
         secret,
         connections: settings.connections,
         durationS: settings.duration_s,
+        log,
+      });
+      for (const s of running.splice(0)) await s.stop();
+    }
+    if (only.has("messages")) {
+      const secret = randomBytes(32).toString("base64url");
+      const esUrl = await server.createDatabase("es_messages");
+      const crudUrl = await server.createDatabase("crud_messages");
+      const knex = createKnex(crudUrl, 1);
+      await migrateLatest(knex);
+      await knex.destroy();
+      const es = await spawnServer("es", esUrl, secret);
+      running.push(es);
+      const crud = await spawnServer("crud", crudUrl, secret);
+      running.push(crud);
+      messages = await runMessages({
+        es,
+        crud,
+        connections: settings.connections,
+        durationS: settings.duration_s,
+        longChatMessages: settings.long_chat_messages,
         log,
       });
       for (const s of running.splice(0)) await s.stop();
@@ -117,7 +141,7 @@ async function main() {
   const previous = wsOnly ? await readJson(path.join(dir, "latest.json")) : null;
   const result = previous
     ? { ...previous, ...wsKeys }
-    : { ...summary(m, settings, http, append, rebuild, kafka), ...wsKeys };
+    : { ...summary(m, settings, http, append, rebuild, kafka, messages), ...wsKeys };
   await writeFile(path.join(dir, "latest.json"), `${JSON.stringify(result, null, 2)}\n`);
   const earlier = previous ? await readFile(path.join(dir, "latest.md"), "utf8").catch(() => "") : null;
   const table = [

@@ -3,13 +3,12 @@
  * and timed from each post's HTTP response to the frame's arrival on a socket subscribed at instance B. Then B
  * holds as many idle authenticated sockets as it will, and its memory per socket is read from its RSS.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
-import net from "node:net";
-import path from "node:path";
-import WebSocket from "ws";
+import type WebSocket from "ws";
+import { createStaffKey } from "../src/auth/staffKeys";
+import { createKnex } from "../src/db/database";
 import { round } from "./load";
+import { agent, openReady, postJson, rssMb, spawnApi } from "./wsProcesses";
 
 export interface WsResults {
   readonly ws_delivery_p50_ms: number | null;
@@ -17,6 +16,8 @@ export interface WsResults {
   readonly ws_sockets_held: number;
   readonly ws_kb_per_socket: number | null;
   readonly details: {
+    /** What was timed: a message post to its frame, or (without messages in the build) a StartChat to its queue frame. */
+    readonly mode: string;
     readonly rate_per_s: number;
     readonly duration_s: number;
     readonly sessions: number;
@@ -31,88 +32,6 @@ export interface WsResults {
     readonly rss_before_mb: number | null;
     readonly rss_after_mb: number | null;
   };
-}
-
-const root = path.resolve(__dirname, "..");
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-async function spawnApi(command: "start" | "api", databaseUrl: string) {
-  const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", command], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      LOG_LEVEL: "warn",
-      RATE_LIMIT_PER_IP: "10000000",
-      RATE_LIMIT_PER_IDENTITY: "10000000",
-      WS_MAX_SOCKETS_PER_IP: "1000000",
-      PROJECTOR_POLL_MS: "500",
-    },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`livechat ${command} exited with ${child.exitCode}`);
-    if (
-      await fetch(`${url}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
-    if (i > 600) throw new Error(`livechat ${command} did not listen`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    url,
-    pid: child.pid as number,
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise<void>((r) => child.once("exit", () => r()));
-      child.kill("SIGTERM");
-      await exited;
-    },
-  };
-}
-
-function rssMb(pid: number): number | null {
-  try {
-    const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
-    return kb === undefined ? null : Number(kb) / 1024;
-  } catch {
-    return null;
-  }
-}
-
-/** Opens a socket and authenticates it; resolves once `ready` arrives (or rejects). */
-function openReady(url: string, browserUuid: string, onFrame?: (f: any) => void): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${url.replace(/^http/, "ws")}/api/oss-chat/ws`, { perMessageDeflate: false });
-    const timer = setTimeout(() => reject(new Error("no ready")), 20_000);
-    ws.on("open", () => ws.send(JSON.stringify({ type: "auth", browser_uuid: browserUuid })));
-    ws.on("message", (data) => {
-      const frame = JSON.parse(data.toString());
-      if (frame.type === "ready") {
-        clearTimeout(timer);
-        resolve(ws);
-      }
-      onFrame?.(frame);
-    });
-    ws.on("error", (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-  });
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -151,8 +70,32 @@ export async function runWs(opts: {
       ws.send(JSON.stringify({ type: "subscribe", session_id, after_seq: 0 }));
       open.push(ws);
     }
+    // Without messages in the build (issue 10), StartChat → `queue` frame on an agent's socket is timed instead:
+    // the same follower, hub and socket path, from another command.
+    const first = chats[0] as (typeof chats)[number];
+    const probe = await fetch(`${a.url}/api/oss-chat/message`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-browser-uuid": first.browser },
+      body: JSON.stringify({ session_id: first.sessionId, body: "probe" }),
+    });
+    const mode = probe.status === 404 ? "startchat_to_queue_frame" : "message_to_message_frame";
+    if (mode === "startchat_to_queue_frame") {
+      const knex = createKnex(opts.databaseUrl, 1);
+      const { key } = await createStaffKey(knex, { name: "bench", role: "agent" });
+      await knex.destroy();
+      open.push(
+        await openReady(
+          b.url,
+          "",
+          (f) => {
+            if (f.type === "queue") arrived.set(f.session_id, performance.now());
+          },
+          key,
+        ),
+      );
+    }
     await new Promise((r) => setTimeout(r, 500));
-    opts.log(`ws: posting ${opts.rate} messages/s for ${opts.durationS} s over ${opts.sessions} sessions`);
+    opts.log(`ws: ${mode}: ${opts.rate} posts/s for ${opts.durationS} s over ${opts.sessions} sessions`);
     let posted = 0;
     let errors = 0;
     const statuses: Record<string, number> = {};
@@ -168,21 +111,26 @@ export async function runWs(opts: {
       const wait = due - performance.now();
       if (wait > 1) await new Promise((r) => setTimeout(r, wait));
       const chat = chats[i % chats.length] as (typeof chats)[number];
+      const request =
+        mode === "message_to_message_frame"
+          ? postJson(
+              `${a.url}/api/oss-chat/message`,
+              { session_id: chat.sessionId, body: `bench ${i}` },
+              { "x-browser-uuid": chat.browser },
+            )
+          : postJson(`${a.url}/api/oss-chat/start`, { browser_uuid: randomUUID(), topic: `bench ${i}` });
       inflight.push(
-        fetch(`${a.url}/api/oss-chat/message`, {
-          method: "POST",
-          headers: { "content-type": "application/json", "x-browser-uuid": chat.browser },
-          body: JSON.stringify({ session_id: chat.sessionId, body: `bench ${i}` }),
-        }).then(
-          async (res) => {
+        request.then(
+          (res) => {
             const at = performance.now();
-            const body = (await res.json()) as { message_id?: string };
-            if (res.status === 201 && body.message_id) {
-              responded.set(body.message_id, at);
+            const body = res.body as { message_id?: string; session_id?: string };
+            const id = mode === "message_to_message_frame" ? body.message_id : body.session_id;
+            if (res.status === 201 && id) {
+              responded.set(id, at);
               posted += 1;
             } else failed(String(res.status));
           },
-          (err: Error & { cause?: { code?: string } }) => failed(err.cause?.code ?? "network"),
+          (err: Error & { code?: string }) => failed(err.code ?? "network"),
         ),
       );
     }
@@ -224,6 +172,7 @@ export async function runWs(opts: {
       ws_sockets_held: held,
       ws_kb_per_socket: kbPerSocket,
       details: {
+        mode,
         rate_per_s: opts.rate,
         duration_s: opts.durationS,
         sessions: opts.sessions,
@@ -239,6 +188,7 @@ export async function runWs(opts: {
     };
   } finally {
     for (const ws of open) ws.terminate();
+    agent.destroy();
     await b.stop();
     await a.stop();
   }
@@ -248,7 +198,7 @@ export async function runWs(opts: {
 export function wsMarkdown(r: WsResults): string {
   const d = r.details;
   return (
-    `WebSocket delivery (post to instance A → frame on instance B, ${d.rate_per_s} msg/s for ${d.duration_s} s, ` +
+    `WebSocket delivery (${d.mode}: post to instance A → frame on instance B, ${d.rate_per_s}/s for ${d.duration_s} s, ` +
     `${d.sessions} sessions): p50 ${r.ws_delivery_p50_ms} ms, p99 ${r.ws_delivery_p99_ms} ms ` +
     `(${d.delivered} of ${d.posted} timed, ${d.post_errors} post errors); ` +
     `${r.ws_sockets_held} idle authenticated sockets held by one instance, ${r.ws_kb_per_socket} KB each (RSS).`

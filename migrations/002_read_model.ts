@@ -1,9 +1,9 @@
 import type { Knex } from "knex";
-import { createReadModelTables, dropReadModelTables } from "../src/projections/schema";
+import { createSeedReadModelTables, dropReadModelTables } from "../src/projections/schema";
 
 /** The read tables of the seed, plus what the projector needs to apply each event exactly once. */
 export async function up(knex: Knex): Promise<void> {
-  await createReadModelTables(knex, "public");
+  await createSeedReadModelTables(knex, "public");
   await knex.raw(`
     CREATE TABLE projection_checkpoints (
       name text PRIMARY KEY,

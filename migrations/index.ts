@@ -12,6 +12,7 @@ import * as appendWithoutNotify from "./010_append_without_notify";
 import * as privacy from "./011_privacy";
 import * as logCheckpoints from "./012_log_checkpoints";
 import * as webhooks from "./013_webhooks";
+import * as conversations from "./014_conversations";
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   "011_privacy": privacy,
   "012_log_checkpoints": logCheckpoints,
   "013_webhooks": webhooks,
+  "014_conversations": conversations,
 };
 
 /** Migrations as modules, so they run the same from TypeScript sources and from the compiled build. */

@@ -77,6 +77,10 @@ const envSchema = z.object({
   PII_KEK: z.string().optional(),
   RETENTION_DAYS_MESSAGES: int(1, 36_500).optional(),
   RETENTION_INTERVAL_MS: int(60_000, 604_800_000).default(3_600_000),
+  // manual: agents claim from the queue; auto: a new waiting session goes to the least busy available agent.
+  ROUTING: z.enum(["manual", "auto"]).default("manual"),
+  MAX_CHATS_PER_AGENT: int(1, 1000).default(5),
+  ROUTING_INTERVAL_MS: int(50, 60_000).default(1000),
 });
 
 export type Config = z.infer<typeof envSchema> & {

@@ -18,6 +18,7 @@ import {
   type KafkaSettings,
 } from "./bus/kafkaBus";
 import { startRelay } from "./bus/relay";
+import { conversationDeps } from "./commands/sessionCommand";
 import { type Config, ConfigError } from "./config";
 import { createKnex, createPool, ensureDatabase, migrateLatest } from "./db/database";
 import { startEmbeddedPostgres } from "./db/embeddedPostgres";
@@ -41,6 +42,7 @@ import { startKafkaFollower, startStoreFollower } from "./realtime/follower";
 import { startPostgresFollower } from "./realtime/pgFollower";
 import { type Realtime, startRealtime } from "./realtime/realtime";
 import { realtimeSettings } from "./realtime/settings";
+import { startAutoRouter } from "./routing/autoRouter";
 import { startWebhookDispatcher } from "./webhooks/dispatcher";
 import { startWebhookSender } from "./webhooks/sender";
 
@@ -316,12 +318,32 @@ export async function startService(
     );
     purge.unref();
     stoppers.push(async () => clearInterval(purge));
+    const commands = { store: countingStore(database.store, metrics), newId: database.newId };
+    const conversations = conversationDeps(commands);
+    const routing =
+      config.ROUTING === "auto"
+        ? startAutoRouter({
+            knex: database.knex,
+            store: database.store,
+            conversations,
+            logger,
+            maxChatsPerAgent: config.MAX_CHATS_PER_AGENT,
+            intervalMs: config.ROUTING_INTERVAL_MS,
+            readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
+          })
+        : null;
+    if (routing) {
+      logger.info({ maxChatsPerAgent: config.MAX_CHATS_PER_AGENT }, "auto-routing new chats to agents");
+      stoppers.push(routing.stop);
+    }
     const app = createApp({
       idempotency,
       logger,
       knex: database.knex,
       store: database.store,
-      commands: { store: countingStore(database.store, metrics), newId: database.newId },
+      commands,
+      conversations,
+      routing,
       readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
       trustProxy: config.trustProxy,
       identity: config.identityKey === null ? null : createIdentityVerifier(config.identityKey),
@@ -376,6 +398,8 @@ export async function startService(
                 knex: database.knex,
                 connectionString: database.url,
                 logger,
+                // The rows are read as stored: personal fields (message bodies among them) sealed.
+                open: (events) => openEvents(events, database.keys),
                 onEvents,
                 pollIntervalMs: config.PROJECTOR_POLL_MS,
               })

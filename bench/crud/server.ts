@@ -6,6 +6,7 @@ import { linkUserInput, setContactInput, startChatInput } from "../../src/http/s
 import { historyInput } from "../../src/queries/history";
 import { type SessionRow, toSessionView } from "../../src/queries/sessionRows";
 import { linkBrowser } from "./link";
+import { crudMessageRoute } from "./messages";
 import {
   OWNS,
   ossChatUser,
@@ -183,6 +184,8 @@ export async function startCrudServer(opts: { databaseUrl: string; secret: strin
       },
     });
   });
+
+  crudMessageRoute(app, tx, oss);
 
   app.use((err: Error, _req: Request, res: Response, _next: NextFunction) => {
     fail(res, 500, err.message);

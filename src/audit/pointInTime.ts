@@ -45,7 +45,7 @@ async function foldOwners(log: EventLog, ownerIds: string[], asOf: AsOf) {
   return { tables: foldFacts(facts), events };
 }
 
-/** A chat session as it was: its row, its contact and its chat user, or null if it did not exist yet. */
+/** A chat session as it was: its row, its contact, its chat user and its transcript, or null if it did not exist yet. */
 export async function sessionAsOf(log: EventLog, sessionId: string, asOf: AsOf) {
   const [first] = await log.readStream(`chatSession-${sessionId}`);
   if (first?.type !== "ChatSessionStarted") return null;
@@ -58,6 +58,9 @@ export async function sessionAsOf(log: EventLog, sessionId: string, asOf: AsOf) 
     session,
     contact: tables.chat_session_contacts.find((c) => c.session_id === sessionId) ?? null,
     chat_user: tables.chat_users.find((u) => u.id === session.chat_user_id) ?? null,
+    messages: tables.chat_messages
+      .filter((m) => m.session_id === sessionId)
+      .sort((a, b) => Number(a.seq) - Number(b.seq)),
   };
 }
 

@@ -54,3 +54,13 @@ export async function revokeStaffKey(knex: Knex, id: string): Promise<boolean> {
     .update({ revoked_at: knex.fn.now() });
   return n > 0;
 }
+
+/** An agent by its key id (the agent's id), with the key's name; null if no live agent key has that id. */
+export async function findAgent(knex: Knex, id: string): Promise<{ id: string; name: string } | null> {
+  const row = await knex
+    .table("staff_api_keys")
+    .where({ id, role: "agent" })
+    .whereNull("revoked_at")
+    .first("id", "name");
+  return row ? { id: row.id, name: row.name } : null;
+}

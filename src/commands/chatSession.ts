@@ -1,16 +1,32 @@
 import type { DomainEvent, EventData, Fact } from "../events/chatEvents";
 import { ConflictError, NotFoundError } from "./errors";
+import { noRecentMessages, type RecentMessages, rememberMessage } from "./recentMessages";
 
 export type ContactDetails = Omit<EventData<"ChatSessionContactUpdated">, "session_id">;
 
-export type ChatSessionState =
-  | { readonly status: "none" }
-  | {
-      readonly status: "started";
-      readonly sessionId: string;
-      readonly chatUserId: string;
-      readonly contact: ContactDetails | null;
-    };
+export interface AgentRef {
+  readonly id: string;
+  readonly name: string;
+}
+
+/** Where a conversation stands: waiting (open, no agent), active (an agent holds it), closed. */
+export type ConversationPhase = "waiting" | "active" | "closed";
+
+export type StartedChatSession = {
+  readonly status: "started";
+  readonly sessionId: string;
+  readonly chatUserId: string;
+  readonly contact: ContactDetails | null;
+  readonly phase: ConversationPhase;
+  readonly assignee: AgentRef | null;
+  /** The seq of the last message: the next one takes lastSeq + 1. */
+  readonly lastSeq: number;
+  readonly visitorReadSeq: number;
+  readonly agentReadSeq: number;
+  readonly recent: RecentMessages;
+};
+
+export type ChatSessionState = { readonly status: "none" } | StartedChatSession;
 
 export const initialChatSession: ChatSessionState = { status: "none" };
 
@@ -32,10 +48,45 @@ export function evolveChatSession(state: ChatSessionState, event: Fact): ChatSes
         sessionId: event.data.session_id,
         chatUserId: event.data.chat_user_id,
         contact: null,
+        phase: "waiting",
+        assignee: null,
+        lastSeq: 0,
+        visitorReadSeq: 0,
+        agentReadSeq: 0,
+        recent: noRecentMessages,
       };
     case "ChatSessionContactSet":
     case "ChatSessionContactUpdated":
       return state.status === "started" ? { ...state, contact: contactOf(event.data) } : state;
+    case "ChatMessagePosted": {
+      if (state.status !== "started") return state;
+      const d = event.data;
+      const posted = { messageId: d.message_id, seq: d.seq, createdAt: event.occurredAt };
+      return {
+        ...state,
+        lastSeq: d.seq,
+        recent:
+          d.client_message_id === null
+            ? state.recent
+            : rememberMessage(state.recent, d.client_message_id, posted),
+      };
+    }
+    case "ChatSessionAssigned":
+      if (state.status !== "started") return state;
+      return {
+        ...state,
+        phase: "active",
+        assignee: { id: event.data.agent_id, name: event.data.agent_name },
+      };
+    case "ChatSessionClosed":
+      return state.status === "started" ? { ...state, phase: "closed" } : state;
+    case "ChatMessagesRead":
+      if (state.status !== "started") return state;
+      return event.data.reader_kind === "visitor"
+        ? { ...state, visitorReadSeq: event.data.up_to_seq }
+        : { ...state, agentReadSeq: event.data.up_to_seq };
+    case "ChatSessionRated":
+    case "AgentStatusChanged":
     case "ChatUserRegistered":
     case "ChatUserLinkedToOssUser":
     case "ChatUserMergedInto":

@@ -55,6 +55,12 @@ export function evolveChatUser(state: ChatUserState, event: Fact): ChatUserState
     case "ChatSessionStarted":
     case "ChatSessionContactSet":
     case "ChatSessionContactUpdated":
+    case "ChatMessagePosted":
+    case "ChatSessionAssigned":
+    case "ChatSessionClosed":
+    case "ChatSessionRated":
+    case "ChatMessagesRead":
+    case "AgentStatusChanged":
     case "ChatUserErased":
     case "RetentionApplied":
     case "LogReencrypted":

@@ -19,6 +19,12 @@ export function evolveOssIdentity(state: OssIdentityState, event: Fact): OssIden
     case "ChatSessionStarted":
     case "ChatSessionContactSet":
     case "ChatSessionContactUpdated":
+    case "ChatMessagePosted":
+    case "ChatSessionAssigned":
+    case "ChatSessionClosed":
+    case "ChatSessionRated":
+    case "ChatMessagesRead":
+    case "AgentStatusChanged":
     case "ChatUserErased":
     case "RetentionApplied":
     case "LogReencrypted":

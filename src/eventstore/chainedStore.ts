@@ -109,8 +109,8 @@ export function createChainedStore(adapter: EventStoreAdapter, options: ChainedS
       checkStreamAppends(writes);
       return appendChained(writes);
     },
-    async readStream(streamId) {
-      const events = await adapter.readStream(streamId);
+    async readStream(streamId, fromRevision) {
+      const events = await adapter.readStream(streamId, fromRevision);
       const last = events.at(-1);
       if (last) remember(streamId, last.revision, storedHash(last.metadata));
       return events;

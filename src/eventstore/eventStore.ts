@@ -83,8 +83,8 @@ export class ConcurrencyError extends Error {
 
 /** What every store reads: streams, the global log, a position, and the log as it grows. */
 export interface EventLog {
-  /** Reads a whole stream in order; a missing stream reads as empty. */
-  readStream(streamId: string): Promise<RecordedEvent[]>;
+  /** Reads a stream in order from a revision (default 0, the whole stream); a missing stream reads as empty. */
+  readStream(streamId: string, fromRevision?: bigint): Promise<RecordedEvent[]>;
   /** Reads up to maxCount events of the global log strictly after `after`, in log order, never skipping one. */
   readAll(after: LogPosition, maxCount: number): Promise<RecordedEvent[]>;
   /** The event at a client-held position, or null. */

@@ -139,12 +139,12 @@ export function createEventStoreDbEventStore(client: EventStoreDBClient): EventS
     append,
     appendToStreams,
     readLastEvent,
-    async readStream(streamId: string) {
+    async readStream(streamId: string, fromRevision = 0n) {
       const out: RecordedEvent[] = [];
       try {
         for await (const resolved of client.readStream(streamId, {
           direction: FORWARDS,
-          fromRevision: START,
+          fromRevision: fromRevision === 0n ? START : fromRevision,
         })) {
           const event = fromEsdb(resolved);
           if (event) out.push(event);

@@ -119,10 +119,10 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
     return result;
   };
 
-  async function readStream(streamId: string) {
+  async function readStream(streamId: string, fromRevision = 0n) {
     const result = await pool.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 ORDER BY stream_revision`,
-      [streamId],
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND stream_revision >= $2 ORDER BY stream_revision`,
+      [streamId, fromRevision.toString()],
     );
     return result.rows.map(toRecorded);
   }

@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import type { IdentityVerifier } from "../auth/identityTokens";
 import { createKeyUsageRecorder } from "../auth/keyUsage";
 import type { ConsumerLagReader } from "../bus/bus";
+import { conversationDeps } from "../commands/sessionCommand";
 import type { EventLog } from "../eventstore/eventStore";
 import { httpTimer } from "../ops/httpMetrics";
 import { createIdempotencyStore, IDEMPOTENCY_DEFAULTS, type IdempotencyStore } from "../ops/idempotencyStore";
@@ -13,6 +14,7 @@ import { kafkaReadiness } from "../ops/kafkaLag";
 import { commandTimer, type Metrics, metricsRoute } from "../ops/metrics";
 import type { KeyStore } from "../privacy/keyStore";
 import { adminRoutes } from "./adminRoutes";
+import { agentRoutes } from "./agentRoutes";
 import { auditRoutes } from "./auditRoutes";
 import { demoRoutes } from "./demoRoutes";
 import { errorHandler, notFoundRoute, sendError } from "./errors";
@@ -154,7 +156,10 @@ export function createApp(options: AppOptions): Express {
     ),
   );
   // The widget's routes first: they take nearly all the traffic, and a router tries its routes in order.
-  app.use(chatRoutes({ ...options, identityConfigured: identity !== null }));
+  // One session cache for both sides of a conversation.
+  const conversations = options.conversations ?? conversationDeps(options.commands);
+  app.use(chatRoutes({ ...options, conversations, identityConfigured: identity !== null }));
+  app.use(agentRoutes({ ...options, conversations }));
   app.use(auditRoutes({ log: options.store, sealedLog: options.sealedLog, knex: options.knex }));
   app.use(adminRoutes({ store: options.commands.store, knex: options.knex, keys: options.keys }));
   app.use(

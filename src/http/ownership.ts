@@ -1,5 +1,9 @@
 import { type StaffAction, staffMay, staffRoleAllows } from "../auth/access";
 import type { OssIdentity } from "../auth/identityTokens";
+import type { StartedChatSession } from "../commands/chatSession";
+import type { Participant } from "../commands/conversation";
+import type { CommandDeps } from "../commands/deps";
+import { ownsSession } from "../commands/sessionAccess";
 import type { Actor } from "../events/metadata";
 import { ForbiddenError, UnauthorizedError } from "./errors";
 import type { Caller } from "./identityAuth";
@@ -68,4 +72,23 @@ export function historyIdentity(query: unknown, caller: Caller, anySession: bool
   if (caller.ossUser !== null) return { ...query, oss_user_id: caller.ossUser.ossUserId };
   if (caller.browserUuid !== null) return { ...query, browser_uuid: caller.browserUuid };
   return query;
+}
+
+/** A visitor acting in a conversation: a verified OSS user or a browser; staff use the agent routes (403). */
+export function requireVisitor(caller: Caller): Participant & { readonly kind: "visitor" } {
+  if (caller.staff !== null) {
+    throw new ForbiddenError("staff_not_visitor");
+  }
+  const actor = requireBrowserOrUser(caller, false);
+  return { kind: "visitor", id: actor.id, name: null };
+}
+
+/** Whether a visitor owns a session, read from the event store (see ownsSession). */
+export function visitorOwns(deps: CommandDeps, caller: Caller) {
+  return (session: StartedChatSession) =>
+    ownsSession(deps, session, {
+      anySession: false,
+      browserUuid: caller.browserUuid,
+      ossUserId: caller.ossUser?.ossUserId ?? null,
+    });
 }

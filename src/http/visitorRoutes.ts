@@ -3,6 +3,7 @@ import type { Knex } from "knex";
 import type { CommandDeps } from "../commands/deps";
 import { NotFoundError } from "../commands/errors";
 import { linkUser } from "../commands/linkUser";
+import { type ConversationDeps, conversationDeps } from "../commands/sessionCommand";
 import { setContact } from "../commands/setContact";
 import { startChat } from "../commands/startChat";
 import type { EventStore } from "../eventstore/eventStore";
@@ -10,7 +11,9 @@ import { getHistory, historyInput } from "../queries/history";
 import { readerOwns } from "../queries/readerAccess";
 import { getSessionForReader, sessionInput } from "../queries/session";
 import { waitForPosition } from "../queries/waitForPosition";
+import type { RoutingTrigger } from "../routing/autoRouter";
 import { parse, requestContext } from "./context";
+import { visitorConversationRoutes } from "./conversationRoutes";
 import { callerOf } from "./identityAuth";
 import { localize } from "./language";
 import { describeRoute } from "./openapi/routeDocs";
@@ -41,9 +44,13 @@ import {
 
 export interface RouteDeps {
   readonly commands: CommandDeps;
+  /** The commands with a session cache; made from `commands` when not given. */
+  readonly conversations?: ConversationDeps;
   readonly knex: Knex;
   readonly store: EventStore;
   readonly readYourWritesTimeoutMs: number;
+  /** Auto-routing, woken when a session starts or closes; null or absent in manual mode. */
+  readonly routing?: RoutingTrigger | null;
   /** Whether an OSS identity key is configured (else logged-in calls are refused). */
   readonly identityConfigured?: boolean;
 }
@@ -52,6 +59,7 @@ export interface RouteDeps {
 export function chatRoutes(deps: RouteDeps): Router {
   const router = Router();
   const configured = deps.identityConfigured ?? false;
+  const conversations = deps.conversations ?? conversationDeps(deps.commands);
 
   async function catchUp(res: Response, minPosition: number | undefined) {
     if (minPosition === undefined) return;
@@ -82,6 +90,7 @@ export function chatRoutes(deps: RouteDeps): Router {
         { visitor: { kind: "ossUser", ossUserId: oss.ossUserId, email: oss.email }, topic, priority },
         requestContext(req, res, { kind: "oss_user", id: oss.ossUserId }, input.user_agent),
       );
+      deps.routing?.nudge(Number(started.position));
       res.status(201).json(chatStartedBody(started, localize(req, res, "chat_started")));
       return;
     }
@@ -92,6 +101,7 @@ export function chatRoutes(deps: RouteDeps): Router {
       { visitor: { kind: "browser", browserUuid }, topic, priority },
       requestContext(req, res, actor, input.user_agent),
     );
+    deps.routing?.nudge(Number(started.position));
     res.status(201).json(chatStartedBody(started, localize(req, res, "chat_started")));
   });
 
@@ -179,6 +189,8 @@ export function chatRoutes(deps: RouteDeps): Router {
     await catchUp(res, input.min_position);
     res.json(await getHistory(deps.knex, input));
   });
+
+  visitorConversationRoutes(router, { ...deps, conversations }, catchUp);
 
   describeRoute(router, {
     method: "get",

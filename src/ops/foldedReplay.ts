@@ -44,11 +44,19 @@ export class FoldedWriteError extends Error {
 }
 
 /** Tables in foreign-key order (each waits for the one before it) and the column each row is upserted on. */
-const ORDER: readonly ReadTable[] = ["chat_users", "chat_sessions", "chat_session_contacts"];
+const ORDER: readonly ReadTable[] = [
+  "chat_users",
+  "chat_sessions",
+  "chat_session_contacts",
+  "chat_messages",
+  "chat_agents",
+];
 const KEY: Record<ReadTable | "stream_revisions", string> = {
   chat_users: "id",
   chat_sessions: "id",
   chat_session_contacts: "session_id",
+  chat_messages: "id",
+  chat_agents: "id",
   stream_revisions: "stream_id",
 };
 
@@ -84,7 +92,7 @@ export async function foldedReplay(options: FoldedReplayOptions): Promise<Folded
     position = last.logPosition;
     next = read(position);
     for (const event of batch) {
-      tables.fold(toFact(event));
+      tables.fold(toFact(event), event.logPosition);
       revisions.set(event.streamId, event);
     }
     const t1 = performance.now();

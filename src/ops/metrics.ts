@@ -25,7 +25,26 @@ const commandRoutes: Record<string, string> = {
   "/api/oss-chat/start": "StartChat",
   "/api/oss-chat/contact": "SetContact",
   "/api/oss-chat/link-user": "LinkUser",
+  "/api/oss-chat/message": "PostMessage",
 };
+
+/** Command routes with a session id in the path: the label is the command, never the id. */
+const sessionCommandRoutes: readonly (readonly [RegExp, string])[] = [
+  [/^\/api\/oss-chat\/session\/[^/]+\/close$/, "CloseSession"],
+  [/^\/api\/oss-chat\/session\/[^/]+\/rating$/, "RateSession"],
+  [/^\/api\/oss-chat\/session\/[^/]+\/read$/, "MarkRead"],
+  [/^\/api\/agent\/sessions\/[^/]+\/claim$/, "ClaimSession"],
+  [/^\/api\/agent\/sessions\/[^/]+\/messages$/, "PostMessage"],
+  [/^\/api\/agent\/sessions\/[^/]+\/transfer$/, "TransferSession"],
+  [/^\/api\/agent\/sessions\/[^/]+\/close$/, "CloseSession"],
+  [/^\/api\/agent\/sessions\/[^/]+\/read$/, "MarkRead"],
+];
+
+function commandOf(method: string, path: string): string | undefined {
+  if (method === "PUT") return path === "/api/agent/status" ? "SetAgentStatus" : undefined;
+  if (method !== "POST") return undefined;
+  return commandRoutes[path] ?? sessionCommandRoutes.find(([pattern]) => pattern.test(path))?.[1];
+}
 
 /** Creates the registry; with `kafkaLag` (Kafka mode) it also exports the projector group's lag per partition. */
 export function createMetrics(knex: Knex, options: { kafkaLag?: ConsumerLagReader | null } = {}): Metrics {
@@ -93,7 +112,7 @@ export function createMetrics(knex: Knex, options: { kafkaLag?: ConsumerLagReade
 /** Times every command request. */
 export function commandTimer(metrics: Metrics): RequestHandler {
   return (req, res, next) => {
-    const command = req.method === "POST" ? commandRoutes[req.path] : undefined;
+    const command = commandOf(req.method, req.path);
     if (command === undefined) return next();
     const end = metrics.commandSeconds.startTimer({ command });
     res.once("finish", () => {

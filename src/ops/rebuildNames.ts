@@ -1,4 +1,4 @@
-/** The live projector: the three read tables share one checkpoint and one stream_revisions table. */
+/** The live projector: the read tables share one checkpoint and one stream_revisions table. */
 export const LIVE_PROJECTOR = "read_model";
 /** Where a rebuild writes while the live tables keep serving, and the checkpoint it resumes from. */
 export const SHADOW_SCHEMA = "rebuild_read_model";
@@ -10,4 +10,6 @@ export const READ_TABLES = [
   "chat_users",
   "chat_sessions",
   "chat_session_contacts",
+  "chat_messages",
+  "chat_agents",
 ] as const;

@@ -30,6 +30,13 @@ export const personalFields: Record<EventType, PersonalFields> = {
   ChatSessionStarted: {},
   ChatSessionContactSet: { subject: contact },
   ChatSessionContactUpdated: { subject: contact },
+  // Message bodies are sealed per session (retention shreds them); a visitor's name and rating comment are theirs.
+  ChatMessagePosted: { sessionMessages: ["body"], subject: ["author_name"] },
+  ChatSessionAssigned: {},
+  ChatSessionClosed: {},
+  ChatSessionRated: { subject: ["comment"] },
+  ChatMessagesRead: {},
+  AgentStatusChanged: {},
   ChatUserErased: { sealMetadata: false },
   RetentionApplied: { sealMetadata: false },
   LogReencrypted: { sealMetadata: false },

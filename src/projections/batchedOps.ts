@@ -2,8 +2,14 @@ import type { Knex } from "knex";
 import { eraseRows } from "./erasure";
 import { type ReadTable, ROW_VERSION, type RowOp } from "./rowOps";
 
-/** Tables in the order their rows depend on each other: users before sessions before contacts. */
-const TABLE_ORDER: readonly ReadTable[] = ["chat_users", "chat_sessions", "chat_session_contacts"];
+/** Tables in the order their rows depend on each other: users before sessions before contacts and messages. */
+const TABLE_ORDER: readonly ReadTable[] = [
+  "chat_users",
+  "chat_sessions",
+  "chat_session_contacts",
+  "chat_messages",
+  "chat_agents",
+];
 const MAX_ROWS = 500;
 
 type Upsert = Extract<RowOp, { kind: "upsert" }>;

@@ -59,6 +59,12 @@ export const chatSessionContactsProjection: Projection = {
       case "OssIdentityClaimed":
       case "OssIdentityReleased":
       case "ChatSessionStarted":
+      case "ChatMessagePosted":
+      case "ChatSessionAssigned":
+      case "ChatSessionClosed":
+      case "ChatSessionRated":
+      case "ChatMessagesRead":
+      case "AgentStatusChanged":
       case "RetentionApplied":
       case "LogReencrypted":
         return [];

@@ -1,6 +1,13 @@
 import type { Fact } from "../events/chatEvents";
 import type { Projection, RowOp } from "./rowOps";
 
+const sessionUpdate = (sessionId: string, set: Record<string, unknown>): RowOp => ({
+  kind: "update",
+  table: "chat_sessions",
+  where: { id: sessionId },
+  set,
+});
+
 /**
  * The browser that started a session anonymously (the actor of its start), else null. A linked browser alone
  * reads only these sessions: the account's other sessions need the account's token.
@@ -9,7 +16,7 @@ function anonymousBrowser(event: Fact): string | null {
   return event.actor?.kind === "anonymous" ? event.actor.id.toLowerCase() : null;
 }
 
-/** chat_sessions: one row per session; a merge moves the merged user's sessions to its target. */
+/** chat_sessions: one row per session with its status, assignee, last message and read marks; a merge moves the merged user's sessions to its target. */
 export const chatSessionsProjection: Projection = {
   name: "chat_sessions",
   table: "chat_sessions",
@@ -48,12 +55,56 @@ export const chatSessionsProjection: Projection = {
             set: { chat_user_id: event.data.into_chat_user_id, updated_at: t },
           },
         ];
+      case "ChatMessagePosted":
+        return [
+          sessionUpdate(event.data.session_id, {
+            last_seq: event.data.seq,
+            last_message_at: t,
+            updated_at: t,
+          }),
+        ];
+      case "ChatSessionAssigned":
+        return [
+          sessionUpdate(event.data.session_id, {
+            status: "active",
+            assigned_agent_id: event.data.agent_id,
+            assigned_agent_name: event.data.agent_name,
+            assigned_at: t,
+            updated_at: t,
+          }),
+        ];
+      case "ChatSessionClosed":
+        return [
+          sessionUpdate(event.data.session_id, {
+            status: "closed",
+            closed_at: t,
+            closed_by_kind: event.data.closed_by_kind,
+            updated_at: t,
+          }),
+        ];
+      case "ChatSessionRated":
+        return [
+          sessionUpdate(event.data.session_id, {
+            rating_score: event.data.score,
+            rating_comment: event.data.comment,
+            rated_at: t,
+            updated_at: t,
+          }),
+        ];
+      case "ChatMessagesRead":
+        return [
+          sessionUpdate(event.data.session_id, {
+            [event.data.reader_kind === "visitor" ? "visitor_read_seq" : "agent_read_seq"]:
+              event.data.up_to_seq,
+          }),
+        ];
       case "ChatUserRegistered":
       case "ChatUserLinkedToOssUser":
       case "OssIdentityClaimed":
       case "OssIdentityReleased":
       case "ChatSessionContactSet":
       case "ChatSessionContactUpdated":
+      case "AgentStatusChanged":
       case "ChatUserErased":
       case "RetentionApplied":
       case "LogReencrypted":

@@ -80,6 +80,12 @@ export const chatUsersProjection: Projection = {
       case "ChatSessionStarted":
       case "ChatSessionContactSet":
       case "ChatSessionContactUpdated":
+      case "ChatMessagePosted":
+      case "ChatSessionAssigned":
+      case "ChatSessionClosed":
+      case "ChatSessionRated":
+      case "ChatMessagesRead":
+      case "AgentStatusChanged":
       case "RetentionApplied":
       case "LogReencrypted":
         return [];

@@ -32,6 +32,16 @@ export const personalColumns: Record<ReadTable, PersonalColumns> = {
       return t.chat_session_contacts.filter((c) => sessions.has(String(c.session_id)));
     },
   },
+  // Every message of the subject's sessions: the agents' replies are about the visitor too.
+  chat_messages: {
+    columns: ["body", "author_name"],
+    rowsSql: (s) => `session_id IN (SELECT id FROM ${s}.chat_sessions WHERE chat_user_id = ANY(?::uuid[]))`,
+    rowsInMemory: (t, ids) => {
+      const sessions = sessionIdsOf(t, ids);
+      return t.chat_messages.filter((m) => sessions.has(String(m.session_id)));
+    },
+  },
+  chat_agents: { columns: [], rowsSql: () => "false", rowsInMemory: () => [] },
 };
 
 /** Blanks the personal columns of the chat users' rows of one table. */

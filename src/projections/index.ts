@@ -1,3 +1,5 @@
+import { chatAgentsProjection } from "./chatAgents";
+import { chatMessagesProjection } from "./chatMessages";
 import { chatSessionContactsProjection } from "./chatSessionContacts";
 import { chatSessionsProjection } from "./chatSessions";
 import { chatUsersProjection } from "./chatUsers";
@@ -8,4 +10,6 @@ export const projections: readonly Projection[] = [
   chatUsersProjection,
   chatSessionsProjection,
   chatSessionContactsProjection,
+  chatMessagesProjection,
+  chatAgentsProjection,
 ];

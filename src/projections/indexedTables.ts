@@ -1,7 +1,8 @@
 import type { Fact } from "../events/chatEvents";
+import type { LogPosition } from "../eventstore/eventStore";
 import { erasuresInMemory } from "./erasure";
 import { projections } from "./index";
-import type { ReadTable, Row, RowOp } from "./rowOps";
+import { isNotNewer, type ReadTable, ROW_VERSION, type Row, type RowOp, versioned } from "./rowOps";
 
 type MutableRow = Record<string, unknown>;
 
@@ -74,6 +75,8 @@ export class IndexedTables {
     chat_users: new IndexedTable(),
     chat_sessions: new IndexedTable(),
     chat_session_contacts: new IndexedTable(),
+    chat_messages: new IndexedTable(),
+    chat_agents: new IndexedTable(),
   };
 
   apply(op: RowOp): void {
@@ -83,22 +86,28 @@ export class IndexedTables {
         chat_users: this.tables.chat_users.rows,
         chat_sessions: this.tables.chat_sessions.rows,
         chat_session_contacts: this.tables.chat_session_contacts.rows,
+        chat_messages: this.tables.chat_messages.rows,
+        chat_agents: this.tables.chat_agents.rows,
       };
       for (const { row, set } of erasuresInMemory(plain, op.table, op.chatUserIds)) table.assign(row, set);
       return;
     }
     if (op.kind === "update") {
-      for (const row of table.find(op.where)) table.assign(row, op.set);
+      for (const row of table.find(op.where))
+        if (isNotNewer(row[ROW_VERSION], op.version)) table.assign(row, op.set);
       return;
     }
     const key = Object.fromEntries(op.conflict.map((c) => [c, op.row[c]]));
     const existing = table.find(key)[0];
     if (!existing) table.insert(op.row);
-    else if (op.onConflict === "replace") table.assign(existing, op.row);
+    else if (op.onConflict === "replace" && isNotNewer(existing[ROW_VERSION], op.version))
+      table.assign(existing, op.row);
   }
 
-  fold(fact: Fact): void {
-    for (const projection of projections) for (const op of projection.project(fact)) this.apply(op);
+  /** Folds one event; with its log position the rows carry their version, as applyEvents writes them. */
+  fold(fact: Fact, position?: LogPosition): void {
+    for (const projection of projections)
+      for (const op of projection.project(fact)) this.apply(position ? versioned(op, position) : op);
   }
 
   rows(table: ReadTable): readonly Row[] {

@@ -2,7 +2,12 @@ import type { Fact } from "../events/chatEvents";
 import type { LogPosition } from "../eventstore/eventStore";
 
 /** What a projection asks the writer to do for one event: plain data, so projections stay pure and testable. */
-export type ReadTable = "chat_users" | "chat_sessions" | "chat_session_contacts";
+export type ReadTable =
+  | "chat_users"
+  | "chat_sessions"
+  | "chat_session_contacts"
+  | "chat_messages"
+  | "chat_agents";
 
 export type Row = Readonly<Record<string, unknown>>;
 

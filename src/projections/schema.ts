@@ -1,4 +1,5 @@
 import type { Knex } from "knex";
+import { addConversationTables } from "./conversationSchema";
 
 /**
  * Which browser started a session anonymously (migration 007 adds it to databases made before): a linked
@@ -17,6 +18,12 @@ export function sessionOriginDdl(s: string): string {
  * portal serves three time zones). `stream_revisions` records, per stream, the last event applied.
  */
 export async function createReadModelTables(knex: Knex, schema: string): Promise<void> {
+  await createSeedReadModelTables(knex, schema);
+  await addConversationTables(knex, schema);
+}
+
+/** The seed's tables as migration 002 created them; later migrations add to them. */
+export async function createSeedReadModelTables(knex: Knex, schema: string): Promise<void> {
   const s = `"${schema}"`;
   await knex.raw(`
     CREATE SCHEMA IF NOT EXISTS ${s};
@@ -105,6 +112,8 @@ export async function dropReadModelTables(knex: Knex, schema: string): Promise<v
   const s = `"${schema}"`;
   await knex.raw(`
     DROP TABLE IF EXISTS ${s}.stream_revisions;
+    DROP TABLE IF EXISTS ${s}.chat_agents;
+    DROP TABLE IF EXISTS ${s}.chat_messages;
     DROP TABLE IF EXISTS ${s}.chat_session_contacts;
     DROP TABLE IF EXISTS ${s}.chat_sessions;
     DROP TABLE IF EXISTS ${s}.chat_users;

@@ -19,7 +19,13 @@ export interface ChatUserView {
   updated_at: string;
 }
 
-export type SessionDetailView = SessionView & { chat_user: ChatUserView };
+export type SessionDetailView = SessionView & {
+  chat_user: ChatUserView;
+  assigned_agent: { id: string; name: string } | null;
+  last_message_at: string | null;
+  /** Agents' and system messages after the visitor's read mark. */
+  unread_for_visitor: number;
+};
 
 /** One session with its contact and its chat user, or null. */
 export async function getSession(knex: Knex, sessionId: string): Promise<SessionDetailView | null> {
@@ -45,6 +51,13 @@ export async function getSessionForReader(
       "u.is_anonymous as user_is_anonymous",
       "u.created_at as user_created_at",
       "u.updated_at as user_updated_at",
+      "s.assigned_agent_id",
+      "s.assigned_agent_name",
+      "s.last_message_at",
+      knex.raw(
+        `(SELECT count(*) FROM chat_messages m WHERE m.session_id = s.id AND m.seq > s.visitor_read_seq
+           AND m.author_kind <> 'visitor')::int AS unread_for_visitor`,
+      ),
     )
     .first()) as
     | (SessionRow & {
@@ -55,6 +68,10 @@ export async function getSessionForReader(
         user_is_anonymous: boolean;
         user_created_at: Date;
         user_updated_at: Date;
+        assigned_agent_id: string | null;
+        assigned_agent_name: string | null;
+        last_message_at: Date | null;
+        unread_for_visitor: number;
       })
     | undefined;
   if (!row) return null;
@@ -71,6 +88,12 @@ export async function getSessionForReader(
         created_at: row.user_created_at.toISOString(),
         updated_at: row.user_updated_at.toISOString(),
       },
+      assigned_agent:
+        row.assigned_agent_id === null
+          ? null
+          : { id: row.assigned_agent_id, name: row.assigned_agent_name ?? "" },
+      last_message_at: row.last_message_at?.toISOString() ?? null,
+      unread_for_visitor: row.unread_for_visitor,
     },
   };
 }

@@ -79,6 +79,19 @@ export function eventStoreContract(
     expect(read[1]?.position).toBe(result.position);
   });
 
+  test("a stream reads from a revision: only that event and the ones after it", async () => {
+    const id = stream();
+    const owner = randomUUID();
+    const events = ["satu", "dua", "tiga", "empat"].map((t) => anEvent(owner, t));
+    await store.append(id, events, "no_stream");
+    const tail = await store.readStream(id, 2n);
+    expect(tail.map((e) => e.revision)).toEqual([2n, 3n]);
+    expect(tail.map((e) => e.id)).toEqual([events[2]?.id, events[3]?.id]);
+    expect(await store.readStream(id, 4n)).toEqual([]);
+    expect(await store.readStream(stream(), 3n)).toEqual([]);
+    expect((await store.readStream(id, 0n)).map((e) => e.id)).toEqual(events.map((e) => e.id));
+  });
+
   test("several events appended at once are each chained to the one before, the first to the stream's end", async () => {
     const id = stream();
     const owner = randomUUID();

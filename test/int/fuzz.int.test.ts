@@ -265,4 +265,50 @@ describe("fuzzed bodies and queries never cause a 5xx or a partial write, and st
     },
     TIMEOUT_MS,
   );
+
+  test(
+    "POST /message, and conversation commands on a session",
+    async () => {
+      const fields = fc.record(
+        {
+          session_id: field(fc.constantFrom(session, randomUUID())),
+          client_message_id: field(fc.constantFrom(randomUUID(), randomUUID().toUpperCase())),
+          body: field(goodText(4000)),
+        },
+        { requiredKeys: ["session_id"] },
+      );
+      await fc.assert(
+        fc.asyncProperty(fields, extraKeys, headers(), async (f, extra, h) => {
+          const res = await post("/api/oss-chat/message", jsonObject(f, extra), h);
+          if (res.status === 201) {
+            const page = await svc.get(
+              `/api/oss-chat/session/${session}/messages?after_seq=${res.body.seq - 1}&limit=1&min_position=${res.body.position}`,
+              agentHeaders,
+            );
+            expect(page.body.messages[0]?.body).toBe(f.body);
+          }
+        }),
+        { numRuns: RUNS },
+      );
+      expect([...(seen["/api/oss-chat/message"] ?? [])]).toEqual(expect.arrayContaining([201, 400]));
+      const commands = fc.record({
+        path: fc.constantFrom("close", "rating", "read"),
+        id: fc.oneof(fc.constantFrom(session, randomUUID()), queryValue),
+        body: body(
+          fc.record(
+            { score: field(fc.integer({ min: 1, max: 5 })), up_to_seq: field(fc.nat()), comment: anyJson },
+            { requiredKeys: [] },
+          ),
+        ),
+        h: headers(),
+      });
+      await fc.assert(
+        fc.asyncProperty(commands, async (c) => {
+          await post(`/api/oss-chat/session/${c.id}/${c.path}`, c.body, c.h);
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    TIMEOUT_MS,
+  );
 });

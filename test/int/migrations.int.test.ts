@@ -32,6 +32,7 @@ describe("migrations", () => {
         "011_privacy",
         "012_log_checkpoints",
         "013_webhooks",
+        "014_conversations",
       ]);
       const full = await tablesOf(knex);
       expect(full).toEqual(
@@ -42,6 +43,8 @@ describe("migrations", () => {
           "chat_session_contacts",
           "projection_checkpoints",
           "stream_revisions",
+          "chat_messages",
+          "chat_agents",
         ]),
       );
       await migrateDownAll(knex);

@@ -122,6 +122,48 @@ describe("the OpenAPI document", () => {
     await call("GET", "/api/oss-chat/session/nope", { headers: asBrowser(browser) });
     await call("GET", `/api/oss-chat/session/${session}`, { headers: keys.ops });
 
+    // Conversations: the widget's side, then the agent's.
+    const visitor = asBrowser(browser);
+    const clientId = randomUUID();
+    const posted = await call("POST", "/api/oss-chat/message", {
+      body: { session_id: session, client_message_id: clientId, body: "Halo" },
+      headers: visitor,
+    });
+    await call("POST", "/api/oss-chat/message", {
+      body: { session_id: session, client_message_id: clientId, body: "Halo" },
+      headers: visitor,
+    });
+    await call("POST", "/api/oss-chat/message", { body: { session_id: session, body: "" }, headers: en });
+    await call("GET", `/api/oss-chat/session/${session}/messages?min_position=${posted.body.position}`, {
+      headers: visitor,
+    });
+    await call("GET", `/api/oss-chat/session/${session}/messages?limit=0`, { headers: visitor });
+    await call("POST", `/api/oss-chat/session/${session}/read`, { body: { up_to_seq: 1 }, headers: visitor });
+    await call("PUT", "/api/agent/status", { body: { status: "available" }, headers: keys.agent });
+    await call("PUT", "/api/agent/status", { body: { status: "busy" }, headers: keys.agent });
+    await call("GET", `/api/agent/queue?min_position=${posted.body.position}`, { headers: keys.agent });
+    await call("GET", "/api/agent/queue", { headers: keys.auditor });
+    await call("POST", `/api/agent/sessions/${session}/claim`, { headers: keys.agent });
+    await call("POST", `/api/agent/sessions/${randomUUID()}/claim`, { headers: keys.agent });
+    await call("POST", `/api/agent/sessions/${session}/messages`, {
+      body: { body: "Siap" },
+      headers: keys.agent,
+    });
+    await call("GET", `/api/agent/sessions/${session}/messages?after_seq=0`, { headers: keys.agent });
+    await call("GET", "/api/agent/sessions?status=active", { headers: keys.agent });
+    await call("POST", `/api/agent/sessions/${session}/read`, {
+      body: { up_to_seq: 2 },
+      headers: keys.agent,
+    });
+    await call("POST", `/api/agent/sessions/${session}/transfer`, {
+      body: { to_agent_id: randomUUID() },
+      headers: keys.agent,
+    });
+    await call("POST", `/api/oss-chat/session/${session}/rating`, { body: { score: 5 }, headers: visitor });
+    await call("POST", `/api/agent/sessions/${session}/close`, { headers: keys.agent });
+    await call("POST", `/api/oss-chat/session/${session}/close`, { headers: visitor });
+    await call("POST", `/api/oss-chat/session/${session}/rating`, { body: { score: 5 }, headers: visitor });
+
     const chatUser = start.body.chat_user_id as string;
     await call("GET", `/api/audit/sessions/${session}/events`, { headers: keys.auditor });
     await call("GET", `/api/audit/sessions/${session}/events?format=ndjson`, { headers: keys.auditor });

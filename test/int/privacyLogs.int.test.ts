@@ -87,16 +87,13 @@ test("a whole flow logs requests but none of the personal values, tokens or brow
     (await call("POST", "/api/oss-chat/start", { oss_user_id: ossUser, topic: "NIB" }, { ...oss, ...ua }))
       .status,
   ).toBe(201);
-  expect(
-    (
-      await call(
-        "POST",
-        "/api/oss-chat/link-user",
-        { browser_uuid: browser },
-        { ...oss, ...asBrowser(browser) },
-      )
-    ).status,
-  ).toBe(200);
+  const linked = await call(
+    "POST",
+    "/api/oss-chat/link-user",
+    { browser_uuid: browser },
+    { ...oss, ...asBrowser(browser) },
+  );
+  expect(linked.status).toBe(200);
   expect(
     (await call("GET", `/api/oss-chat/history?browser_uuid=${browser}`, undefined, asBrowser(browser)))
       .status,
@@ -104,7 +101,16 @@ test("a whole flow logs requests but none of the personal values, tokens or brow
   expect((await call("GET", `/api/oss-chat/history?oss_user_id=${ossUser}`, undefined, oss)).status).toBe(
     200,
   );
-  expect((await call("GET", `/api/oss-chat/session/${session}`, undefined, oss)).status).toBe(200);
+  expect(
+    (
+      await call(
+        "GET",
+        `/api/oss-chat/session/${session}?min_position=${linked.body.position}`,
+        undefined,
+        oss,
+      )
+    ).status,
+  ).toBe(200);
   expect((await call("GET", "/api/oss-chat/me/export", undefined, oss)).status).toBe(200);
   const user = started.body.chat_user_id;
   expect((await call("GET", `/api/admin/data-subjects/${user}/export`, undefined, privacy)).status).toBe(200);

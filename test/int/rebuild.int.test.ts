@@ -111,6 +111,14 @@ describe("zero-downtime rebuild", () => {
     );
     // Concurrent writers (and their conflict retries) still leave every stream's hash chain whole.
     expect(await verifyChains(svc.database.sealedLog)).toMatchObject({ ok: true, unchained: 0 });
+    // The rebuilt rows keep their versions (the log position that wrote them), as the live projector writes them.
+    for (const table of ["chat_users", "chat_sessions", "chat_session_contacts"]) {
+      const unversioned = await svc.database.knex
+        .table(table)
+        .whereNull("applied_position")
+        .count({ n: "*" });
+      expect([table, Number(unversioned[0]?.n)]).toEqual([table, 0]);
+    }
   });
 
   test("refuses to run while another rebuild holds the lock, which the health API shows", async () => {

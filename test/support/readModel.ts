@@ -5,7 +5,13 @@ import { createReadModelTables } from "../../src/projections/schema";
 import type { Database } from "../../src/service";
 import { readToEnd } from "../int/eventStoreContract";
 
-const TABLES = ["chat_users", "chat_sessions", "chat_session_contacts"] as const;
+const TABLES = [
+  "chat_users",
+  "chat_sessions",
+  "chat_session_contacts",
+  "chat_messages",
+  "chat_agents",
+] as const;
 
 /**
  * The read tables as plain rows ordered by id, to compare two builds of them. Without each row's version

@@ -25,6 +25,17 @@ describe("loadConfig", () => {
     });
   });
 
+  it("routes manually with at most 5 chats per agent unless told otherwise", () => {
+    expect(loadConfig({})).toMatchObject({ ROUTING: "manual", MAX_CHATS_PER_AGENT: 5 });
+    expect(loadConfig({ ROUTING: "auto", MAX_CHATS_PER_AGENT: "12" })).toMatchObject({
+      ROUTING: "auto",
+      MAX_CHATS_PER_AGENT: 12,
+    });
+    expect(configError({ ROUTING: "round-robin" })).toMatch(/ROUTING/);
+    expect(configError({ MAX_CHATS_PER_AGENT: "0" })).toMatch(/MAX_CHATS_PER_AGENT/);
+    expect(configError({ MAX_CHATS_PER_AGENT: "lima" })).toMatch(/MAX_CHATS_PER_AGENT/);
+  });
+
   it("treats empty variables as unset", () => {
     expect(loadConfig({ PORT: "", DATABASE_URL: "", TRUST_PROXY: "" })).toMatchObject({
       PORT: 8080,

@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type EventType, eventSchemas, eventTypes, type Fact } from "../../src/events/chatEvents";
+import { chatAgentsProjection } from "../../src/projections/chatAgents";
+import { chatMessagesProjection } from "../../src/projections/chatMessages";
 import { chatSessionContactsProjection } from "../../src/projections/chatSessionContacts";
 import { chatSessionsProjection } from "../../src/projections/chatSessions";
 import { chatUsersProjection } from "../../src/projections/chatUsers";
@@ -16,6 +18,10 @@ const ids = {
   browser: randomUUID(),
   session: randomUUID(),
   contact: randomUUID(),
+  message: randomUUID(),
+  clientMessage: randomUUID(),
+  agent: randomUUID(),
+  otherAgent: randomUUID(),
 };
 const OSS = `oss-${randomUUID().slice(0, 8)}`;
 const EMAIL = "pemohon@example.co.id";
@@ -102,6 +108,51 @@ const samples: { [K in EventType]: Extract<Fact, { type: K }> } = {
     occurredAt: T,
     data: { session_id: ids.session, ...contact },
   },
+  ChatMessagePosted: {
+    type: "ChatMessagePosted",
+    occurredAt: T,
+    data: {
+      session_id: ids.session,
+      message_id: ids.message,
+      seq: 7,
+      client_message_id: ids.clientMessage,
+      author_kind: "visitor",
+      author_id: ids.browser,
+      author_name: "Siti Rahma",
+      body: "<script>tetap teks</script>",
+    },
+  },
+  ChatSessionAssigned: {
+    type: "ChatSessionAssigned",
+    occurredAt: T,
+    data: {
+      session_id: ids.session,
+      agent_id: ids.agent,
+      agent_name: "Agen Dewi",
+      reason: "transfer",
+      from_agent_id: ids.otherAgent,
+    },
+  },
+  ChatSessionClosed: {
+    type: "ChatSessionClosed",
+    occurredAt: T,
+    data: { session_id: ids.session, closed_by_kind: "agent", closed_by_id: ids.agent },
+  },
+  ChatSessionRated: {
+    type: "ChatSessionRated",
+    occurredAt: T,
+    data: { session_id: ids.session, score: 4, comment: "Cepat" },
+  },
+  ChatMessagesRead: {
+    type: "ChatMessagesRead",
+    occurredAt: T,
+    data: { session_id: ids.session, reader_kind: "visitor", reader_id: ids.browser, up_to_seq: 5 },
+  },
+  AgentStatusChanged: {
+    type: "AgentStatusChanged",
+    occurredAt: T,
+    data: { agent_id: ids.agent, agent_name: "Agen Dewi", status: "available" },
+  },
   ChatUserErased: {
     type: "ChatUserErased",
     occurredAt: T,
@@ -125,17 +176,37 @@ const samples: { [K in EventType]: Extract<Fact, { type: K }> } = {
   },
 };
 
-type ProjectionName = "chat_users" | "chat_sessions" | "chat_session_contacts";
+type ProjectionName =
+  | "chat_users"
+  | "chat_sessions"
+  | "chat_session_contacts"
+  | "chat_messages"
+  | "chat_agents";
 
 const byName: Record<ProjectionName, Projection> = {
   chat_users: chatUsersProjection,
   chat_sessions: chatSessionsProjection,
   chat_session_contacts: chatSessionContactsProjection,
+  chat_messages: chatMessagesProjection,
+  chat_agents: chatAgentsProjection,
 };
+
+const none: Record<ProjectionName, RowOp[]> = {
+  chat_users: [],
+  chat_sessions: [],
+  chat_session_contacts: [],
+  chat_messages: [],
+  chat_agents: [],
+};
+
+const sessionUpdate = (set: Record<string, unknown>): RowOp[] => [
+  { kind: "update", table: "chat_sessions", where: { id: ids.session }, set },
+];
 
 /** The exact rows every projection writes for every event type; [] where it does not handle the type. */
 const expected: { [K in EventType]: Record<ProjectionName, RowOp[]> } = {
   ChatUserRegistered: {
+    ...none,
     chat_users: [
       {
         kind: "upsert",
@@ -161,6 +232,7 @@ const expected: { [K in EventType]: Record<ProjectionName, RowOp[]> } = {
     chat_session_contacts: [],
   },
   ChatUserLinkedToOssUser: {
+    ...none,
     chat_users: [
       {
         kind: "update",
@@ -173,6 +245,7 @@ const expected: { [K in EventType]: Record<ProjectionName, RowOp[]> } = {
     chat_session_contacts: [],
   },
   ChatUserMergedInto: {
+    ...none,
     chat_users: [
       // The target's row first, kept if it exists, so the merged row and moved sessions can point at it.
       {
@@ -218,9 +291,10 @@ const expected: { [K in EventType]: Record<ProjectionName, RowOp[]> } = {
     ],
     chat_session_contacts: [],
   },
-  OssIdentityClaimed: { chat_users: [], chat_sessions: [], chat_session_contacts: [] },
-  OssIdentityReleased: { chat_users: [], chat_sessions: [], chat_session_contacts: [] },
+  OssIdentityClaimed: { ...none },
+  OssIdentityReleased: { ...none },
   ChatSessionStarted: {
+    ...none,
     chat_users: [],
     chat_sessions: [
       {
@@ -245,6 +319,7 @@ const expected: { [K in EventType]: Record<ProjectionName, RowOp[]> } = {
     chat_session_contacts: [],
   },
   ChatSessionContactSet: {
+    ...none,
     chat_users: [],
     chat_sessions: [],
     chat_session_contacts: [
@@ -265,6 +340,7 @@ const expected: { [K in EventType]: Record<ProjectionName, RowOp[]> } = {
     ],
   },
   ChatSessionContactUpdated: {
+    ...none,
     chat_users: [],
     chat_sessions: [],
     chat_session_contacts: [
@@ -276,16 +352,84 @@ const expected: { [K in EventType]: Record<ProjectionName, RowOp[]> } = {
       },
     ],
   },
+  ChatMessagePosted: {
+    ...none,
+    chat_sessions: sessionUpdate({ last_seq: 7, last_message_at: T, updated_at: T }),
+    chat_messages: [
+      {
+        kind: "upsert",
+        table: "chat_messages",
+        conflict: ["id"],
+        onConflict: "keep",
+        row: {
+          id: ids.message,
+          session_id: ids.session,
+          seq: 7,
+          client_message_id: ids.clientMessage,
+          author_kind: "visitor",
+          author_id: ids.browser,
+          author_name: "Siti Rahma",
+          body: "<script>tetap teks</script>",
+          created_at: T,
+        },
+      },
+    ],
+  },
+  ChatSessionAssigned: {
+    ...none,
+    chat_sessions: sessionUpdate({
+      status: "active",
+      assigned_agent_id: ids.agent,
+      assigned_agent_name: "Agen Dewi",
+      assigned_at: T,
+      updated_at: T,
+    }),
+  },
+  ChatSessionClosed: {
+    ...none,
+    chat_sessions: sessionUpdate({ status: "closed", closed_at: T, closed_by_kind: "agent", updated_at: T }),
+  },
+  ChatSessionRated: {
+    ...none,
+    chat_sessions: sessionUpdate({ rating_score: 4, rating_comment: "Cepat", rated_at: T, updated_at: T }),
+  },
+  ChatMessagesRead: { ...none, chat_sessions: sessionUpdate({ visitor_read_seq: 5 }) },
+  AgentStatusChanged: {
+    ...none,
+    chat_agents: [
+      {
+        kind: "upsert",
+        table: "chat_agents",
+        conflict: ["id"],
+        onConflict: "replace",
+        row: { id: ids.agent, name: "Agen Dewi", status: "available", updated_at: T },
+      },
+    ],
+  },
   // Erasure blanks the personal columns of the user's rows and of every user merged into it.
   ChatUserErased: {
+    ...none,
     chat_users: [{ kind: "erase", table: "chat_users", chatUserIds: [ids.into, ids.chatUser] }],
     chat_sessions: [],
     chat_session_contacts: [
       { kind: "erase", table: "chat_session_contacts", chatUserIds: [ids.into, ids.chatUser] },
     ],
+    // The bodies and author names of the subject's sessions' messages too.
+    chat_messages: [{ kind: "erase", table: "chat_messages", chatUserIds: [ids.into, ids.chatUser] }],
   },
-  RetentionApplied: { chat_users: [], chat_sessions: [], chat_session_contacts: [] },
-  LogReencrypted: { chat_users: [], chat_sessions: [], chat_session_contacts: [] },
+  // Retention shreds the bodies of the sessions it names, and nothing else.
+  RetentionApplied: {
+    ...none,
+    chat_messages: [
+      {
+        kind: "update",
+        table: "chat_messages",
+        where: { session_id: ids.session },
+        set: { body: "[erased]" },
+      },
+    ],
+  },
+  LogReencrypted: { ...none },
 };
 
 const projectionNames = Object.keys(byName) as ProjectionName[];
@@ -296,9 +440,18 @@ describe("projection coverage", () => {
     expect(Object.keys(expected).sort()).toEqual([...eventTypes].sort());
   });
 
-  it("runs the three read-table projections, users before sessions before contacts", () => {
-    expect(projections.map((p) => p.name)).toEqual(["chat_users", "chat_sessions", "chat_session_contacts"]);
-    expect(projections.map((p) => p.table)).toEqual(["chat_users", "chat_sessions", "chat_session_contacts"]);
+  it("runs the read-table projections, users before sessions before contacts and messages", () => {
+    const order = ["chat_users", "chat_sessions", "chat_session_contacts", "chat_messages", "chat_agents"];
+    expect(projections.map((p) => p.name)).toEqual(order);
+    expect(projections.map((p) => p.table)).toEqual(order);
+  });
+
+  it("marks the agent's side read on an agent's receipt", () => {
+    const agentRead = {
+      ...samples.ChatMessagesRead,
+      data: { ...samples.ChatMessagesRead.data, reader_kind: "agent" as const, reader_id: ids.agent },
+    };
+    expect(chatSessionsProjection.project(agentRead)).toEqual(sessionUpdate({ agent_read_seq: 5 }));
   });
 
   it.each(eventTypes)("has a %s sample that is valid event data", (type) => {

@@ -73,6 +73,32 @@ export const catalogue = {
     id: "Pengguna chat milik pengguna OSS ini tidak aktif",
     en: "The OSS user's chat user is not active",
   },
+  chat_session_closed: { id: "Sesi chat sudah ditutup", en: "Chat session is closed" },
+  chat_session_held: {
+    id: "Sesi chat sedang ditangani agen lain",
+    en: "Chat session is held by another agent",
+  },
+  agent_not_assigned_post: {
+    id: "Hanya agen yang ditugaskan pada chat ini yang dapat menulis di dalamnya",
+    en: "Only the agent assigned to this chat may post in it",
+  },
+  agent_not_assigned_close: {
+    id: "Hanya agen yang ditugaskan pada chat ini yang dapat menutupnya",
+    en: "Only the agent assigned to this chat may close it",
+  },
+  agent_not_assigned_read: {
+    id: "Hanya agen yang ditugaskan pada chat ini yang dapat menandainya sudah dibaca",
+    en: "Only the agent assigned to this chat may mark it read",
+  },
+  agent_not_assigned_transfer: {
+    id: "Hanya agen yang ditugaskan pada chat ini yang dapat memindahkannya",
+    en: "Only the agent assigned to this chat may transfer it",
+  },
+  rating_needs_closed: {
+    id: "Chat dapat dinilai setelah ditutup",
+    en: "A chat can be rated once it is closed",
+  },
+  agent_not_found: { id: "Tidak ada agen dengan to_agent_id ini", en: "No agent with this to_agent_id" },
   audit_session_not_found: {
     id: "Sesi chat tersebut tidak ada pada titik itu",
     en: "No such chat session at that point",
@@ -156,6 +182,10 @@ export const catalogue = {
     id: "Kirim header X-Browser-UUID (pengunjung anonim) atau Authorization: Bearer <token identitas>",
     en: "Send the X-Browser-UUID header (anonymous visitor) or Authorization: Bearer <identity token>",
   },
+  staff_not_visitor: {
+    id: "Kunci staf bertindak dalam percakapan melalui /api/agent/…, bukan sebagai pengunjung",
+    en: "Staff keys act on conversations through /api/agent/…, not as a visitor",
+  },
   browser_header_required: {
     id: "Kirim header X-Browser-UUID untuk membaca riwayat anonim",
     en: "Send the X-Browser-UUID header to read an anonymous history",
@@ -204,6 +234,10 @@ export const catalogue = {
   field_format: { id: "formatnya tidak valid", en: "has an invalid format" },
   field_nul: { id: "tidak boleh mengandung karakter NUL", en: "must not contain NUL characters" },
   field_unicode: { id: "harus berupa Unicode yang valid", en: "must be well-formed Unicode" },
+  field_control_characters: {
+    id: "tidak boleh mengandung karakter kontrol",
+    en: "must not contain control characters",
+  },
   field_phone: {
     id: "harus berupa nomor telepon yang valid, mis. +6281234567890 atau 081234567890",
     en: "must be a valid phone number, e.g. +6281234567890 or 081234567890",

@@ -32,6 +32,8 @@ export const sessionState = z.object({
   session: row,
   contact: row.nullable(),
   chat_user: row.nullable(),
+  /** The transcript as it stood: chat_messages rows by seq. */
+  messages: z.array(row),
 });
 
 export const chatUserState = z.object({

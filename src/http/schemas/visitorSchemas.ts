@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isoTime, uuid } from "./common";
+import { conversationDetail } from "./conversation";
 import type { chatStartedBody, contactSetBody, userLinkedBody } from "./visitor";
 
 /** What the widget's endpoints answer; the OpenAPI document and its tests are generated from these. */
@@ -59,6 +60,7 @@ export const historyResponse = z.object({
 });
 
 export const sessionDetailResponse = sessionView.extend({
+  ...conversationDetail,
   chat_user: z.object({
     chat_user_id: uuid,
     browser_uuid: z.string().nullable(),

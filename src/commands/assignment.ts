@@ -1,0 +1,48 @@
+import type { DomainEvent } from "../events/chatEvents";
+import type { AgentRef, ChatSessionState } from "./chatSession";
+import { startedOrNotFound } from "./conversation";
+import { ConflictError } from "./errors";
+
+function assigned(
+  sessionId: string,
+  agent: AgentRef,
+  reason: "claim" | "transfer" | "auto",
+  from: string | null,
+): DomainEvent {
+  return {
+    type: "ChatSessionAssigned",
+    data: { session_id: sessionId, agent_id: agent.id, agent_name: agent.name, reason, from_agent_id: from },
+  };
+}
+
+/** An agent takes a waiting session; claiming one's own again changes nothing; another's is taken (409). */
+export function decideClaim(command: { readonly agent: AgentRef }, state: ChatSessionState): DomainEvent[] {
+  const session = startedOrNotFound(state);
+  if (session.phase === "closed") throw new ConflictError("Chat session is closed");
+  if (session.assignee?.id === command.agent.id) return [];
+  if (session.assignee !== null) throw new ConflictError("Chat session is held by another agent");
+  return [assigned(session.sessionId, command.agent, "claim", null)];
+}
+
+/** The agent holding a session hands it to another. */
+export function decideTransfer(
+  command: { readonly by: AgentRef; readonly to: AgentRef },
+  state: ChatSessionState,
+): DomainEvent[] {
+  const session = startedOrNotFound(state);
+  if (session.phase === "closed") throw new ConflictError("Chat session is closed");
+  if (session.assignee?.id !== command.by.id) {
+    throw new ConflictError("Only the agent assigned to this chat may transfer it");
+  }
+  if (command.to.id === command.by.id) return [];
+  return [assigned(session.sessionId, command.to, "transfer", command.by.id)];
+}
+
+/** Auto-routing gives a session that is still waiting to an agent; one taken meanwhile is left alone. */
+export function decideAutoAssign(
+  command: { readonly agent: AgentRef },
+  state: ChatSessionState,
+): DomainEvent[] {
+  if (state.status === "none" || state.phase !== "waiting") return [];
+  return [assigned(state.sessionId, command.agent, "auto", null)];
+}

@@ -1,0 +1,234 @@
+import { type Request, type Response, Router } from "express";
+import type { ZodType } from "zod";
+import { findAgent, type StaffMember } from "../auth/staffKeys";
+import { setAgentStatus } from "../commands/agentStatus";
+import type { Participant } from "../commands/conversation";
+import { NotFoundError } from "../commands/errors";
+import { postMessage } from "../commands/postMessage";
+import { claimSession, closeSession, markRead, transferSession } from "../commands/sessionActions";
+import type { ConversationDeps } from "../commands/sessionCommand";
+import { getAgentSessions, getQueue } from "../queries/agentQueries";
+import { getMessages } from "../queries/messages";
+import { waitForPosition } from "../queries/waitForPosition";
+import { parse, requestContext } from "./context";
+import { describeRoute, type RouteDoc } from "./openapi/routeDocs";
+import { errors } from "./schemas/common";
+import {
+  agentSessionsQuery,
+  agentSessionsResponse,
+  agentStatusBody,
+  agentStatusResponse,
+  assignedResponse,
+  closedResponse,
+  messagesQuery,
+  messagesResponse,
+  postMessageBody,
+  postMessageResponse,
+  queueQuery,
+  queueResponse,
+  readBody,
+  readResponse,
+  sessionIdParam,
+  transferBody,
+} from "./schemas/conversation";
+import { requireStaffRole, staffOf } from "./staffAuth";
+import type { RouteDeps } from "./visitorRoutes";
+
+export interface AgentRouteDeps extends RouteDeps {
+  readonly conversations: ConversationDeps;
+}
+
+/** The agents' console: queue, claim, chat, transfer, close, read receipts and availability. Role agent only. */
+export function agentRoutes(deps: AgentRouteDeps): Router {
+  const router = Router();
+  const { conversations } = deps;
+  router.use("/api/agent", requireStaffRole("agent"));
+  const doc = (
+    method: "get" | "post" | "put",
+    path: string,
+    summary: string,
+    responses: RouteDoc["responses"],
+    io: { input?: ZodType; body?: ZodType } = {},
+  ) =>
+    describeRoute(router, {
+      method,
+      path,
+      summary,
+      tags: ["agent"],
+      auth: ["staffKey"],
+      ...io,
+      responses: { ...responses, ...errors(401, 403) },
+    });
+  const withId = { input: sessionIdParam };
+
+  doc(
+    "get",
+    "/api/agent/queue",
+    "Waiting sessions: urgent > high > normal > low, then oldest first",
+    {
+      200: { description: "The queue", schema: queueResponse },
+      ...errors(400),
+    },
+    { input: queueQuery },
+  );
+  doc(
+    "get",
+    "/api/agent/sessions",
+    "The agent's own sessions with a status, with unread counts",
+    {
+      200: { description: "Sessions", schema: agentSessionsResponse },
+      ...errors(400),
+    },
+    { input: agentSessionsQuery },
+  );
+  doc(
+    "post",
+    "/api/agent/sessions/:id/claim",
+    "Take a waiting session (one's own again: 200)",
+    {
+      200: { description: "Claimed", schema: assignedResponse },
+      ...errors(400, 404, 409),
+    },
+    withId,
+  );
+  doc(
+    "post",
+    "/api/agent/sessions/:id/messages",
+    "Post in a session the agent holds",
+    {
+      200: { description: "Posted before with this client_message_id", schema: postMessageResponse },
+      201: { description: "Posted", schema: postMessageResponse },
+      ...errors(400, 404, 409),
+    },
+    { ...withId, body: postMessageBody },
+  );
+  doc(
+    "get",
+    "/api/agent/sessions/:id/messages",
+    "A session's messages after a seq, ascending",
+    {
+      200: { description: "Messages", schema: messagesResponse },
+      ...errors(400, 404),
+    },
+    { input: messagesQuery },
+  );
+  doc(
+    "post",
+    "/api/agent/sessions/:id/transfer",
+    "Hand a session the agent holds to another agent",
+    {
+      200: { description: "Transferred", schema: assignedResponse },
+      ...errors(400, 404, 409),
+    },
+    { ...withId, body: transferBody },
+  );
+  doc(
+    "post",
+    "/api/agent/sessions/:id/close",
+    "Close a waiting session or one the agent holds",
+    {
+      200: { description: "Closed", schema: closedResponse },
+      ...errors(400, 404, 409),
+    },
+    withId,
+  );
+  doc(
+    "post",
+    "/api/agent/sessions/:id/read",
+    "Read receipt of the agent holding the session",
+    {
+      200: { description: "Marked", schema: readResponse },
+      ...errors(400, 404, 409),
+    },
+    { ...withId, body: readBody },
+  );
+  doc(
+    "put",
+    "/api/agent/status",
+    "Available for chats, or away",
+    {
+      200: { description: "Set", schema: agentStatusResponse },
+      ...errors(400),
+    },
+    { body: agentStatusBody },
+  );
+
+  const agentOf = (res: Response) => {
+    const staff = staffOf(res.locals) as StaffMember;
+    return { id: staff.id, name: staff.name };
+  };
+  const asParticipant = (res: Response): Participant => ({ kind: "agent", ...agentOf(res) });
+  const context = (req: Request, res: Response) =>
+    requestContext(req, res, { kind: "staff", id: agentOf(res).id });
+  const sessionId = (req: Request) => parse(sessionIdParam, req.params).id;
+
+  async function catchUp(res: Response, minPosition: number | undefined) {
+    if (minPosition === undefined) return;
+    const caughtUp = await waitForPosition(deps, minPosition, deps.readYourWritesTimeoutMs);
+    if (!caughtUp) res.set("X-Read-Model-Stale", "true");
+  }
+
+  router.get("/api/agent/queue", async (req, res) => {
+    await catchUp(res, parse(queueQuery, req.query).min_position);
+    res.json({ sessions: await getQueue(deps.knex) });
+  });
+
+  router.get("/api/agent/sessions", async (req, res) => {
+    const { status, min_position } = parse(agentSessionsQuery, req.query);
+    await catchUp(res, min_position);
+    res.json({ sessions: await getAgentSessions(deps.knex, agentOf(res).id, status) });
+  });
+
+  router.post("/api/agent/sessions/:id/claim", async (req, res) => {
+    res.json(await claimSession(conversations, sessionId(req), agentOf(res), context(req, res)));
+  });
+
+  router.post("/api/agent/sessions/:id/messages", async (req, res) => {
+    const id = sessionId(req);
+    const input = parse(postMessageBody, req.body);
+    const { created, ...result } = await postMessage(
+      conversations,
+      { ...input, session_id: id },
+      asParticipant(res),
+      context(req, res),
+    );
+    res.status(created ? 201 : 200).json(result);
+  });
+
+  router.get("/api/agent/sessions/:id/messages", async (req, res) => {
+    const input = parse(messagesQuery, { ...req.query, id: req.params.id });
+    await catchUp(res, input.min_position);
+    const session = await deps.knex.table("chat_sessions").where({ id: input.id }).first("id");
+    if (!session) throw new NotFoundError("Chat session not found");
+    res.json(await getMessages(deps.knex, input.id, input.after_seq, input.limit));
+  });
+
+  router.post("/api/agent/sessions/:id/transfer", async (req, res) => {
+    const id = sessionId(req);
+    const input = parse(transferBody, req.body);
+    const to = await findAgent(deps.knex, input.to_agent_id);
+    if (!to) throw new NotFoundError("No agent with this to_agent_id");
+    res.json(await transferSession(conversations, id, agentOf(res), to, context(req, res)));
+  });
+
+  router.post("/api/agent/sessions/:id/close", async (req, res) => {
+    const result = await closeSession(conversations, sessionId(req), asParticipant(res), context(req, res));
+    deps.routing?.nudge(result.position);
+    res.json(result);
+  });
+
+  router.post("/api/agent/sessions/:id/read", async (req, res) => {
+    const id = sessionId(req);
+    const input = parse(readBody, req.body);
+    res.json(await markRead(conversations, id, asParticipant(res), input.up_to_seq, context(req, res)));
+  });
+
+  router.put("/api/agent/status", async (req, res) => {
+    const input = parse(agentStatusBody, req.body);
+    const result = await setAgentStatus(deps.commands, agentOf(res), input.status, context(req, res));
+    if (input.status === "available") deps.routing?.nudge(result.position);
+    res.json(result);
+  });
+
+  return router;
+}

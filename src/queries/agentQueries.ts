@@ -1,0 +1,60 @@
+import type { Knex } from "knex";
+
+/** Priorities as the queue orders them: urgent first. */
+const PRIORITY_RANK = "CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END";
+
+export interface QueuedSession {
+  session_id: string;
+  topic: string;
+  priority: string;
+  created_at: string;
+}
+
+/** Waiting sessions (open, unassigned): urgent > high > normal > low, then oldest first. */
+export async function getQueue(knex: Knex, limit = 100): Promise<QueuedSession[]> {
+  const rows = await knex
+    .table("chat_sessions")
+    .where({ status: "waiting" })
+    .whereNull("assigned_agent_id")
+    .whereNull("deleted_at")
+    .orderByRaw(`${PRIORITY_RANK}, created_at, id`)
+    .limit(limit)
+    .select("id", "topic", "priority", "created_at");
+  return rows.map((r) => ({
+    session_id: r.id,
+    topic: r.topic,
+    priority: r.priority,
+    created_at: (r.created_at as Date).toISOString(),
+  }));
+}
+
+/** An agent's own chats with a status, each with the visitor's messages the agent has not read. */
+export async function getAgentSessions(knex: Knex, agentId: string, status: string) {
+  const rows = await knex
+    .table("chat_sessions as s")
+    .where({ "s.assigned_agent_id": agentId, "s.status": status })
+    .whereNull("s.deleted_at")
+    .orderBy([{ column: "s.last_message_at", order: "desc", nulls: "last" }, "s.created_at"])
+    .limit(500)
+    .select(
+      "s.id",
+      "s.topic",
+      "s.priority",
+      "s.status",
+      "s.created_at",
+      "s.last_message_at",
+      knex.raw(
+        `(SELECT count(*) FROM chat_messages m
+           WHERE m.session_id = s.id AND m.seq > s.agent_read_seq AND m.author_kind = 'visitor')::int AS unread`,
+      ),
+    );
+  return rows.map((r) => ({
+    session_id: r.id as string,
+    topic: r.topic as string,
+    priority: r.priority as string,
+    status: r.status as string,
+    created_at: (r.created_at as Date).toISOString(),
+    last_message_at: r.last_message_at ? (r.last_message_at as Date).toISOString() : null,
+    unread_for_agent: r.unread as number,
+  }));
+}
