@@ -1,6 +1,22 @@
 import type { Fact } from "../events/chatEvents";
 import type { Projection, RowOp } from "./rowOps";
 
+/** A new conversation: no agent, no message, nothing read, open, unrated (explicit, so in-memory folds agree). */
+const conversationStart = {
+  assigned_agent_id: null,
+  assigned_agent_name: null,
+  assigned_at: null,
+  last_seq: 0,
+  last_message_at: null,
+  visitor_read_seq: 0,
+  agent_read_seq: 0,
+  closed_at: null,
+  closed_by_kind: null,
+  rating_score: null,
+  rating_comment: null,
+  rated_at: null,
+};
+
 const sessionUpdate = (sessionId: string, set: Record<string, unknown>): RowOp => ({
   kind: "update",
   table: "chat_sessions",
@@ -42,6 +58,7 @@ export const chatSessionsProjection: Projection = {
               created_at: t,
               updated_at: t,
               deleted_at: null,
+              ...conversationStart,
             },
           },
         ];

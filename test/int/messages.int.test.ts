@@ -158,7 +158,7 @@ describe("bad input and access", () => {
     const stranger = asBrowser(randomUUID());
     expect((await post(randomUUID(), { body: "x" }, v.headers)).status).toBe(404);
     expect((await post(v.sessionId, { body: "x" }, stranger)).status).toBe(404);
-    expect((await messages(v.sessionId, "", stranger)).status).toBe(404);
+    expect((await messages(v.sessionId, `min_position=${v.position}`, stranger)).status).toBe(404);
     expect((await messages(randomUUID(), "", v.headers)).status).toBe(404);
     expect((await post(v.sessionId, { body: "x" }, {})).status).toBe(401);
     expect((await messages(v.sessionId, "", {})).status).toBe(401);
@@ -169,7 +169,7 @@ describe("bad input and access", () => {
     const auditor = await staffKey(svc, "auditor");
     expect((await messages(v.sessionId, "", auditor.headers)).status).toBe(403);
     const agent = await staffKey(svc, "agent");
-    expect((await messages(v.sessionId, "", agent.headers)).status).toBe(200);
+    expect((await messages(v.sessionId, `min_position=${v.position}`, agent.headers)).status).toBe(200);
     expect((await messages(v.sessionId, "after_seq=-1", v.headers)).status).toBe(400);
     expect((await messages(v.sessionId, "limit=0", v.headers)).status).toBe(400);
   });
