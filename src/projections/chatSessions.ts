@@ -98,6 +98,8 @@ export const chatSessionsProjection: Projection = {
               event.data.up_to_seq,
           }),
         ];
+      case "ChatUserErased":
+        return [{ kind: "erase", table: "chat_sessions", chatUserIds: event.data.erased_chat_user_ids }];
       case "ChatUserRegistered":
       case "ChatUserLinkedToOssUser":
       case "OssIdentityClaimed":
@@ -105,7 +107,6 @@ export const chatSessionsProjection: Projection = {
       case "ChatSessionContactSet":
       case "ChatSessionContactUpdated":
       case "AgentStatusChanged":
-      case "ChatUserErased":
       case "RetentionApplied":
       case "LogReencrypted":
         return [];
