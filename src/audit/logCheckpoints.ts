@@ -3,7 +3,12 @@ import type { Knex } from "knex";
 import { type EventLog, type LogPosition, logStart } from "../eventstore/eventStore";
 import { storedHash } from "../eventstore/hashChain";
 import { formatCursor, parseCursor } from "./auditLog";
-import type { StreamHead } from "./verifyChains";
+
+/** Where a stream's chain ends: its last revision and that event's hash. */
+export interface StreamHead {
+  readonly revision: bigint;
+  readonly hash: string | null;
+}
 
 /** One checkpoint of the log's head, as exported (NDJSON / JSON) for keeping elsewhere. */
 export interface LogCheckpoint {

@@ -1,7 +1,7 @@
 import type { EventLog, LogPosition, RecordedEvent } from "../eventstore/eventStore";
 import { eventHash, storedHash } from "../eventstore/hashChain";
 import { scanLog, storedOf } from "./auditLog";
-import { type CheckpointToVerify, headsHash, type LogCheckpoint } from "./logCheckpoints";
+import { type CheckpointToVerify, headsHash, type LogCheckpoint, type StreamHead } from "./logCheckpoints";
 
 export interface BrokenLink {
   readonly stream_id: string;
@@ -21,12 +21,6 @@ export interface VerifyReport {
   readonly broken: BrokenLink[];
   /** The log-head checkpoint the log was checked against, or null when none has been taken. */
   readonly checkpoint: LogCheckpoint | null;
-}
-
-/** Where a stream's chain ends: its last revision and that event's hash. */
-export interface StreamHead {
-  readonly revision: bigint;
-  readonly hash: string | null;
 }
 
 interface StreamState {

@@ -12,6 +12,7 @@ import { getMessages } from "../queries/messages";
 import { waitForPosition } from "../queries/waitForPosition";
 import { parse, requestContext } from "./context";
 import { describeRoute, type RouteDoc } from "./openapi/routeDocs";
+import type { RouteDeps } from "./routeDeps";
 import { errors } from "./schemas/common";
 import {
   agentSessionsQuery,
@@ -32,7 +33,6 @@ import {
   transferBody,
 } from "./schemas/conversation";
 import { requireStaffRole, staffOf } from "./staffAuth";
-import type { RouteDeps } from "./visitorRoutes";
 
 export interface AgentRouteDeps extends RouteDeps {
   readonly conversations: ConversationDeps;

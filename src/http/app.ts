@@ -26,12 +26,13 @@ import { describeRoute } from "./openapi/routeDocs";
 import { opsRoutes } from "./opsRoutes";
 import { type RateLimitSettings, rateLimits } from "./rateLimits";
 import { requestLog } from "./requestLog";
+import type { RouteDeps } from "./routeDeps";
 import { errors } from "./schemas/common";
 import { health, readiness } from "./schemas/opsSchemas";
 import { securityHeaders } from "./securityHeaders";
 import { authenticateStaff, requireStaffRole } from "./staffAuth";
 import { subjectRoutes } from "./subjectRoutes";
-import { chatRoutes, type RouteDeps } from "./visitorRoutes";
+import { chatRoutes } from "./visitorRoutes";
 import { webhookRoutes } from "./webhookRoutes";
 
 export interface AppOptions extends RouteDeps {

@@ -10,6 +10,7 @@ import { parse, requestContext } from "./context";
 import { callerOf } from "./identityAuth";
 import { describeRoute, type RouteDoc } from "./openapi/routeDocs";
 import { requireBrowserOrUser, requireVisitor, staffAllowed, visitorOwns } from "./ownership";
+import type { RouteDeps } from "./routeDeps";
 import { errors } from "./schemas/common";
 import {
   closedResponse,
@@ -23,7 +24,6 @@ import {
   sessionIdParam,
   visitorPostMessageBody,
 } from "./schemas/conversation";
-import type { RouteDeps } from "./visitorRoutes";
 
 type CatchUp = (res: Response, minPosition: number | undefined) => Promise<void>;
 

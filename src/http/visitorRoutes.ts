@@ -1,17 +1,13 @@
 import { type Response, Router } from "express";
-import type { Knex } from "knex";
-import type { CommandDeps } from "../commands/deps";
 import { NotFoundError } from "../commands/errors";
 import { linkUser } from "../commands/linkUser";
-import { type ConversationDeps, conversationDeps } from "../commands/sessionCommand";
+import { conversationDeps } from "../commands/sessionCommand";
 import { setContact } from "../commands/setContact";
 import { startChat } from "../commands/startChat";
-import type { EventStore } from "../eventstore/eventStore";
 import { getHistory, historyInput } from "../queries/history";
 import { readerOwns } from "../queries/readerAccess";
 import { getSessionForReader, sessionInput } from "../queries/session";
 import { waitForPosition } from "../queries/waitForPosition";
-import type { RoutingTrigger } from "../routing/autoRouter";
 import { parse, requestContext } from "./context";
 import { visitorConversationRoutes } from "./conversationRoutes";
 import { callerOf } from "./identityAuth";
@@ -25,6 +21,7 @@ import {
   staffAllowed,
   withTokenIdentity,
 } from "./ownership";
+import type { RouteDeps } from "./routeDeps";
 import { errors } from "./schemas/common";
 import {
   chatStartedBody,
@@ -41,19 +38,6 @@ import {
   setContactResponse,
   startChatResponse,
 } from "./schemas/visitorSchemas";
-
-export interface RouteDeps {
-  readonly commands: CommandDeps;
-  /** The commands with a session cache; made from `commands` when not given. */
-  readonly conversations?: ConversationDeps;
-  readonly knex: Knex;
-  readonly store: EventStore;
-  readonly readYourWritesTimeoutMs: number;
-  /** Auto-routing, woken when a session starts or closes; null or absent in manual mode. */
-  readonly routing?: RoutingTrigger | null;
-  /** Whether an OSS identity key is configured (else logged-in calls are refused). */
-  readonly identityConfigured?: boolean;
-}
 
 /** The seed's endpoints: each route translates HTTP to a command or a query and back. */
 export function chatRoutes(deps: RouteDeps): Router {

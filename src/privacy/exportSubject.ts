@@ -3,7 +3,7 @@ import { mergedUserIds, readAuditEvents } from "../audit/auditLog";
 import type { EventLog } from "../eventstore/eventStore";
 
 /** Read tables whose rows belong to a session, exported with it. */
-const SESSION_TABLES = ["chat_session_contacts"] as const;
+const SESSION_TABLES = ["chat_session_contacts", "chat_messages"] as const;
 
 export interface SubjectExport {
   readonly chat_user_id: string;

@@ -89,8 +89,6 @@ export async function applyMessageRetention(
 /** Blanks the message bodies of sessions in the read table (the projection of RetentionApplied does the same). */
 export async function blankMessageBodies(knex: Knex, schema: string, sessionIds: readonly string[]) {
   if (sessionIds.length === 0) return;
-  const exists = await knex.schema.withSchema(schema).hasTable("chat_messages");
-  if (!exists) return;
   await knex
     .withSchema(schema)
     .table("chat_messages")

@@ -115,6 +115,8 @@ export const chatSessionsProjection: Projection = {
               event.data.up_to_seq,
           }),
         ];
+      case "ChatUserErased":
+        return [{ kind: "erase", table: "chat_sessions", chatUserIds: event.data.erased_chat_user_ids }];
       case "ChatUserRegistered":
       case "ChatUserLinkedToOssUser":
       case "OssIdentityClaimed":
@@ -122,7 +124,6 @@ export const chatSessionsProjection: Projection = {
       case "ChatSessionContactSet":
       case "ChatSessionContactUpdated":
       case "AgentStatusChanged":
-      case "ChatUserErased":
       case "RetentionApplied":
       case "LogReencrypted":
         return [];

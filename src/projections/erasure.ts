@@ -23,7 +23,12 @@ export const personalColumns: Record<ReadTable, PersonalColumns> = {
     rowsSql: () => "id = ANY(?::uuid[])",
     rowsInMemory: (t, ids) => t.chat_users.filter((u) => ids.has(String(u.id))),
   },
-  chat_sessions: { columns: [], rowsSql: () => "false", rowsInMemory: () => [] },
+  // The visitor's rating comment (the topic is kept: see the README's limits).
+  chat_sessions: {
+    columns: ["rating_comment"],
+    rowsSql: () => "chat_user_id = ANY(?::uuid[])",
+    rowsInMemory: (t, ids) => t.chat_sessions.filter((s) => ids.has(String(s.chat_user_id))),
+  },
   chat_session_contacts: {
     columns: ["contact_name", "contact_email", "contact_phone", "position", "company_name"],
     rowsSql: (s) => `session_id IN (SELECT id FROM ${s}.chat_sessions WHERE chat_user_id = ANY(?::uuid[]))`,

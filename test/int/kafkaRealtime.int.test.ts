@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { createStaffKey } from "../../src/auth/staffKeys";
 import { type CliProcess, spawnCli } from "../support/cliProcess";
-import { itWithMessages } from "../support/conversations";
 import { TEST_IDENTITY_SECRET } from "../support/identity";
 import { type KafkaBroker, startKafkaBroker } from "../support/kafkaBroker";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase";
@@ -90,28 +89,25 @@ it("events from instance A reach sockets on instance B through Kafka", async () 
   agent.close();
 });
 
-itWithMessages(
-  "messages posted to instance A reach a subscribed socket on instance B through Kafka",
-  async () => {
-    const agent = await readySocket(urlB, "/api/agent/ws", { staff_key: agentKey });
-    await warmUp(agent);
-    agent.close();
-    const owner = randomUUID();
-    const id = await startChat(urlA, owner);
-    const visitor = await readySocket(urlB, "/api/oss-chat/ws", { browser_uuid: owner });
-    visitor.send({ type: "subscribe", session_id: id, after_seq: 0 });
-    await visitor.next((f) => f.type === "subscribed");
-    for (const body of ["satu", "dua", "tiga"]) {
-      const res = await fetch(`${urlA}/api/oss-chat/message`, {
-        method: "POST",
-        headers: { "content-type": "application/json", "x-browser-uuid": owner },
-        body: JSON.stringify({ session_id: id, body }),
-      });
-      expect(res.status).toBe(201);
-    }
-    await visitor.next((f) => f.type === "message" && f.message.seq === 3, 10_000);
-    const bodies = visitor.frames.filter((f) => f.type === "message").map((f) => f.message.body);
-    expect(bodies).toEqual(["satu", "dua", "tiga"]);
-    visitor.close();
-  },
-);
+it("messages posted to instance A reach a subscribed socket on instance B through Kafka", async () => {
+  const agent = await readySocket(urlB, "/api/agent/ws", { staff_key: agentKey });
+  await warmUp(agent);
+  agent.close();
+  const owner = randomUUID();
+  const id = await startChat(urlA, owner);
+  const visitor = await readySocket(urlB, "/api/oss-chat/ws", { browser_uuid: owner });
+  visitor.send({ type: "subscribe", session_id: id, after_seq: 0 });
+  await visitor.next((f) => f.type === "subscribed");
+  for (const body of ["satu", "dua", "tiga"]) {
+    const res = await fetch(`${urlA}/api/oss-chat/message`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-browser-uuid": owner },
+      body: JSON.stringify({ session_id: id, body }),
+    });
+    expect(res.status).toBe(201);
+  }
+  await visitor.next((f) => f.type === "message" && f.message.seq === 3, 10_000);
+  const bodies = visitor.frames.filter((f) => f.type === "message").map((f) => f.message.body);
+  expect(bodies).toEqual(["satu", "dua", "tiga"]);
+  visitor.close();
+});

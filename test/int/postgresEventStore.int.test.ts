@@ -191,10 +191,8 @@ describe("Postgres event store: waking followers", () => {
     try {
       await new Promise((r) => setTimeout(r, 300)); // the follower's first read is done: it now waits
       const stream = `woken-${randomUUID()}`;
-      const started = Date.now();
       await store.append(stream, [anEvent(randomUUID())], "no_stream");
       await waitFor(async () => follower.seen.includes(stream), 5000);
-      expect(Date.now() - started).toBeLessThan(5000);
     } finally {
       await follower.stop();
       await other.close();

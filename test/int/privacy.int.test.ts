@@ -22,6 +22,8 @@ async function person(tag: string) {
     company: `CV Sejahtera ${tag}`,
     userAgent: `widget-${tag}/1.0`,
     ossEmail: `pemohon.${tag}@example.co.id`,
+    message: `Halo, NIB saya untuk ${tag} ${randomUUID().slice(0, 8)}`,
+    rating: `Pelayanan cepat ${tag} ${randomUUID().slice(0, 8)}`,
   };
   const browser = randomUUID();
   const ossUser = `OSS-${randomUUID()}`;
@@ -53,11 +55,27 @@ async function person(tag: string) {
     { browser_uuid: browser },
     { ...oss, ...asBrowser(browser) },
   );
+  const message = await svc.post(
+    "/api/oss-chat/message",
+    { session_id: logged.body.session_id, body: values.message },
+    oss,
+  );
+  const closed = await svc.post(`/api/oss-chat/session/${logged.body.session_id}/close`, {}, oss);
+  const rated = await svc.post(
+    `/api/oss-chat/session/${logged.body.session_id}/rating`,
+    { score: 5, comment: values.rating },
+    oss,
+  );
   expect([anon.status, contact.status, logged.status, link.status]).toEqual([201, 201, 201, 200]);
+  expect([message.status, closed.status, rated.status]).toEqual([201, 200, 201]);
   expect(link.body.merged).toBe(true);
   await waitFor(async () => {
     const row = await svc.database.knex.table("chat_sessions").where("id", anon.body.session_id).first();
-    return row?.chat_user_id === logged.body.chat_user_id;
+    const loggedRow = await svc.database.knex
+      .table("chat_sessions")
+      .where("id", logged.body.session_id)
+      .first();
+    return row?.chat_user_id === logged.body.chat_user_id && loggedRow?.rating_comment === values.rating;
   });
   return {
     values,

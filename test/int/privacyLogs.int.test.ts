@@ -51,6 +51,7 @@ test("a whole flow logs requests but none of the personal values, tokens or brow
     userAgent: `widget-log-test/${tag}`,
     ossEmail: `oss.${tag}@example.co.id`,
     badEmail: `bukan-email-${tag}`,
+    message: `Pesan rahasia ${tag}`,
   };
   const oss = await asOssUser(ossUser, values.ossEmail);
   const ua = { "user-agent": values.userAgent };
@@ -94,6 +95,13 @@ test("a whole flow logs requests but none of the personal values, tokens or brow
     { ...oss, ...asBrowser(browser) },
   );
   expect(linked.status).toBe(200);
+  const posted = await call(
+    "POST",
+    "/api/oss-chat/message",
+    { session_id: session, body: values.message },
+    oss,
+  );
+  expect(posted.status).toBe(201);
   expect(
     (await call("GET", `/api/oss-chat/history?browser_uuid=${browser}`, undefined, asBrowser(browser)))
       .status,

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createStaffKey } from "../../src/auth/staffKeys";
 import { type CliProcess, spawnCli } from "../support/cliProcess";
-import { itWithMessages } from "../support/conversations";
 import { TEST_IDENTITY_SECRET } from "../support/identity";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase";
 import { openQuietDatabase } from "../support/testService";
@@ -85,39 +84,36 @@ it("typing on instance A reaches the other side on instance B", async () => {
   for (const s of [visitor, agent]) s.close();
 });
 
-itWithMessages(
-  "a message posted to instance A reaches a subscribed socket on instance B, and resumes there",
-  async () => {
-    const owner = randomUUID();
-    const id = await startChat(urlA, owner);
-    const onB = await readySocket(urlB, "/api/oss-chat/ws", { browser_uuid: owner });
-    onB.send({ type: "subscribe", session_id: id, after_seq: 0 });
-    await onB.next((f) => f.type === "subscribed" && f.session_id === id);
-    const post = async (body: string) => {
-      const res = await fetch(`${urlA}/api/oss-chat/message`, {
-        method: "POST",
-        headers: { "content-type": "application/json", "x-browser-uuid": owner },
-        body: JSON.stringify({ session_id: id, body }),
-      });
-      expect(res.status).toBe(201);
-      return (await res.json()) as { message_id: string; seq: number };
-    };
-    const first = await post("Halo dari A");
-    const frame = await onB.next((f) => f.type === "message" && f.message.message_id === first.message_id);
-    expect(frame.message).toMatchObject({ seq: 1, body: "Halo dari A", author_kind: "visitor" });
-    onB.close();
-    await onB.closed;
-    await post("Saat terputus");
-    const again = await readySocket(urlB, "/api/oss-chat/ws", { browser_uuid: owner });
-    again.send({ type: "subscribe", session_id: id, after_seq: 1 });
-    await again.next((f) => f.type === "subscribed");
-    await post("Setelah tersambung");
-    await again.next((f) => f.type === "message" && f.message.seq === 3);
-    const seqs = again.frames.filter((f) => f.type === "message").map((f) => f.message.seq);
-    expect(seqs).toEqual([2, 3]);
-    again.close();
-  },
-);
+it("a message posted to instance A reaches a subscribed socket on instance B, and resumes there", async () => {
+  const owner = randomUUID();
+  const id = await startChat(urlA, owner);
+  const onB = await readySocket(urlB, "/api/oss-chat/ws", { browser_uuid: owner });
+  onB.send({ type: "subscribe", session_id: id, after_seq: 0 });
+  await onB.next((f) => f.type === "subscribed" && f.session_id === id);
+  const post = async (body: string) => {
+    const res = await fetch(`${urlA}/api/oss-chat/message`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-browser-uuid": owner },
+      body: JSON.stringify({ session_id: id, body }),
+    });
+    expect(res.status).toBe(201);
+    return (await res.json()) as { message_id: string; seq: number };
+  };
+  const first = await post("Halo dari A");
+  const frame = await onB.next((f) => f.type === "message" && f.message.message_id === first.message_id);
+  expect(frame.message).toMatchObject({ seq: 1, body: "Halo dari A", author_kind: "visitor" });
+  onB.close();
+  await onB.closed;
+  await post("Saat terputus");
+  const again = await readySocket(urlB, "/api/oss-chat/ws", { browser_uuid: owner });
+  again.send({ type: "subscribe", session_id: id, after_seq: 1 });
+  await again.next((f) => f.type === "subscribed");
+  await post("Setelah tersambung");
+  await again.next((f) => f.type === "message" && f.message.seq === 3);
+  const seqs = again.frames.filter((f) => f.type === "message").map((f) => f.message.seq);
+  expect(seqs).toEqual([2, 3]);
+  again.close();
+});
 
 it("an instance that shuts down closes its sockets with 1001 so clients reconnect elsewhere", async () => {
   const socket = await readySocket(urlB, "/api/oss-chat/ws", { browser_uuid: randomUUID() });

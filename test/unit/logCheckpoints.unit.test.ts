@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { type CheckpointToVerify, headsHash } from "../../src/audit/logCheckpoints";
-import { checkpointBreaks, type StreamHead } from "../../src/audit/verifyChains";
+import { type CheckpointToVerify, headsHash, type StreamHead } from "../../src/audit/logCheckpoints";
+import { checkpointBreaks } from "../../src/audit/verifyChains";
 
 const h = (revision: bigint, hash: string | null): StreamHead => ({ revision, hash });
 const A = "a".repeat(64);

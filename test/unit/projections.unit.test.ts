@@ -422,7 +422,8 @@ const expected: { [K in EventType]: Record<ProjectionName, RowOp[]> } = {
   ChatUserErased: {
     ...none,
     chat_users: [{ kind: "erase", table: "chat_users", chatUserIds: [ids.into, ids.chatUser] }],
-    chat_sessions: [],
+    // The rating comment.
+    chat_sessions: [{ kind: "erase", table: "chat_sessions", chatUserIds: [ids.into, ids.chatUser] }],
     chat_session_contacts: [
       { kind: "erase", table: "chat_session_contacts", chatUserIds: [ids.into, ids.chatUser] },
     ],
