@@ -1,59 +1,28 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import pino from "pino";
 import { createKafkaConsumer } from "../../src/bus/kafkaBus";
 import { type CliProcess, spawnCli } from "../support/cliProcess";
+import { type Distributed, startDistributed } from "../support/distributed";
 import { asBrowser, asOssUser } from "../support/identity";
-import { type KafkaBroker, startKafkaBroker } from "../support/kafkaBroker";
+import type { KafkaBroker } from "../support/kafkaBroker";
 import { freshReplay, snapshotTables, waitFor } from "../support/readModel";
-import { createTestDatabase, type TestDatabase } from "../support/testDatabase";
-import { startTestService, type TestService } from "../support/testService";
+import type { TestService } from "../support/testService";
 
 // Distributed mode against a real Kafka broker: Postgres event store + relay + Kafka + two projector workers.
+let distributed: Distributed;
 let broker: KafkaBroker;
-let db: TestDatabase;
 let api: TestService;
 let env: Record<string, string>;
-const workers: CliProcess[] = [];
+let workers: CliProcess[];
 
 beforeAll(async () => {
-  [broker, db] = await Promise.all([startKafkaBroker(), createTestDatabase("lc_kafka")]);
-  const suffix = randomBytes(4).toString("hex");
-  env = {
-    DATABASE_URL: db.url,
-    BUS: "kafka",
-    KAFKA_BROKERS: broker.brokers.join(","),
-    KAFKA_TOPIC: `livechat.events.${suffix}`,
-    KAFKA_TOPIC_PARTITIONS: "4",
-    KAFKA_GROUP_ID: `livechat-projector-${suffix}`,
-  };
-  api = await startTestService(env, { api: true, projector: false }, db);
-  const relay = spawnCli("relay", env);
-  const p1 = spawnCli("projector", env);
-  const p2 = spawnCli("projector", env);
-  workers.push(relay, p1, p2);
-  await relay.waitForOutput(/relay active/);
-  await Promise.all([
-    p1.waitForOutput(/projector worker joined/),
-    p2.waitForOutput(/projector worker joined/),
-  ]);
+  distributed = await startDistributed("lc_kafka");
+  ({ broker, api, env, workers } = distributed);
 }, 180_000);
 
-afterAll(async () => {
-  await Promise.all(workers.map((w) => w.kill("SIGTERM")));
-  await api?.stop();
-  await broker?.stop();
-  await db?.drop();
-}, 60_000);
+afterAll(async () => distributed?.stop(), 60_000);
 
-/** Every stream's last event is applied: nothing lost. */
-async function caughtUp(): Promise<boolean> {
-  const r = await api.database.knex.raw(`
-    select count(*)::int as behind
-    from (select stream_id, max(stream_revision) as revision from events group by stream_id) e
-    left join stream_revisions s using (stream_id)
-    where s.revision is distinct from e.revision`);
-  return r.rows[0].behind === 0;
-}
+const caughtUp = () => distributed.caughtUp();
 
 async function expectEqualToFreshReplay(name: string) {
   await waitFor(caughtUp, 90_000);
