@@ -4,16 +4,8 @@ import type { ExpectedRevision } from "../eventstore/eventStore";
 import type { ChatUserState } from "./chatUser";
 import { evolveChatUser, initialChatUser } from "./chatUser";
 import type { CommandDeps } from "./deps";
-import { appendDecidedToStreams, type DecidedWrite, type LoadedStream, loadStream } from "./handler";
-import { chatUserIdForBrowser, chatUserIdForOssUser } from "./identityIds";
-import {
-  type Decision,
-  decideBrowserUser,
-  decideOssUser,
-  type IdentityStates,
-  type Origin,
-  type StreamEvents,
-} from "./identityWorkflow";
+import { type DecidedWrite, type LoadedStream, loadStream } from "./handler";
+import type { Decision, IdentityStates, Origin, StreamEvents } from "./identityWorkflow";
 import { evolveOssIdentity, initialOssIdentity } from "./ossIdentity";
 
 export { chatUserIdForBrowser, chatUserIdForOssUser, identityOwner } from "./identityIds";
@@ -88,41 +80,4 @@ export function originOf(ctx: RequestContext): { ctx: RequestContext; origin: Or
     ctx: { ...ctx, now: () => at },
     origin: { ipAddress: ctx.ip, userAgent: ctx.userAgent, occurredAt: at.toISOString() },
   };
-}
-
-export interface ResolvedUser {
-  readonly chatUserId: string;
-  readonly state: ChatUserState;
-}
-
-/** The chat user that chats for a browser: registered on first use, followed to its merge target after a merge. */
-export async function resolveBrowserUser(
-  deps: CommandDeps,
-  browserUuid: string,
-  requestCtx: RequestContext,
-): Promise<ResolvedUser> {
-  const { ctx, origin } = originOf(requestCtx);
-  const decision = await decideIdentity(deps, null, [chatUserIdForBrowser(browserUuid)], (states) =>
-    decideBrowserUser(browserUuid, states, origin),
-  );
-  await appendDecidedToStreams(deps.store, writesAt(decision), ctx);
-  const { chatUserId } = decision.result;
-  return { chatUserId, state: (await loadChatUser(deps, chatUserId)).state };
-}
-
-/** The one chat user of an OSS user: its identity claimed and its chat user registered in one commit. */
-export async function resolveOssUser(
-  deps: CommandDeps,
-  oss: { ossUserId: string; email: string },
-  requestCtx: RequestContext,
-): Promise<string> {
-  const { ctx, origin } = originOf(requestCtx);
-  const decision = await decideIdentity(
-    deps,
-    oss.ossUserId,
-    [chatUserIdForOssUser(oss.ossUserId)],
-    (states) => decideOssUser(oss, states, origin),
-  );
-  await appendDecidedToStreams(deps.store, writesAt(decision), ctx);
-  return decision.result.chatUserId;
 }

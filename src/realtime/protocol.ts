@@ -103,11 +103,3 @@ export function parseJsonFrame(data: Buffer | ArrayBuffer | Buffer[], isBinary: 
     return { ok: false, error: "Malformed JSON" };
   }
 }
-
-/** A zod failure as one short line naming the field. */
-export function describeIssues(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return "Invalid frame";
-  const field = issue.path.join(".");
-  return field === "" ? `Invalid frame: ${issue.message}` : `Invalid frame: ${field}: ${issue.message}`;
-}
