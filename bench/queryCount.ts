@@ -43,25 +43,32 @@ async function main() {
       OSS_IDENTITY_SECRET: randomBytes(32).toString("base64url"),
     });
     const service = await startService(config, createLogger("warn"));
-    await new Promise((r) => setTimeout(r, 500));
-    counting = true;
-    for (let i = 0; i < n; i++) {
-      const res = await fetch(`${service.url}/api/oss-chat/start`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ browser_uuid: randomUUID(), topic: "Pertanyaan", priority: "normal" }),
-      });
-      if (res.status !== 201) throw new Error(`${res.status} ${await res.text()}`);
+    try {
+      await countStartChats(service.url, n);
+    } finally {
+      await service.stop();
     }
-    await new Promise((r) => setTimeout(r, 1500));
-    counting = false;
-    const total = [...counts.values()].reduce((a, b) => a + b, 0);
-    console.log(`${total} statements for ${n} StartChats: ${(total / n).toFixed(1)} per StartChat`);
-    for (const [q, c] of [...counts].sort((a, b) => b[1] - a[1])) console.log(String(c).padStart(6), q);
-    await service.stop();
   } finally {
     await server.close();
   }
+}
+
+async function countStartChats(url: string, n: number) {
+  await new Promise((r) => setTimeout(r, 500));
+  counting = true;
+  for (let i = 0; i < n; i++) {
+    const res = await fetch(`${url}/api/oss-chat/start`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ browser_uuid: randomUUID(), topic: "Pertanyaan", priority: "normal" }),
+    });
+    if (res.status !== 201) throw new Error(`${res.status} ${await res.text()}`);
+  }
+  await new Promise((r) => setTimeout(r, 1500));
+  counting = false;
+  const total = [...counts.values()].reduce((a, b) => a + b, 0);
+  console.log(`${total} statements for ${n} StartChats: ${(total / n).toFixed(1)} per StartChat`);
+  for (const [q, c] of [...counts].sort((a, b) => b[1] - a[1])) console.log(String(c).padStart(6), q);
 }
 main().catch((e) => {
   console.error(e);

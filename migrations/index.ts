@@ -13,6 +13,7 @@ import * as privacy from "./011_privacy";
 import * as logCheckpoints from "./012_log_checkpoints";
 import * as webhooks from "./013_webhooks";
 import * as conversations from "./014_conversations";
+import * as piiKeysInOneCall from "./015_pii_keys_in_one_call";
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   "012_log_checkpoints": logCheckpoints,
   "013_webhooks": webhooks,
   "014_conversations": conversations,
+  "015_pii_keys_in_one_call": piiKeysInOneCall,
 };
 
 /** Migrations as modules, so they run the same from TypeScript sources and from the compiled build. */

@@ -75,6 +75,7 @@ const envSchema = z.object({
   WS_TYPING_PER_SECOND: int(1, 100).default(1),
   NODE_ENV: z.string().optional(),
   PII_KEK: z.string().optional(),
+  PII_KEY_CACHE_TTL_MS: int(0, 3_600_000).default(60_000),
   RETENTION_DAYS_MESSAGES: int(1, 36_500).optional(),
   RETENTION_INTERVAL_MS: int(60_000, 604_800_000).default(3_600_000),
   // manual: agents claim from the queue; auto: a new waiting session goes to the least busy available agent.

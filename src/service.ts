@@ -33,6 +33,7 @@ import { createIdempotencyStore } from "./ops/idempotencyStore";
 import { countingStore, createMetrics } from "./ops/metrics";
 import { openEvents } from "./privacy/eventCipher";
 import { assertKekMatches, resolveKek } from "./privacy/kek";
+import { createCachingKeyStore } from "./privacy/keyCache";
 import type { KeyStore } from "./privacy/keyStore";
 import { createPostgresKeyStore } from "./privacy/postgresKeyStore";
 import { startRetentionJob } from "./privacy/retention";
@@ -92,7 +93,7 @@ export async function openDatabase(
   try {
     const kek = await resolveKek(config.piiKek, config.DATA_DIR, logger);
     await assertKekMatches(knex, kek);
-    keys = createPostgresKeyStore(knex, kek);
+    keys = createCachingKeyStore(createPostgresKeyStore(knex, kek), { ttlMs: config.PII_KEY_CACHE_TTL_MS });
   } catch (err) {
     // A wrong key stops the start: nothing opened so far may keep the process alive.
     await knex.destroy();

@@ -16,10 +16,21 @@ export function createEncryptingStore(inner: EventStore, keys: KeyStore): EventS
   return {
     append: async (streamId, events, expected) =>
       inner.append(streamId, await sealEvents(events, keys), expected),
-    appendToStreams: async (writes) =>
-      inner.appendToStreams(
-        await Promise.all(writes.map(async (w) => ({ ...w, events: await sealEvents(w.events, keys) }))),
-      ),
+    async appendToStreams(writes) {
+      // One key lookup for the events of every stream the append writes.
+      const sealed = await sealEvents(
+        writes.flatMap((w) => w.events),
+        keys,
+      );
+      let at = 0;
+      return inner.appendToStreams(
+        writes.map((w) => {
+          const events = sealed.slice(at, at + w.events.length);
+          at += w.events.length;
+          return { ...w, events };
+        }),
+      );
+    },
     readStream: async (streamId, fromRevision) =>
       openEvents(await inner.readStream(streamId, fromRevision), keys),
     readAll: async (after, maxCount) => openEvents(await inner.readAll(after, maxCount), keys),

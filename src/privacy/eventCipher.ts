@@ -105,6 +105,7 @@ function openDeep(value: unknown, keys: ReadonlyMap<string, Buffer>): unknown {
  * was destroyed reads as "[erased]". One key lookup serves the whole batch.
  */
 export async function openEvents<E extends Sealable>(events: readonly E[], keyStore: KeyStore): Promise<E[]> {
+  keyStore.observe?.(events);
   const ids = new Set<string>();
   for (const e of events) {
     collectKeyIds(e.data, ids);

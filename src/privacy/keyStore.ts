@@ -27,4 +27,6 @@ export interface KeyStore {
   destroyKeys(keyIds: readonly string[]): Promise<number>;
   /** Whether the subject was erased. */
   isErased(subjectId: string): Promise<boolean>;
+  /** Sees events as they are read from the log, before they are opened (a cache forgets keys on an erasure). */
+  observe?(events: readonly { readonly type: string }[]): void;
 }

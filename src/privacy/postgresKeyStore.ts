@@ -7,7 +7,10 @@ import { type KeyRequest, type KeyStore, SubjectErasedError } from "./keyStore";
 const CHECK_PURPOSE = "pii-kek-check";
 const CHECK_VALUE = Buffer.alloc(KEY_BYTES, 0x5a);
 
-/** Erasure and key creation for one subject never interleave: both hold this transaction lock. */
+/** Raised by pii_keys_for_sealing for an erased subject (the subject in its DETAIL). */
+const ERASED_SQLSTATE = "LC410";
+
+/** Erasure and key creation for one subject never interleave: both hold this transaction lock (migration 015). */
 const lockSubject = (trx: Knex.Transaction, subjectId: string) =>
   trx.raw("SELECT pg_advisory_xact_lock(hashtextextended(?, 7013))", [`pii:${subjectId}`]);
 
@@ -27,42 +30,45 @@ export function createPostgresKeyStore(knex: Knex, kek: Buffer): KeyStore {
     return keys;
   }
 
+  /**
+   * One round trip (`pii_keys_for_sealing`, migration 015): every key the write needs goes with a freshly made
+   * wrapped key; the database refuses an erased subject, keeps the keys that exist and stores the rest.
+   */
   async function keysForSealing(requests: readonly KeyRequest[]) {
-    const keys = await keysForOpening(requests.map((r) => r.keyId));
-    const missing = requests.filter((r) => !keys.has(r.keyId));
-    const subjects = [...new Set(requests.map((r) => r.subjectId))];
-    // A key that exists may still belong to a subject erased a moment ago: check the tombstones too.
-    const erased: { subject_id: string }[] = await knex
-      .table("pii_erased_subjects")
-      .whereIn("subject_id", subjects)
-      .select("subject_id");
-    if (erased[0]) throw new SubjectErasedError(erased[0].subject_id);
-    for (const request of missing) {
-      if (keys.has(request.keyId)) continue;
-      keys.set(request.keyId, await makeKey(request));
+    const unique = [...new Map(requests.map((r) => [r.keyId, r])).values()];
+    const made = new Map<string, { key: Buffer; wrapped: Buffer }>();
+    for (const r of unique) {
+      const key = randomBytes(KEY_BYTES);
+      made.set(r.keyId, { key, wrapped: wrapKey(kek, key, purpose(r.keyId)) });
+    }
+    let rows: { out_key_id: string; out_wrapped_key: Buffer }[];
+    try {
+      ({ rows } = await knex.raw("SELECT out_key_id, out_wrapped_key FROM pii_keys_for_sealing(?::jsonb)", [
+        JSON.stringify(
+          unique.map((r) => ({
+            key_id: r.keyId,
+            subject_id: r.subjectId,
+            wrapped_key: made.get(r.keyId)?.wrapped.toString("base64"),
+          })),
+        ),
+      ]));
+    } catch (err) {
+      const e = err as { code?: string; detail?: string };
+      if (e.code === ERASED_SQLSTATE) throw new SubjectErasedError(e.detail ?? "");
+      throw err;
+    }
+    const keys = new Map<string, Buffer>();
+    for (const row of rows) {
+      const mine = made.get(row.out_key_id);
+      // The key this call made, unless another writer's was stored first.
+      keys.set(
+        row.out_key_id,
+        mine?.wrapped.equals(row.out_wrapped_key)
+          ? mine.key
+          : unwrapKey(kek, row.out_wrapped_key, purpose(row.out_key_id)),
+      );
     }
     return keys;
-  }
-
-  async function makeKey(request: KeyRequest): Promise<Buffer> {
-    return knex.transaction(async (trx) => {
-      await lockSubject(trx, request.subjectId);
-      const erased = await trx.table("pii_erased_subjects").where("subject_id", request.subjectId).first();
-      if (erased) throw new SubjectErasedError(request.subjectId);
-      const key = randomBytes(KEY_BYTES);
-      await trx
-        .table("pii_keys")
-        .insert({
-          key_id: request.keyId,
-          subject_id: request.subjectId,
-          wrapped_key: wrapKey(kek, key, purpose(request.keyId)),
-        })
-        .onConflict("key_id")
-        .ignore();
-      // Another writer may have made it first: everyone seals with the one stored.
-      const row = await trx.table("pii_keys").where("key_id", request.keyId).first("wrapped_key");
-      return unwrapKey(kek, row.wrapped_key, purpose(request.keyId));
-    });
   }
 
   async function eraseSubjects(subjectIds: readonly string[]) {

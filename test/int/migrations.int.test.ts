@@ -33,6 +33,7 @@ describe("migrations", () => {
         "012_log_checkpoints",
         "013_webhooks",
         "014_conversations",
+        "015_pii_keys_in_one_call",
       ]);
       const full = await tablesOf(knex);
       expect(full).toEqual(

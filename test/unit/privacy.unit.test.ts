@@ -4,15 +4,22 @@ import { loadConfig } from "../../src/config";
 import { createLogger, maskQuery } from "../../src/logger";
 import { blankEvent, openEvents, sealEvents, sealingPlan } from "../../src/privacy/eventCipher";
 import { ERASED, open, parseSealed, seal, unwrapKey, wrapKey } from "../../src/privacy/fieldCipher";
+import { createCachingKeyStore } from "../../src/privacy/keyCache";
 import { type KeyRequest, type KeyStore, SubjectErasedError } from "../../src/privacy/keyStore";
 
 /** Keys in a Map: the port's behaviour without a database, for the pure sealing logic. */
-function memoryKeys(): KeyStore & { readonly keys: Map<string, { key: Buffer; subject: string }> } {
+function memoryKeys(): KeyStore & {
+  readonly keys: Map<string, { key: Buffer; subject: string }>;
+  readonly calls: { sealing: number; opening: number };
+} {
   const keys = new Map<string, { key: Buffer; subject: string }>();
   const erased = new Set<string>();
+  const calls = { sealing: 0, opening: 0 };
   return {
     keys,
+    calls,
     async keysForSealing(requests: readonly KeyRequest[]) {
+      calls.sealing++;
       const out = new Map<string, Buffer>();
       for (const r of requests) {
         if (erased.has(r.subjectId)) throw new SubjectErasedError(r.subjectId);
@@ -22,6 +29,7 @@ function memoryKeys(): KeyStore & { readonly keys: Map<string, { key: Buffer; su
       return out;
     },
     async keysForOpening(ids) {
+      calls.opening++;
       return new Map(
         ids.filter((id) => keys.has(id)).map((id) => [id, (keys.get(id) as { key: Buffer }).key]),
       );
@@ -208,5 +216,80 @@ describe("logs", () => {
     const text = lines.join("");
     expect(text).not.toMatch(/a@b\.id|\+62812|halo rahasia|OSS-9/);
     expect(text).toContain("[redacted]");
+  });
+});
+
+describe("the key cache", () => {
+  const subject = randomUUID();
+  const request = (keyId: string) => ({ keyId, subjectId: subject });
+
+  test("a key sealed or opened once is served from the process until its time is up", async () => {
+    const inner = memoryKeys();
+    let now = 1_000;
+    const cache = createCachingKeyStore(inner, { ttlMs: 60_000, now: () => now });
+    const sealed = await cache.keysForSealing([request(`u.${subject}`)]);
+    const again = await cache.keysForSealing([request(`u.${subject}`)]);
+    const opened = await cache.keysForOpening([`u.${subject}`]);
+    expect(inner.calls).toEqual({ sealing: 1, opening: 0 });
+    expect(again.get(`u.${subject}`)).toEqual(sealed.get(`u.${subject}`));
+    expect(opened.get(`u.${subject}`)).toEqual(sealed.get(`u.${subject}`));
+    now += 60_001;
+    await cache.keysForOpening([`u.${subject}`]);
+    expect(inner.calls.opening).toBe(1);
+  });
+
+  test("one key it does not hold sends the whole request to the store, which checks every subject", async () => {
+    const inner = memoryKeys();
+    const cache = createCachingKeyStore(inner, { ttlMs: 60_000 });
+    await cache.keysForSealing([request("u.a")]);
+    const both = await cache.keysForSealing([request("u.a"), request("m.b")]);
+    expect(inner.calls.sealing).toBe(2);
+    expect([...both.keys()].sort()).toEqual(["m.b", "u.a"]);
+  });
+
+  test("erasing here, or reading an erasure or a retention run in the log, forgets every key", async () => {
+    const inner = memoryKeys();
+    const cache = createCachingKeyStore(inner, { ttlMs: 60_000 });
+    await cache.keysForSealing([request(`u.${subject}`)]);
+    await cache.eraseSubjects([subject]);
+    expect(cache.size()).toBe(0);
+    await expect(cache.keysForSealing([request(`u.${subject}`)])).rejects.toBeInstanceOf(SubjectErasedError);
+
+    const other = randomUUID();
+    await cache.keysForSealing([{ keyId: `u.${other}`, subjectId: other }]);
+    cache.observe([{ type: "ChatMessagePosted" }]);
+    expect(cache.size()).toBe(1);
+    cache.observe([{ type: "ChatMessagePosted" }, { type: "RetentionApplied" }]);
+    expect(cache.size()).toBe(0);
+    await cache.keysForSealing([{ keyId: `u.${other}`, subjectId: other }]);
+    cache.observe([{ type: "ChatUserErased" }]);
+    expect(cache.size()).toBe(0);
+  });
+
+  test("keys fetched while an erasure ran are not kept; missing keys are not cached", async () => {
+    const inner = memoryKeys();
+    const cache = createCachingKeyStore(inner, { ttlMs: 60_000 });
+    const fetching = cache.keysForSealing([request(`u.${subject}`)]);
+    cache.observe([{ type: "ChatUserErased" }]);
+    await fetching;
+    expect(cache.size()).toBe(0);
+    expect((await cache.keysForOpening(["u.nobody"])).size).toBe(0);
+    await cache.keysForOpening(["u.nobody"]);
+    expect(inner.calls.opening).toBe(2);
+  });
+
+  test("holds at most maxEntries keys, dropping the least recently used; a ttl of 0 keeps none", async () => {
+    const inner = memoryKeys();
+    const cache = createCachingKeyStore(inner, { ttlMs: 60_000, maxEntries: 2 });
+    await cache.keysForSealing([request("u.1")]);
+    await cache.keysForSealing([request("u.2")]);
+    await cache.keysForOpening(["u.1"]);
+    await cache.keysForSealing([request("u.3")]);
+    expect(cache.size()).toBe(2);
+    await cache.keysForOpening(["u.1", "u.3"]);
+    expect(inner.calls.opening).toBe(0);
+    const off = createCachingKeyStore(memoryKeys(), { ttlMs: 0 });
+    await off.keysForSealing([request("u.1")]);
+    expect(off.size()).toBe(0);
   });
 });
