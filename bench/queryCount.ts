@@ -53,22 +53,56 @@ async function main() {
   }
 }
 
+async function post(url: string, path: string, body: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(`${url}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
+  if (res.status >= 300) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/** Counts the statements of n requests of each kind: StartChat, SetContact, a visitor's message. */
 async function countStartChats(url: string, n: number) {
   await new Promise((r) => setTimeout(r, 500));
-  counting = true;
-  for (let i = 0; i < n; i++) {
-    const res = await fetch(`${url}/api/oss-chat/start`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ browser_uuid: randomUUID(), topic: "Pertanyaan", priority: "normal" }),
-    });
-    if (res.status !== 201) throw new Error(`${res.status} ${await res.text()}`);
-  }
-  await new Promise((r) => setTimeout(r, 1500));
-  counting = false;
-  const total = [...counts.values()].reduce((a, b) => a + b, 0);
-  console.log(`${total} statements for ${n} StartChats: ${(total / n).toFixed(1)} per StartChat`);
-  for (const [q, c] of [...counts].sort((a, b) => b[1] - a[1])) console.log(String(c).padStart(6), q);
+  const chats: { browser: string; session: string }[] = [];
+  const phase = async (name: string, one: (i: number) => Promise<unknown>) => {
+    counts.clear();
+    counting = true;
+    for (let i = 0; i < n; i++) await one(i);
+    await new Promise((r) => setTimeout(r, 1500));
+    counting = false;
+    const total = [...counts.values()].reduce((a, b) => a + b, 0);
+    console.log(`\n${total} statements for ${n} ${name}: ${(total / n).toFixed(1)} each`);
+    for (const [q, c] of [...counts].sort((a, b) => b[1] - a[1])) console.log(String(c).padStart(6), q);
+  };
+  await phase("StartChats", async () => {
+    const browser = randomUUID();
+    const started = (await post(url, "/api/oss-chat/start", {
+      browser_uuid: browser,
+      topic: "Pertanyaan",
+    })) as {
+      session_id: string;
+    };
+    chats.push({ browser, session: started.session_id });
+  });
+  await phase("SetContacts", (i) =>
+    post(
+      url,
+      "/api/oss-chat/contact",
+      { session_id: chats[i]?.session, contact_name: `Kontak ${i}`, contact_email: "john@company.com" },
+      { "x-browser-uuid": chats[i]?.browser ?? "" },
+    ),
+  );
+  await phase("messages", (i) =>
+    post(
+      url,
+      "/api/oss-chat/message",
+      { session_id: chats[i]?.session, body: `Halo ${i}` },
+      { "x-browser-uuid": chats[i]?.browser ?? "" },
+    ),
+  );
 }
 main().catch((e) => {
   console.error(e);

@@ -18,6 +18,7 @@ import {
   type KafkaSettings,
 } from "./bus/kafkaBus";
 import { startRelay } from "./bus/relay";
+import { rememberIdentities } from "./commands/deps";
 import { conversationDeps } from "./commands/sessionCommand";
 import { type Config, ConfigError } from "./config";
 import { createKnex, createPool, ensureDatabase, migrateLatest } from "./db/database";
@@ -319,7 +320,11 @@ export async function startService(
     );
     purge.unref();
     stoppers.push(async () => clearInterval(purge));
-    const commands = { store: countingStore(database.store, metrics), newId: database.newId };
+    const commands = {
+      store: countingStore(database.store, metrics),
+      newId: database.newId,
+      remembered: rememberIdentities(),
+    };
     const conversations = conversationDeps(commands);
     const routing =
       config.ROUTING === "auto"

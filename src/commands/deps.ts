@@ -1,7 +1,27 @@
 import type { EventStore } from "../eventstore/eventStore";
+import type { ChatUserState } from "./chatUser";
+import { evolveChatUser, initialChatUser } from "./chatUser";
+import type { OssIdentityState } from "./ossIdentity";
+import { evolveOssIdentity, initialOssIdentity } from "./ossIdentity";
+import { createStreamCache, type StreamCache } from "./streamCache";
+
+/** Identity states this process folded: chat users and OSS identities (src/commands/streamCache.ts). */
+export interface RememberedIdentities {
+  readonly users: StreamCache<ChatUserState>;
+  readonly identities: StreamCache<OssIdentityState>;
+}
 
 /** What command handlers need from the outside world. */
 export interface CommandDeps {
   readonly store: EventStore;
   readonly newId: () => string;
+  /** Without it every identity is read whole from the store. */
+  readonly remembered?: RememberedIdentities;
+}
+
+export function rememberIdentities(maxStreams = 50_000): RememberedIdentities {
+  return {
+    users: createStreamCache(evolveChatUser, initialChatUser, maxStreams),
+    identities: createStreamCache(evolveOssIdentity, initialOssIdentity, maxStreams),
+  };
 }

@@ -1,7 +1,14 @@
 import type { DomainEvent, Fact } from "../events/chatEvents";
 import { toFact } from "../events/facts";
 import type { EventMetadata, RequestContext } from "../events/metadata";
-import { ConcurrencyError, type EventStore, type ExpectedRevision } from "../eventstore/eventStore";
+import {
+  type AppendResult,
+  ConcurrencyError,
+  type EventStore,
+  type ExpectedRevision,
+  type StreamCheck,
+} from "../eventstore/eventStore";
+import { SubjectErasedError } from "../privacy/keyStore";
 
 export interface LoadedStream<S> {
   readonly state: S;
@@ -85,7 +92,28 @@ export async function appendDecidedToStreams(
   writes: readonly DecidedWrite[],
   ctx: RequestContext,
   causationId: string | null = null,
+  checks: readonly StreamCheck[] = [],
 ): Promise<bigint | null> {
+  const appended = await appendWrites(store, writes, ctx, causationId, checks);
+  // The streams' events land in the log in the order given: the last stream's last event is the newest.
+  return appended.at(-1)?.result.position ?? null;
+}
+
+/** A stream's appended events as deciders fold them, and where they ended. */
+export interface AppendedWrite {
+  readonly streamId: string;
+  readonly facts: readonly Fact[];
+  readonly result: AppendResult;
+}
+
+/** appendDecidedToStreams, answering per written stream (to remember the states the append made). */
+export async function appendWrites(
+  store: EventStore,
+  writes: readonly DecidedWrite[],
+  ctx: RequestContext,
+  causationId: string | null = null,
+  checks: readonly StreamCheck[] = [],
+): Promise<AppendedWrite[]> {
   const toAppend = writes
     .filter((w) => w.events.length > 0)
     .map((w) => {
@@ -96,10 +124,38 @@ export async function appendDecidedToStreams(
         events: w.events.map((e) => ({ ...e, metadata })),
       };
     });
-  if (toAppend.length === 0) return null;
-  const results = await store.appendToStreams(toAppend);
-  // The streams' events land in the log in the order given: the last stream's last event is the newest.
-  return results.at(-1)?.position ?? null;
+  if (toAppend.length === 0) return [];
+  const results = await store.appendToStreams(toAppend, checks);
+  return toAppend.map((w, i) => ({
+    streamId: w.streamId,
+    facts: w.events.map(
+      (e) =>
+        ({ type: e.type, data: e.data, occurredAt: e.metadata.occurred_at, actor: e.metadata.actor }) as Fact,
+    ),
+    result: results[i] as AppendResult,
+  }));
+}
+
+/**
+ * Runs a command first on the states this process remembers, reading nothing, then (if the store disagrees
+ * with what it remembered, or the command refuses on them) again from fresh reads, retrying on conflicts.
+ * Only an append at the remembered revisions, checked by the store, makes the first attempt count, so a refusal
+ * or a no-op is never answered from a remembered state.
+ */
+export async function rememberedFirst<T>(
+  run: (remembered: boolean, appending: () => void) => Promise<T>,
+): Promise<T> {
+  let appendStarted = false;
+  try {
+    return await run(true, () => {
+      appendStarted = true;
+    });
+  } catch (err) {
+    // Anything the decision threw may come from a stale state. Once the append started, only a conflict or a
+    // refused key (nothing written) is: a failure with the commit unknown is not run again.
+    if (appendStarted && !(err instanceof ConcurrencyError || err instanceof SubjectErasedError)) throw err;
+    return retryOnConflict(() => run(false, () => {}));
+  }
 }
 
 /** Runs a command again from a fresh read when another writer got to a stream first. */

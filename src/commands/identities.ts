@@ -1,20 +1,69 @@
 import type { RequestContext } from "../events/metadata";
 import { streams } from "../events/streams";
-import type { ExpectedRevision } from "../eventstore/eventStore";
+import type { ExpectedRevision, StreamCheck } from "../eventstore/eventStore";
 import type { ChatUserState } from "./chatUser";
 import { evolveChatUser, initialChatUser } from "./chatUser";
 import type { CommandDeps } from "./deps";
-import { type DecidedWrite, type LoadedStream, loadStream } from "./handler";
+import { type AppendedWrite, type DecidedWrite, type LoadedStream, loadStream } from "./handler";
 import type { Decision, IdentityStates, Origin, StreamEvents } from "./identityWorkflow";
-import { evolveOssIdentity, initialOssIdentity } from "./ossIdentity";
+import { evolveOssIdentity, initialOssIdentity, type OssIdentityState } from "./ossIdentity";
 
 export { chatUserIdForBrowser, chatUserIdForOssUser, identityOwner } from "./identityIds";
 
-export const loadChatUser = (deps: CommandDeps, chatUserId: string) =>
-  loadStream(deps.store, streams.chatUser(chatUserId), evolveChatUser, initialChatUser);
+/** How a decision loads the streams it needs. */
+export interface LoadOptions {
+  /**
+   * Take the state this process remembers (a stream it does not know as not existing) without reading: the
+   * decision's append must then be checked at those revisions (`checksAt`).
+   */
+  readonly remembered?: boolean;
+}
 
-export const loadOssIdentity = (deps: CommandDeps, ossUserId: string) =>
-  loadStream(deps.store, streams.ossIdentity(ossUserId), evolveOssIdentity, initialOssIdentity);
+/** A loaded stream, and whether it was read now or taken as remembered (unverified). */
+type Loaded<S> = LoadedStream<S> & { readonly unverified: boolean };
+
+const notYet = <S>(initial: S): Loaded<S> => ({
+  state: initial,
+  expected: "no_stream",
+  position: null,
+  unverified: true,
+});
+
+export async function loadChatUser(
+  deps: CommandDeps,
+  chatUserId: string,
+  options: LoadOptions = {},
+): Promise<Loaded<ChatUserState>> {
+  const stream = streams.chatUser(chatUserId);
+  const cache = deps.remembered?.users;
+  if (!cache)
+    return { ...(await loadStream(deps.store, stream, evolveChatUser, initialChatUser)), unverified: false };
+  if (options.remembered) {
+    const known = cache.peek(stream);
+    return known ? { ...known, unverified: true } : notYet(initialChatUser);
+  }
+  return { ...(await cache.load(deps.store, stream)), unverified: false };
+}
+
+export async function loadOssIdentity(
+  deps: CommandDeps,
+  ossUserId: string,
+  options: LoadOptions = {},
+): Promise<Loaded<OssIdentityState>> {
+  const stream = streams.ossIdentity(ossUserId);
+  const cache = deps.remembered?.identities;
+  if (!cache) {
+    return {
+      ...(await loadStream(deps.store, stream, evolveOssIdentity, initialOssIdentity)),
+      unverified: false,
+    };
+  }
+  if (options.remembered) {
+    const known = cache.peek(stream);
+    return known ? { ...known, unverified: true } : notYet(initialOssIdentity);
+  }
+  return { ...(await cache.load(deps.store, stream)), unverified: false };
+}
 
 /** A decision of the identity workflow, and the revision of every stream it was decided on. */
 export interface IdentityDecision<R> {
@@ -23,6 +72,8 @@ export interface IdentityDecision<R> {
   readonly revisions: ReadonlyMap<string, ExpectedRevision>;
   /** Position of each chat user's last event (read-your-writes when nothing is appended). */
   readonly positions: ReadonlyMap<string, bigint | null>;
+  /** Every stream the decision was made on, as loaded (to remember what the append makes of it). */
+  readonly loaded: ReadonlyMap<string, Loaded<unknown>>;
 }
 
 /** A chat user stream read in a decision can be followed this many times (merges, claims) before giving up. */
@@ -37,20 +88,26 @@ export async function decideIdentity<R>(
   ossUserId: string | null,
   prefetch: readonly string[],
   decide: (states: IdentityStates) => Decision<R>,
+  options: LoadOptions = {},
 ): Promise<IdentityDecision<R>> {
   const users = new Map<string, ChatUserState>();
   const revisions = new Map<string, ExpectedRevision>();
   const positions = new Map<string, bigint | null>();
-  const keep = (chatUserId: string, loaded: LoadedStream<ChatUserState>) => {
+  const loadedStreams = new Map<string, Loaded<unknown>>();
+  const keep = (chatUserId: string, loaded: Loaded<ChatUserState>) => {
     users.set(chatUserId, loaded.state);
     revisions.set(streams.chatUser(chatUserId), loaded.expected);
     positions.set(chatUserId, loaded.position);
+    loadedStreams.set(streams.chatUser(chatUserId), loaded);
   };
   const [identity, ...prefetched] = await Promise.all([
-    ossUserId === null ? null : loadOssIdentity(deps, ossUserId),
-    ...prefetch.map((id) => loadChatUser(deps, id)),
+    ossUserId === null ? null : loadOssIdentity(deps, ossUserId, options),
+    ...prefetch.map((id) => loadChatUser(deps, id, options)),
   ]);
-  if (ossUserId !== null && identity) revisions.set(streams.ossIdentity(ossUserId), identity.expected);
+  if (ossUserId !== null && identity) {
+    revisions.set(streams.ossIdentity(ossUserId), identity.expected);
+    loadedStreams.set(streams.ossIdentity(ossUserId), identity);
+  }
   prefetch.forEach((id, i) => {
     const loaded = prefetched[i];
     if (loaded) keep(id, loaded);
@@ -59,12 +116,56 @@ export async function decideIdentity<R>(
   for (let reads = 0; ; reads++) {
     const decision = decide(states());
     if (decision.kind === "decided") {
-      return { result: decision.result, writes: decision.writes, revisions, positions };
+      return {
+        result: decision.result,
+        writes: decision.writes,
+        revisions,
+        positions,
+        loaded: loadedStreams,
+      };
     }
     if (reads >= MAX_READS || users.has(decision.chatUserId)) {
       throw new Error(`identity decision keeps asking for chat user ${decision.chatUserId}`);
     }
-    keep(decision.chatUserId, await loadChatUser(deps, decision.chatUserId));
+    keep(decision.chatUserId, await loadChatUser(deps, decision.chatUserId, options));
+  }
+}
+
+/** The streams a decision took as remembered and does not write: its append must find them where they were. */
+export function checksAt(decision: IdentityDecision<unknown>): StreamCheck[] {
+  const written = new Set(decision.writes.filter((w) => w.events.length > 0).map((w) => w.streamId));
+  const checks: StreamCheck[] = [];
+  for (const [streamId, loaded] of decision.loaded) {
+    if (loaded.unverified && !written.has(streamId) && loaded.expected !== "any") {
+      checks.push({ streamId, expected: loaded.expected });
+    }
+  }
+  return checks;
+}
+
+/** Remembers the identity states an append made, so the next command on them reads nothing. */
+export function rememberAppended(
+  deps: CommandDeps,
+  decision: IdentityDecision<unknown>,
+  appended: readonly AppendedWrite[],
+): void {
+  const cache = deps.remembered;
+  if (!cache) return;
+  for (const w of appended) {
+    const loaded = decision.loaded.get(w.streamId);
+    if (!loaded) continue;
+    const { nextRevision, position } = w.result;
+    if (w.streamId.startsWith(streams.chatUser(""))) {
+      cache.users.advance(w.streamId, loaded as LoadedStream<ChatUserState>, w.facts, nextRevision, position);
+    } else if (w.streamId.startsWith(streams.ossIdentity(""))) {
+      cache.identities.advance(
+        w.streamId,
+        loaded as LoadedStream<OssIdentityState>,
+        w.facts,
+        nextRevision,
+        position,
+      );
+    }
   }
 }
 

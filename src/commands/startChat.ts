@@ -2,8 +2,8 @@ import type { RequestContext } from "../events/metadata";
 import { streams } from "../events/streams";
 import { decideStart, initialChatSession, type StartChatSession } from "./chatSession";
 import type { CommandDeps } from "./deps";
-import { appendDecidedToStreams, retryOnConflict } from "./handler";
-import { decideIdentity, originOf, writesAt } from "./identities";
+import { appendWrites, rememberedFirst } from "./handler";
+import { checksAt, decideIdentity, originOf, rememberAppended, writesAt } from "./identities";
 import { chatUserIdForBrowser, chatUserIdForOssUser } from "./identityIds";
 import { decideBrowserUser, decideOssUser, type OssLogin } from "./identityWorkflow";
 
@@ -28,22 +28,34 @@ export interface ChatStarted {
 /**
  * Starts a chat session for an anonymous browser or a logged-in OSS user, registering the chat user (and
  * claiming the OSS identity) on first use — all in one commit, so no chat user or claim is left without the rest.
+ * It is decided first on the identity states this process remembers (a visitor it has not seen as new), with
+ * the append checked at those revisions: a new visitor, or one whose chat this process started before, costs
+ * no read; when the store disagrees the chat is decided again from fresh reads.
  */
 export async function startChat(
   deps: CommandDeps,
   command: StartChat,
   requestCtx: RequestContext,
 ): Promise<ChatStarted> {
-  return retryOnConflict(async () => {
+  return rememberedFirst(async (remembered, appending) => {
     const { ctx, origin } = originOf(requestCtx);
     const { visitor } = command;
+    const options = { remembered };
     const decision =
       visitor.kind === "ossUser"
-        ? await decideIdentity(deps, visitor.ossUserId, [chatUserIdForOssUser(visitor.ossUserId)], (states) =>
-            decideOssUser(visitor, states, origin),
+        ? await decideIdentity(
+            deps,
+            visitor.ossUserId,
+            [chatUserIdForOssUser(visitor.ossUserId)],
+            (states) => decideOssUser(visitor, states, origin),
+            options,
           )
-        : await decideIdentity(deps, null, [chatUserIdForBrowser(visitor.browserUuid)], (states) =>
-            decideBrowserUser(visitor.browserUuid, states, origin),
+        : await decideIdentity(
+            deps,
+            null,
+            [chatUserIdForBrowser(visitor.browserUuid)],
+            (states) => decideBrowserUser(visitor.browserUuid, states, origin),
+            options,
           );
     const { chatUserId } = decision.result;
     const sessionId = deps.newId();
@@ -53,12 +65,17 @@ export async function startChat(
       initialChatSession,
     );
     const session = { streamId: streams.chatSession(sessionId), expected: "no_stream" as const };
-    const position = await appendDecidedToStreams(
+    appending();
+    const appended = await appendWrites(
       deps.store,
       [...writesAt(decision), { ...session, events: started, ownerId: chatUserId }],
       ctx,
+      null,
+      checksAt(decision),
     );
-    if (position === null) throw new Error("starting a chat appended nothing");
+    rememberAppended(deps, decision, appended);
+    const position = appended.at(-1)?.result.position;
+    if (position === undefined) throw new Error("starting a chat appended nothing");
     return { sessionId, chatUserId, position };
   });
 }

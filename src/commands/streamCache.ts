@@ -12,6 +12,19 @@ interface Entry<S> {
 /** Loads a stream's state like loadStream, but from what it folded before. */
 export interface StreamCache<S> {
   load(store: EventStore, streamId: string): Promise<LoadedStream<S>>;
+  /**
+   * The state remembered, without reading: it may be behind the store, so a decision made on it must be
+   * appended at its revision (or checked at it) and made again from `load` when the store disagrees.
+   */
+  peek(streamId: string): LoadedStream<S> | null;
+  /** The state after this process appended `facts` at `loaded`'s revision, ending at `revision`. */
+  advance(
+    streamId: string,
+    loaded: LoadedStream<S>,
+    facts: readonly Fact[],
+    revision: bigint,
+    position: bigint,
+  ): void;
 }
 
 /**
@@ -40,6 +53,15 @@ export function createStreamCache<S>(
   }
 
   return {
+    peek(streamId) {
+      const cached = entries.get(streamId);
+      return cached ? { state: cached.state, expected: cached.revision, position: cached.position } : null;
+    },
+    advance(streamId, loaded, facts, revision, position) {
+      let state = loaded.state;
+      for (const fact of facts) state = evolve(state, fact);
+      remember(streamId, { state, revision, position });
+    },
     async load(store, streamId) {
       const cached = entries.get(streamId);
       const events = await store.readStream(streamId, cached ? cached.revision + 1n : 0n);

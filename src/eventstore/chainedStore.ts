@@ -7,6 +7,7 @@ import {
   type ExpectedRevision,
   type NewEvent,
   type StreamAppend,
+  type StreamCheck,
 } from "./eventStore";
 import { type ChainHead, chainEvents, storedHash } from "./hashChain";
 
@@ -66,7 +67,10 @@ export function createChainedStore(adapter: EventStoreAdapter, options: ChainedS
   }
 
   /** Chains every stream's events onto its head and appends them all in one adapter call. */
-  async function appendChained(writes: readonly StreamAppend<NewEvent>[]): Promise<AppendResult[]> {
+  async function appendChained(
+    writes: readonly StreamAppend<NewEvent>[],
+    checks: readonly StreamCheck[] = [],
+  ): Promise<AppendResult[]> {
     for (let attempt = 1; ; attempt++) {
       try {
         const chained = await Promise.all(
@@ -79,9 +83,9 @@ export function createChainedStore(adapter: EventStoreAdapter, options: ChainedS
         );
         const [single] = chained;
         const results =
-          chained.length === 1 && single
+          chained.length === 1 && single && checks.length === 0
             ? [await adapter.append(single.streamId, single.events, single.expected)]
-            : await adapter.appendToStreams(chained);
+            : await adapter.appendToStreams(chained, checks);
         chained.forEach((w, i) => {
           const last = w.events.at(-1);
           const result = results[i];
@@ -105,9 +109,9 @@ export function createChainedStore(adapter: EventStoreAdapter, options: ChainedS
       if (!result) throw new Error("append returned no result");
       return result;
     },
-    async appendToStreams(writes: readonly StreamAppend<NewEvent>[]) {
-      checkStreamAppends(writes);
-      return appendChained(writes);
+    async appendToStreams(writes: readonly StreamAppend<NewEvent>[], checks: readonly StreamCheck[] = []) {
+      checkStreamAppends(writes, checks);
+      return appendChained(writes, checks);
     },
     async readStream(streamId, fromRevision) {
       const events = await adapter.readStream(streamId, fromRevision);

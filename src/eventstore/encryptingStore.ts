@@ -16,7 +16,7 @@ export function createEncryptingStore(inner: EventStore, keys: KeyStore): EventS
   return {
     append: async (streamId, events, expected) =>
       inner.append(streamId, await sealEvents(events, keys), expected),
-    async appendToStreams(writes) {
+    async appendToStreams(writes, checks) {
       // One key lookup for the events of every stream the append writes.
       const sealed = await sealEvents(
         writes.flatMap((w) => w.events),
@@ -29,6 +29,7 @@ export function createEncryptingStore(inner: EventStore, keys: KeyStore): EventS
           at += w.events.length;
           return { ...w, events };
         }),
+        checks,
       );
     },
     readStream: async (streamId, fromRevision) =>

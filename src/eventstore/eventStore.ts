@@ -60,10 +60,23 @@ export interface StreamAppend<E> {
   readonly expected: ExpectedRevision;
 }
 
-/** Several streams in one append: each once, each with at least one event. */
-export function checkStreamAppends(writes: readonly StreamAppend<unknown>[]): void {
+/**
+ * A stream an append does not write but was decided on: the append commits only if the stream is still at
+ * this revision (a decision made on a remembered state is then as good as one made on a fresh read).
+ */
+export interface StreamCheck {
+  readonly streamId: string;
+  readonly expected: bigint | "no_stream";
+}
+
+/** Several streams in one append: each once (written or checked), each written one with at least one event. */
+export function checkStreamAppends(
+  writes: readonly StreamAppend<unknown>[],
+  checks: readonly StreamCheck[] = [],
+): void {
   if (writes.length === 0) throw new Error("appendToStreams needs at least one stream");
-  if (new Set(writes.map((w) => w.streamId)).size !== writes.length) {
+  const ids = [...writes, ...checks].map((w) => w.streamId);
+  if (new Set(ids).size !== ids.length) {
     throw new Error("appendToStreams takes each stream once");
   }
   if (writes.some((w) => w.events.length === 0)) throw new Error("append needs at least one event");
@@ -120,8 +133,14 @@ export interface EventStore extends EventLog {
    * Events land in the log in the order given. Results are in the order of `writes`. List streams in one
    * order everywhere (identity, chat users, session) so that two such appends never wait on each other in
    * opposite orders; Postgres breaks such a deadlock as a ConcurrencyError, and the command retries.
+   * `checks`: streams not written that must still be at a revision (a ConcurrencyError names the one that is
+   * not). A check reads the stream's revision at the append and does not lock it: it closes the window between
+   * a decision and its append down to the append itself.
    */
-  readonly appendToStreams: (writes: readonly StreamAppend<NewEvent>[]) => Promise<AppendResult[]>;
+  readonly appendToStreams: (
+    writes: readonly StreamAppend<NewEvent>[],
+    checks?: readonly StreamCheck[],
+  ) => Promise<AppendResult[]>;
 }
 
 /** What an adapter implements: appends of events whose ids and hashes are stamped, and a stream's last event. */
@@ -133,7 +152,10 @@ export interface EventStoreAdapter extends EventLog {
     expected: ExpectedRevision,
   ) => Promise<AppendResult>;
   /** Appends to several distinct streams as one commit (see EventStore.appendToStreams). */
-  readonly appendToStreams: (writes: readonly StreamAppend<EventToAppend>[]) => Promise<AppendResult[]>;
+  readonly appendToStreams: (
+    writes: readonly StreamAppend<EventToAppend>[],
+    checks?: readonly StreamCheck[],
+  ) => Promise<AppendResult[]>;
   /** The last event of a stream, or null when the stream does not exist. */
   readLastEvent(streamId: string): Promise<RecordedEvent | null>;
 }

@@ -27,6 +27,7 @@ import {
   logStart,
   type RecordedEvent,
   type StreamAppend,
+  type StreamCheck,
 } from "./eventStore";
 
 // The EventStoreDB vocabulary stays in this file: the rest of the code sees the event-store port only.
@@ -120,10 +121,13 @@ export function createEventStoreDbEventStore(client: EventStoreDBClient): EventS
    * the check and its append, or a crash part-way, leaves the earlier streams written: the commands that use
    * several streams decide so that their next attempt completes such a partial append.
    */
-  async function appendToStreams(writes: readonly StreamAppend<EventToAppend>[]) {
-    checkStreamAppends(writes);
+  async function appendToStreams(
+    writes: readonly StreamAppend<EventToAppend>[],
+    checks: readonly StreamCheck[] = [],
+  ) {
+    checkStreamAppends(writes, checks);
     await Promise.all(
-      writes.map(async (w) => {
+      [...checks, ...writes].map(async (w) => {
         if (w.expected === "any") return;
         const last = await readLastEvent(w.streamId);
         const actual = last ? last.revision : "no_stream";

@@ -6,6 +6,7 @@ import {
   type EventToAppend,
   type ExpectedRevision,
   type StreamAppend,
+  type StreamCheck,
 } from "./eventStore";
 
 function expectedToSql(expected: ExpectedRevision): string {
@@ -39,17 +40,22 @@ export function createPostgresAppends(pool: Pool) {
     }
   }
 
-  async function appendToStreams(writes: readonly StreamAppend<EventToAppend>[]) {
-    checkStreamAppends(writes);
+  async function appendToStreams(
+    writes: readonly StreamAppend<EventToAppend>[],
+    checks: readonly StreamCheck[] = [],
+  ) {
+    checkStreamAppends(writes, checks);
     const events = writes.flatMap((w) => w.events);
+    // A checked stream is an entry without events: the function checks its revision and inserts nothing.
+    const entries = [...writes, ...checks.map((c) => ({ ...c, events: [] }))];
     try {
       const result = await pool.query<{ stream_index: number; next_revision: string; last_position: string }>(
         `SELECT * FROM append_to_streams($1::text[], $2::bigint[], $3::int[], $4::uuid[], $5::text[], $6::int[],
            $7::jsonb[], $8::jsonb[])`,
         [
-          writes.map((w) => w.streamId),
-          writes.map((w) => expectedToSql(w.expected)),
-          writes.map((w) => w.events.length),
+          entries.map((w) => w.streamId),
+          entries.map((w) => expectedToSql(w.expected)),
+          entries.map((w) => w.events.length),
           events.map((e) => e.id),
           events.map((e) => e.type),
           events.map((e) => currentVersion[e.type]),
@@ -63,7 +69,7 @@ export function createPostgresAppends(pool: Pool) {
         return { nextRevision: BigInt(row.next_revision), position: BigInt(row.last_position) };
       });
     } catch (err) {
-      throw asConcurrencyError(err, writes);
+      throw asConcurrencyError(err, entries);
     }
   }
 

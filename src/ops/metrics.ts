@@ -132,8 +132,8 @@ export function countingStore(store: EventStore, metrics: Metrics): EventStore {
       for (const e of events) metrics.eventsAppended.inc({ type: e.type });
       return result;
     },
-    async appendToStreams(writes) {
-      const results = await store.appendToStreams(writes);
+    async appendToStreams(writes, checks) {
+      const results = await store.appendToStreams(writes, checks);
       for (const e of writes.flatMap((w) => w.events)) metrics.eventsAppended.inc({ type: e.type });
       return results;
     },

@@ -207,6 +207,37 @@ export function eventStoreContract(
     expect(await store.readStream(c)).toHaveLength(2);
   });
 
+  test("an append checked against streams it does not write commits only while they are at their revisions", async () => {
+    const [written, checked, absent] = [stream(), stream(), stream()];
+    const owner = randomUUID();
+    await store.append(checked, [anEvent(owner), anEvent(owner)], "no_stream");
+    // Another writer moved the checked stream since the decision: nothing is written, the check is named.
+    const stale = store.appendToStreams(
+      [{ streamId: written, events: [anEvent(owner)], expected: "no_stream" }],
+      [{ streamId: checked, expected: 0n }],
+    );
+    await expect(stale).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(stale).rejects.toMatchObject({ streamId: checked, expected: 0n, actual: 1n });
+    expect(await store.readStream(written)).toEqual([]);
+    const appeared = store.appendToStreams(
+      [{ streamId: written, events: [anEvent(owner)], expected: "no_stream" }],
+      [{ streamId: checked, expected: "no_stream" }],
+    );
+    await expect(appeared).rejects.toMatchObject({ streamId: checked });
+    // Still where the decision saw them (one of them still missing): the append commits, the checked one unchanged.
+    const [result] = await store.appendToStreams(
+      [{ streamId: written, events: [anEvent(owner)], expected: "no_stream" }],
+      [
+        { streamId: checked, expected: 1n },
+        { streamId: absent, expected: "no_stream" },
+      ],
+    );
+    expect(result?.nextRevision).toBe(0n);
+    expect(await store.readStream(written)).toHaveLength(1);
+    expect(await store.readStream(checked)).toHaveLength(2);
+    expect(await store.readStream(absent)).toEqual([]);
+  });
+
   const race =
     "of concurrent appends to several streams racing for the last one, the losers write nothing at all";
   const raceSkipped = `${race} (skipped: this store has no transaction across streams)`;
