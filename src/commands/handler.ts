@@ -144,6 +144,7 @@ export async function appendWrites(
  */
 export async function rememberedFirst<T>(
   run: (remembered: boolean, appending: () => void) => Promise<T>,
+  attempts = 20,
 ): Promise<T> {
   let appendStarted = false;
   try {
@@ -154,7 +155,7 @@ export async function rememberedFirst<T>(
     // Anything the decision threw may come from a stale state. Once the append started, only a conflict or a
     // refused key (nothing written) is: a failure with the commit unknown is not run again.
     if (appendStarted && !(err instanceof ConcurrencyError || err instanceof SubjectErasedError)) throw err;
-    return retryOnConflict(() => run(false, () => {}));
+    return retryOnConflict(() => run(false, () => {}), attempts);
   }
 }
 

@@ -1,9 +1,10 @@
 import type { Actor } from "../events/metadata";
 import { streams } from "../events/streams";
+import type { StreamCheck } from "../eventstore/eventStore";
 import type { ChatUserState } from "./chatUser";
 import { ossUserOf } from "./chatUser";
 import type { CommandDeps } from "./deps";
-import { decideIdentity } from "./identities";
+import { checksAt, decideIdentity, type LoadOptions } from "./identities";
 import { chatUserIdForBrowser } from "./identityIds";
 import type { Decision, IdentityStates } from "./identityWorkflow";
 
@@ -86,15 +87,35 @@ export async function ownsSession(
   session: { readonly sessionId: string; readonly chatUserId: string },
   access: SessionAccess,
 ): Promise<boolean> {
-  if (access.anySession) return true;
+  return (await sessionOwnership(deps, session, access)).owns;
+}
+
+/** Whether the caller owns a session, and (decided on remembered states) the streams an append must check. */
+export interface Ownership {
+  readonly owns: boolean;
+  readonly checks: readonly StreamCheck[];
+}
+
+/** ownsSession, answering also what its decision must be checked against when taken on remembered states. */
+export async function sessionOwnership(
+  deps: CommandDeps,
+  session: { readonly sessionId: string; readonly chatUserId: string },
+  access: SessionAccess,
+  options: LoadOptions = {},
+): Promise<Ownership> {
+  if (access.anySession) return { owns: true, checks: [] };
   const prefetch = [session.chatUserId];
   if (access.browserUuid !== null) prefetch.push(chatUserIdForBrowser(access.browserUuid));
   let origin: SessionOrigin = { chatUserId: session.chatUserId, startedBy: "unread" };
   for (;;) {
-    const decision = await decideIdentity(deps, access.ossUserId, [...new Set(prefetch)], (states) =>
-      decideSessionAccess(origin, access, states),
+    const decision = await decideIdentity(
+      deps,
+      access.ossUserId,
+      [...new Set(prefetch)],
+      (states) => decideSessionAccess(origin, access, states),
+      options,
     );
-    if (decision.result !== "start") return decision.result;
+    if (decision.result !== "start") return { owns: decision.result, checks: checksAt(decision) };
     const [start] = await deps.store.readStream(streams.chatSession(session.sessionId));
     origin = { ...origin, startedBy: start?.metadata.actor ?? null };
   }

@@ -1,6 +1,7 @@
 import type { DomainEvent } from "../events/chatEvents";
 import type { RequestContext } from "../events/metadata";
 import { streams } from "../events/streams";
+import type { StreamCheck } from "../eventstore/eventStore";
 import {
   type ChatSessionState,
   evolveChatSession,
@@ -10,7 +11,9 @@ import {
 import { startedOrNotFound } from "./conversation";
 import type { CommandDeps } from "./deps";
 import { NotFoundError } from "./errors";
-import { appendDecided, retryOnConflict } from "./handler";
+import { appendWrites, type LoadedStream, rememberedFirst } from "./handler";
+import type { LoadOptions } from "./identities";
+import type { Ownership } from "./sessionAccess";
 import { createStreamCache, type StreamCache } from "./streamCache";
 
 /** Conversation commands load sessions through a cache that reads only a stream's new events. */
@@ -33,34 +36,73 @@ export interface SessionChange {
   readonly at: string;
 }
 
-/** How many times a command on a busy session is decided again after another writer got there first. */
-const ATTEMPTS = 60;
+/** Whether the caller may act on a session; an Ownership decided on remembered states names what to check. */
+export type MayAct = (session: StartedChatSession, options?: LoadOptions) => Promise<boolean | Ownership>;
+
+/** A decision on remembered states that appends nothing proves nothing: it is made again from fresh reads. */
+class UnverifiedNoOp extends Error {}
+
+const notRemembered: LoadedStream<ChatSessionState> = {
+  state: initialChatSession,
+  expected: "no_stream",
+  position: null,
+};
 
 /**
  * Runs one command on a session: load (from the cache), check once that the caller may act on it (else it is
  * "not found"), decide, append under the loaded revision, and on a conflict do it all again from the new
- * events. The clock is read once, so a retry decides with the same time it reports.
+ * events. It is tried first on the session and identities this process remembers, reading nothing, the append
+ * checked at their revisions (see rememberedFirst). The clock is read once, so a retry decides with the same
+ * time it reports.
  */
 export async function changeSession(
   deps: ConversationDeps,
   sessionId: string,
   ctx: RequestContext,
   decide: (state: ChatSessionState) => DomainEvent[],
-  mayAct: (session: StartedChatSession) => Promise<boolean> = async () => true,
+  mayAct: MayAct = async () => true,
 ): Promise<SessionChange> {
   const now = ctx.now();
   const fixed: RequestContext = { ...ctx, now: () => now };
   const stream = streams.chatSession(sessionId);
   let allowed = false;
-  return retryOnConflict(async () => {
-    const loaded = await deps.sessions.load(deps.store, stream);
+  return rememberedFirst(async (remembered, appending) => {
+    const loaded = remembered
+      ? (deps.sessions.peek(stream) ?? notRemembered)
+      : await deps.sessions.load(deps.store, stream);
     const before = startedOrNotFound(loaded.state);
-    if (!allowed) {
-      if (!(await mayAct(before))) throw new NotFoundError("Chat session not found");
-      allowed = true;
+    let checks: readonly StreamCheck[] = [];
+    if (remembered || !allowed) {
+      const answer = await mayAct(before, { remembered });
+      const owns = typeof answer === "boolean" ? answer : answer.owns;
+      if (!owns) throw new NotFoundError("Chat session not found");
+      if (typeof answer !== "boolean") checks = answer.checks;
+      if (!remembered) allowed = true;
     }
     const events = decide(loaded.state);
-    const position = await appendDecided(deps.store, stream, loaded, events, fixed, before.chatUserId);
-    return { before, events, position: Number(position), at: now.toISOString() };
+    if (events.length === 0) {
+      if (remembered) throw new UnverifiedNoOp();
+      return { before, events, position: Number(loaded.position), at: now.toISOString() };
+    }
+    appending();
+    const [written] = await appendWrites(
+      deps.store,
+      [{ streamId: stream, expected: loaded.expected, events, ownerId: before.chatUserId }],
+      fixed,
+      null,
+      checks,
+    );
+    if (!written) throw new Error("a session change appended nothing");
+    deps.sessions.advance(
+      stream,
+      loaded,
+      written.facts,
+      written.result.nextRevision,
+      written.result.position,
+    );
+    return { before, events, position: Number(written.result.position), at: now.toISOString() };
   }, ATTEMPTS);
 }
+
+/** How many times a command on a busy session is decided again after another writer got there first. */
+const ATTEMPTS = 60;

@@ -1,10 +1,7 @@
 import type { RequestContext } from "../events/metadata";
-import { streams } from "../events/streams";
-import { type ContactDetails, decideSetContact, evolveChatSession, initialChatSession } from "./chatSession";
-import type { CommandDeps } from "./deps";
-import { NotFoundError } from "./errors";
-import { appendDecided, loadStream, retryOnConflict } from "./handler";
-import { ownsSession, type SessionAccess } from "./sessionAccess";
+import { type ContactDetails, decideSetContact } from "./chatSession";
+import { type SessionAccess, sessionOwnership } from "./sessionAccess";
+import { type ConversationDeps, changeSession } from "./sessionCommand";
 
 export interface SetContact {
   readonly sessionId: string;
@@ -21,28 +18,23 @@ export interface ContactSet {
 
 /**
  * Sets the contact details of a session; setting them again updates them. Only the session's owner (or staff
- * allowed to) may: anyone else is told the session does not exist.
+ * allowed to) may: anyone else is told the session does not exist. Runs as every session command does
+ * (changeSession): on remembered states first, the append checked at their revisions.
  */
 export async function setContact(
-  deps: CommandDeps,
+  deps: ConversationDeps,
   command: SetContact,
   ctx: RequestContext,
   access: SessionAccess,
 ): Promise<ContactSet> {
-  const stream = streams.chatSession(command.sessionId);
-  return retryOnConflict(async () => {
-    const loaded = await loadStream(deps.store, stream, evolveChatSession, initialChatSession);
-    const started = loaded.state.status === "started" ? loaded.state.chatUserId : null;
-    if (
-      started !== null &&
-      !(await ownsSession(deps, { sessionId: command.sessionId, chatUserId: started }, access))
-    ) {
-      throw new NotFoundError("Chat session not found");
-    }
-    const events = decideSetContact({ contactId: deps.newId(), contact: command.contact }, loaded.state);
-    const owner = loaded.state.status === "started" ? loaded.state.chatUserId : command.sessionId;
-    const position = await appendDecided(deps.store, stream, loaded, events, ctx, owner);
-    const created = events.some((e) => e.type === "ChatSessionContactSet");
-    return { sessionId: command.sessionId, created, position };
-  });
+  const contactId = deps.newId();
+  const change = await changeSession(
+    deps,
+    command.sessionId,
+    ctx,
+    (state) => decideSetContact({ contactId, contact: command.contact }, state),
+    (session, options) => sessionOwnership(deps, session, access, options),
+  );
+  const created = change.events.some((e) => e.type === "ChatSessionContactSet");
+  return { sessionId: command.sessionId, created, position: BigInt(change.position) };
 }

@@ -3,7 +3,9 @@ import type { OssIdentity } from "../auth/identityTokens";
 import type { StartedChatSession } from "../commands/chatSession";
 import type { Participant } from "../commands/conversation";
 import type { CommandDeps } from "../commands/deps";
-import { ownsSession } from "../commands/sessionAccess";
+import type { LoadOptions } from "../commands/identities";
+import { sessionOwnership } from "../commands/sessionAccess";
+import type { MayAct } from "../commands/sessionCommand";
 import type { Actor } from "../events/metadata";
 import { ForbiddenError, UnauthorizedError } from "./errors";
 import type { Caller } from "./identityAuth";
@@ -83,12 +85,13 @@ export function requireVisitor(caller: Caller): Participant & { readonly kind: "
   return { kind: "visitor", id: actor.id, name: null };
 }
 
-/** Whether a visitor owns a session, read from the event store (see ownsSession). */
-export function visitorOwns(deps: CommandDeps, caller: Caller) {
-  return (session: StartedChatSession) =>
-    ownsSession(deps, session, {
-      anySession: false,
-      browserUuid: caller.browserUuid,
-      ossUserId: caller.ossUser?.ossUserId ?? null,
-    });
+/** Whether a visitor owns a session, from the event store or remembered states (see sessionOwnership). */
+export function visitorOwns(deps: CommandDeps, caller: Caller): MayAct {
+  return (session: StartedChatSession, options?: LoadOptions) =>
+    sessionOwnership(
+      deps,
+      session,
+      { anySession: false, browserUuid: caller.browserUuid, ossUserId: caller.ossUser?.ossUserId ?? null },
+      options,
+    );
 }

@@ -115,7 +115,7 @@ export function chatRoutes(deps: RouteDeps): Router {
       company_name: input.company_name ?? null,
     };
     const set = await setContact(
-      deps.commands,
+      conversations,
       { sessionId: input.session_id, contact },
       requestContext(req, res, actor),
       { anySession, browserUuid: caller.browserUuid, ossUserId: caller.ossUser?.ossUserId ?? null },

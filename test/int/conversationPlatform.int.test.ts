@@ -165,7 +165,7 @@ describe("conversations on the platform", () => {
     expect(report.ok).toBe(true);
   });
 
-  test("a command on a long session reads only the events after the cached revision", async () => {
+  test("a command on a long session reads nothing it remembers, and only the events after it when moved", async () => {
     const reads: bigint[] = [];
     const store = svc.database.store;
     const counting: EventStore = {
@@ -188,13 +188,22 @@ describe("conversations on the platform", () => {
     for (let i = 0; i < 300; i++) {
       await postMessage(deps, { session_id: long.sessionId, body: `m${i}` }, author, ctx);
     }
-    // The first load reads from 0; every later one from just after the revision it knows.
-    expect(reads[0]).toBe(0n);
-    expect(reads.slice(1)).toEqual(Array.from({ length: 299 }, (_, i) => BigInt(i + 1)));
+    // The first command reads the stream from 0; the later ones decide on the state the process remembers
+    // and read nothing (their appends are checked at its revision).
+    expect(reads).toEqual([0n]);
+    // Another writer (the service, with its own memory) moves the session: the next command here is refused
+    // by the store, reads only the events after the revision it knows, and decides again.
+    const other = await svc.post(
+      "/api/oss-chat/message",
+      { session_id: long.sessionId, body: "dari proses lain" },
+      { "x-browser-uuid": long.browser },
+    );
+    expect(other.body.seq).toBe(301);
     const last = await postMessage(deps, { session_id: long.sessionId, body: "terakhir" }, author, ctx);
-    expect(last.seq).toBe(301);
+    expect(last.seq).toBe(302);
+    expect(reads).toEqual([0n, 301n]);
     // Every layer of the service's store (encryption, chaining, adapter) reads from the revision it is given.
-    const tail = await store.readStream(`chatSession-${long.sessionId}`, 299n);
-    expect(tail.map((e) => e.revision)).toEqual([299n, 300n, 301n]);
+    const tail = await store.readStream(`chatSession-${long.sessionId}`, 300n);
+    expect(tail.map((e) => e.revision)).toEqual([300n, 301n, 302n]);
   });
 });
