@@ -23,7 +23,10 @@ export interface ConversationDeps extends CommandDeps {
 
 /** The command dependencies with a cache of folded sessions, shared by everything that acts on sessions. */
 export function conversationDeps(commands: CommandDeps): ConversationDeps {
-  return { ...commands, sessions: createStreamCache(evolveChatSession, initialChatSession) };
+  return {
+    ...commands,
+    sessions: commands.remembered?.sessions ?? createStreamCache(evolveChatSession, initialChatSession),
+  };
 }
 
 export interface SessionChange {

@@ -7,6 +7,8 @@ import { checksAt, decideIdentity, originOf, rememberAppended, writesAt } from "
 import { chatUserIdForBrowser, chatUserIdForOssUser } from "./identityIds";
 import { decideBrowserUser, decideOssUser, type OssLogin } from "./identityWorkflow";
 
+const notStarted = { state: initialChatSession, expected: "no_stream" as const, position: null };
+
 /** Who starts a chat: an anonymous browser, or a verified OSS user. */
 export type Visitor =
   | { readonly kind: "browser"; readonly browserUuid: string }
@@ -74,6 +76,11 @@ export async function startChat(
       checksAt(decision),
     );
     rememberAppended(deps, decision, appended);
+    const opened = appended.find((w) => w.streamId === session.streamId);
+    if (opened) {
+      const { nextRevision, position } = opened.result;
+      deps.remembered?.sessions.advance(session.streamId, notStarted, opened.facts, nextRevision, position);
+    }
     const position = appended.at(-1)?.result.position;
     if (position === undefined) throw new Error("starting a chat appended nothing");
     return { sessionId, chatUserId, position };
