@@ -63,7 +63,7 @@ const revisionsOf = async (events: readonly RecordedEvent[]) =>
   );
 
 describe("a projector batch's writes", () => {
-  test("are atomic: a row the tables refuse rolls back the batch's rows, revisions and checkpoint, then only that event is parked", async () => {
+  test("are atomic: a row the tables refuse leaves nothing of the attempt (revisions, rows, checkpoint), then only its event is parked", async () => {
     const events = await appendChat(["baik", "x".repeat(600), "baik juga"]);
     expect(events).toHaveLength(4);
     const bad = events[2] as RecordedEvent;
