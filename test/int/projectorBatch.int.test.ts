@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { loadCheckpoint } from "../../src/db/checkpoints";
 import { createKnex } from "../../src/db/database";
 import { runAtomically } from "../../src/db/sqlScript";
-import { logStart, type RecordedEvent } from "../../src/eventstore/eventStore";
+import type { RecordedEvent } from "../../src/eventstore/eventStore";
 import { applyEvents } from "../../src/projections/applyEvents";
 import type { Database } from "../../src/service";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase";
@@ -35,21 +35,20 @@ const userEvent = (owner: string) => ({
   metadata: anEvent(owner).metadata,
 });
 
-/** A user and sessions of theirs, each in its stream, appended and read back in log order. */
+/** A user and sessions of theirs, each in its stream, appended one after another and read back in that order. */
 async function appendChat(topics: readonly string[]): Promise<RecordedEvent[]> {
   const owner = randomUUID();
-  const user = userEvent(owner);
-  await database.store.append(`chatUser-${owner}`, [user], "no_stream");
+  const streams = [`chatUser-${owner}`];
+  await database.store.append(streams[0] as string, [userEvent(owner)], "no_stream");
   for (const topic of topics) {
     const e = anEvent(owner, topic); // appended without the command's validation
-    await database.store.append(
-      `chatSession-${(e.data as { session_id: string }).session_id}`,
-      [e],
-      "no_stream",
-    );
+    const stream = `chatSession-${(e.data as { session_id: string }).session_id}`;
+    await database.store.append(stream, [e], "no_stream");
+    streams.push(stream);
   }
-  const events = await database.store.readAll(logStart, 100_000);
-  return events.filter((e) => (e.data as { chat_user_id?: string }).chat_user_id === owner);
+  const events: RecordedEvent[] = [];
+  for (const stream of streams) events.push(...(await database.store.readStream(stream)));
+  return events;
 }
 
 const revisionsOf = async (events: readonly RecordedEvent[]) =>
