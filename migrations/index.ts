@@ -14,6 +14,7 @@ import * as logCheckpoints from "./012_log_checkpoints";
 import * as webhooks from "./013_webhooks";
 import * as conversations from "./014_conversations";
 import * as piiKeysInOneCall from "./015_pii_keys_in_one_call";
+import * as projectionClaims from "./016_projection_claims";
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   "013_webhooks": webhooks,
   "014_conversations": conversations,
   "015_pii_keys_in_one_call": piiKeysInOneCall,
+  "016_projection_claims": projectionClaims,
 };
 
 /** Migrations as modules, so they run the same from TypeScript sources and from the compiled build. */

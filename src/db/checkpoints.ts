@@ -7,7 +7,12 @@ export async function saveCheckpoint(
   name: string,
   position: LogPosition,
 ): Promise<void> {
-  await db
+  await checkpointUpsert(db, name, position);
+}
+
+/** The statement that saves a checkpoint, not yet run (to send with other writes of the same transaction). */
+export function checkpointUpsert(db: Knex | Knex.Transaction, name: string, position: LogPosition) {
+  return db
     .table("projection_checkpoints")
     .insert({
       name,

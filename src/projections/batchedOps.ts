@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
-import { eraseRows } from "./erasure";
+import type { Statement } from "../db/sqlScript";
+import { eraseRowsStatement } from "./erasure";
 import { type ReadTable, ROW_VERSION, type RowOp } from "./rowOps";
 
 /** Tables in the order their rows depend on each other: users before sessions before contacts and messages. */
@@ -23,21 +24,23 @@ const conflictKey = (op: Upsert) => JSON.stringify(op.conflict.map((c) => op.row
 const notNewer = (table: ReadTable) =>
   `"${table}"."${ROW_VERSION}" IS NULL OR "${table}"."${ROW_VERSION}" <= excluded."${ROW_VERSION}"`;
 
-export async function executeOne(trx: Knex.Transaction, schema: string, op: RowOp): Promise<void> {
-  if (op.kind === "erase") {
-    await eraseRows(trx, schema, op.table, op.chatUserIds);
-    return;
-  }
-  const table = trx.withSchema(schema).table(op.table);
+/** The statement of one row operation (null: nothing to do), built on `db`. */
+export function opStatement(db: Knex | Knex.Transaction, schema: string, op: RowOp): Statement | null {
+  if (op.kind === "erase") return eraseRowsStatement(db, schema, op.table, op.chatUserIds);
+  const table = db.withSchema(schema).table(op.table);
   if (op.kind === "update") {
     const { version } = op;
     const where = table.where(op.where);
     if (version !== undefined)
       where.where((q) => q.whereNull(ROW_VERSION).orWhere(ROW_VERSION, "<=", version));
-    await where.update(op.set);
-    return;
+    return where.update(op.set);
   }
-  await upsert(table.insert(op.row), op);
+  return upsert(table.insert(op.row), op);
+}
+
+export async function executeOne(trx: Knex.Transaction, schema: string, op: RowOp): Promise<void> {
+  const statement = opStatement(trx, schema, op);
+  if (statement) await statement;
 }
 
 function upsert(insert: Knex.QueryBuilder, op: Upsert) {
@@ -46,10 +49,10 @@ function upsert(insert: Knex.QueryBuilder, op: Upsert) {
   return op.version === undefined ? onConflict.merge() : onConflict.merge().whereRaw(notNewer(op.table));
 }
 
-async function upsertMany(trx: Knex.Transaction, schema: string, ops: readonly Upsert[]): Promise<void> {
+function upsertMany(db: Knex | Knex.Transaction, schema: string, ops: readonly Upsert[]): Statement {
   const first = ops[0] as Upsert;
-  await upsert(
-    trx
+  return upsert(
+    db
       .withSchema(schema)
       .table(first.table)
       .insert(ops.map((op) => op.row)),
@@ -58,34 +61,43 @@ async function upsertMany(trx: Knex.Transaction, schema: string, ops: readonly U
 }
 
 /**
- * Runs a batch's row operations with as few round trips as it can and the same result as running them one by
- * one: each table's operations keep their order (a table's rows depend only on its own operations, and the
- * tables go in foreign-key order), and consecutive upserts of one shape become one multi-row INSERT, split
- * where a key repeats (one INSERT … ON CONFLICT cannot touch a row twice).
+ * A batch's row operations as few statements as give the same result as running them one by one: each
+ * table's operations keep their order (a table's rows depend only on its own operations, and the tables go in
+ * foreign-key order), and consecutive upserts of one shape become one multi-row INSERT, split where a key
+ * repeats (one INSERT … ON CONFLICT cannot touch a row twice). The statements are to run in the order given.
  */
-export async function executeBatched(trx: Knex.Transaction, schema: string, ops: readonly RowOp[]) {
+export function batchedStatements(
+  db: Knex | Knex.Transaction,
+  schema: string,
+  ops: readonly RowOp[],
+): Statement[] {
+  const statements: Statement[] = [];
+  const add = (statement: Statement | null) => {
+    if (statement) statements.push(statement);
+  };
   for (const table of TABLE_ORDER) {
     let run: Upsert[] = [];
     let keys = new Set<string>();
-    const flush = async () => {
-      if (run.length === 1) await executeOne(trx, schema, run[0] as Upsert);
-      else if (run.length > 1) await upsertMany(trx, schema, run);
+    const flush = () => {
+      if (run.length === 1) add(opStatement(db, schema, run[0] as Upsert));
+      else if (run.length > 1) add(upsertMany(db, schema, run));
       run = [];
       keys = new Set();
     };
     for (const op of ops) {
       if (op.table !== table) continue;
       if (op.kind !== "upsert") {
-        await flush();
-        await executeOne(trx, schema, op);
+        flush();
+        add(opStatement(db, schema, op));
         continue;
       }
       const key = conflictKey(op);
       const head = run[0];
-      if (head && (shape(head) !== shape(op) || keys.has(key) || run.length >= MAX_ROWS)) await flush();
+      if (head && (shape(head) !== shape(op) || keys.has(key) || run.length >= MAX_ROWS)) flush();
       run.push(op);
       keys.add(key);
     }
-    await flush();
+    flush();
   }
+  return statements;
 }

@@ -56,16 +56,26 @@ export async function eraseRows(
   table: ReadTable,
   chatUserIds: readonly string[],
 ): Promise<number> {
+  const statement = eraseRowsStatement(trx, schema, table, chatUserIds);
+  if (!statement) return 0;
+  const result = await statement;
+  return result.rowCount ?? 0;
+}
+
+/** The UPDATE that eraseRows runs, not yet run; null when there is nothing to blank. */
+export function eraseRowsStatement(
+  trx: Knex | Knex.Transaction,
+  schema: string,
+  table: ReadTable,
+  chatUserIds: readonly string[],
+): Knex.Raw | null {
   const spec = personalColumns[table];
-  if (spec.columns.length === 0 || chatUserIds.length === 0) return 0;
+  if (spec.columns.length === 0 || chatUserIds.length === 0) return null;
   const s = `"${schema}"`;
   const set = spec.columns
     .map((c) => `${c} = CASE WHEN ${c} IS NULL THEN NULL ELSE '${ERASED}' END`)
     .join(", ");
-  const result = await trx.raw(`UPDATE ${s}.${table} SET ${set} WHERE ${spec.rowsSql(s)}`, [
-    [...chatUserIds],
-  ]);
-  return result.rowCount ?? 0;
+  return trx.raw(`UPDATE ${s}.${table} SET ${set} WHERE ${spec.rowsSql(s)}`, [[...chatUserIds]]);
 }
 
 /** The rows of one in-memory table to blank, and the values that blank each. */

@@ -34,6 +34,7 @@ describe("migrations", () => {
         "013_webhooks",
         "014_conversations",
         "015_pii_keys_in_one_call",
+        "016_projection_claims",
       ]);
       const full = await tablesOf(knex);
       expect(full).toEqual(

@@ -71,6 +71,9 @@ describe("zero-downtime rebuild", () => {
     const loaders = [1, 2, 3, 4].map(async () => {
       while (!stop) await traffic(1, statuses);
     });
+    // The requests are under way (some events of theirs appended) before the rebuild starts: a rebuild that
+    // replays faster than the first requests complete would otherwise replay only the 150 events made above.
+    await waitFor(async () => statuses.length >= 8);
     const phases: string[] = [];
     const result = await rebuildReadModel({
       knex: svc.database.knex,
