@@ -19,31 +19,35 @@ interface CpuProfile {
 /** Layers by where the code lives: the first rule whose pattern matches a frame's URL names its layer. */
 const LAYERS: readonly (readonly [string, RegExp])[] = [
   [
-    "request logging (pino, pino-http)",
-    /node_modules\/(pino|pino-http|sonic-boom|fast-redact|pino-std-serializers|thread-stream)\//,
+    "request logging (pino, request id)",
+    /node_modules\/(pino|pino-http|sonic-boom|fast-redact|pino-std-serializers|thread-stream)\/|src\/http\/requestLog/,
   ],
-  ["rate limiting (express-rate-limit)", /node_modules\/express-rate-limit\//],
-  ["security headers, CORS (helmet, cors)", /node_modules\/(helmet|cors)\//],
+  ["rate limiting (express-rate-limit)", /node_modules\/express-rate-limit\/|src\/http\/rateLimits/],
+  ["security headers, CORS (helmet, cors)", /node_modules\/(helmet|cors)\/|src\/http\/securityHeaders/],
+  ["idempotency keys", /src\/http\/idempotency|src\/ops\/idempotencyStore/],
+  ["i18n (language negotiation, catalogue)", /src\/http\/(language|i18n\/)/],
   [
     "HTTP pipeline (express, body parsing)",
-    /node_modules\/(express|router|body-parser|raw-body|finalhandler|on-finished|content-type|type-is|qs|statuses|send|iconv-lite|http-errors|depd|mime-types|mime-db|media-typer|negotiator|accepts|vary|fresh|parseurl|path-to-regexp|encodeurl|escape-html|proxy-addr|forwarded|cookie|merge-descriptors|etag|range-parser|destroy|ee-first|unpipe|bytes|safe-buffer)\/|src\/http\/(app|context|errors|visitorRoutes|ownership)/,
+    /node_modules\/(express|router|body-parser|raw-body|finalhandler|on-finished|content-type|type-is|qs|statuses|send|iconv-lite|http-errors|depd|mime-types|mime-db|media-typer|negotiator|accepts|vary|fresh|parseurl|path-to-regexp|encodeurl|escape-html|proxy-addr|forwarded|cookie|merge-descriptors|etag|range-parser|destroy|ee-first|unpipe|bytes|safe-buffer)\/|src\/http\/(app|context|errors|visitorRoutes|conversationRoutes|ownership)/,
   ],
   ["validation (zod)", /node_modules\/zod\/|src\/commands\/fields/],
   [
     "identity (jose, staff keys, tokens)",
     /node_modules\/jose\/|src\/auth\/|src\/http\/(identityAuth|staffAuth)/,
   ],
-  ["metrics (prom-client)", /node_modules\/(prom-client|tdigest|bintrees)\/|src\/ops\/metrics/],
+  ["metrics (prom-client)", /node_modules\/(prom-client|tdigest|bintrees)\/|src\/ops\/(metrics|httpMetrics)/],
   ["deciders and command handlers", /src\/commands\/|src\/events\//],
   ["hash chain", /src\/eventstore\/hashChain/],
+  ["read queries (src/queries)", /src\/queries\//],
+  ["personal-data sealing (src/privacy)", /src\/privacy\//],
+  ["real-time delivery (src/realtime)", /src\/realtime\//],
+  ["event store (append/read)", /src\/eventstore\//],
   [
-    "event store (pg driver, append/read)",
-    /node_modules\/(pg|pg-protocol|pg-pool|pg-types|pgpass|postgres-\w+|buffer-writer|packet-reader)\/|src\/eventstore\//,
+    "pg driver (pg, pg-protocol, pg-types)",
+    /node_modules\/(pg|pg-protocol|pg-pool|pg-types|pgpass|postgres-\w+|buffer-writer|packet-reader)\//,
   ],
-  [
-    "projection (knex, row ops, checkpoint)",
-    /node_modules\/(knex|tarn|lodash|debug|colorette|pg-connection-string)\/|src\/projections\/|src\/db\//,
-  ],
+  ["knex (query builder, pool)", /node_modules\/(knex|tarn|lodash|debug|colorette|pg-connection-string)\//],
+  ["projection (row ops, checkpoint)", /src\/projections\/|src\/db\//],
   ["module loading (tsx, esbuild)", /node_modules\/(tsx|esbuild|get-tsconfig)\//],
 ];
 
@@ -56,12 +60,13 @@ const SPECIAL: Record<string, string> = {
 /**
  * Sums a .cpuprofile's self time per layer. A frame with no layer of its own (Node's internals: http parser,
  * sockets, streams, crypto, JSON) is charged to its nearest caller that has one; with none, it stays "Node
- * internals". The pg driver is charged to the store or the projector only by where the code calling it lives.
+ * internals". The pg driver and knex are layers of their own, whoever calls them (the store, the projector, the
+ * read queries).
  */
-export async function summariseProfile(
+export async function layerTotals(
   file: string,
   window?: { readonly fromUs: number; readonly toUs: number },
-): Promise<string> {
+): Promise<{ totals: Map<string, number>; all: number; busy: number }> {
   const profile = JSON.parse(await readFile(file, "utf8")) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
@@ -71,7 +76,9 @@ export async function summariseProfile(
     const known = layerOf.get(id);
     if (known) return known;
     const node = byId.get(id) as ProfileNode;
-    const special = SPECIAL[node.callFrame.functionName];
+    const special = Object.hasOwn(SPECIAL, node.callFrame.functionName)
+      ? SPECIAL[node.callFrame.functionName]
+      : undefined;
     let layer = special;
     if (!layer) layer = LAYERS.find(([, re]) => re.test(node.callFrame.url))?.[0] ?? "";
     if (!layer) {
@@ -102,7 +109,15 @@ export async function summariseProfile(
     totals.set(layer, (totals.get(layer) ?? 0) + dt);
     all += dt;
   });
-  const busy = all - (totals.get("idle") ?? 0);
+  return { totals, all, busy: all - (totals.get("idle") ?? 0) };
+}
+
+/** A .cpuprofile's self time per layer, as a table. */
+export async function summariseProfile(
+  file: string,
+  window?: { readonly fromUs: number; readonly toUs: number },
+): Promise<string> {
+  const { totals, all, busy } = await layerTotals(file, window);
   const rows = [...totals.entries()]
     .filter(([k]) => k !== "idle")
     .sort((a, b) => b[1] - a[1])
@@ -113,6 +128,54 @@ export async function summariseProfile(
     "| layer | self ms | of busy |",
     "|---|---:|---:|",
     ...rows,
+  ].join("\n");
+}
+
+/**
+ * Several profiles side by side, each under the same count of requests: self time per request and layer (µs),
+ * the first profile's share of its busy time, and the difference to the last one.
+ */
+export async function compareProfiles(
+  profiles: readonly {
+    readonly label: string;
+    readonly file: string;
+    readonly window?: { readonly fromUs: number; readonly toUs: number };
+    readonly requests: number;
+  }[],
+): Promise<string> {
+  const loaded = await Promise.all(
+    profiles.map(async (p) => ({ ...p, ...(await layerTotals(p.file, p.window)) })),
+  );
+  const first = loaded[0];
+  const last = loaded[loaded.length - 1];
+  if (!first || !last) return "";
+  const per = (t: (typeof loaded)[number], layer: string) => (t.totals.get(layer) ?? 0) / t.requests;
+  const layers = [...new Set(loaded.flatMap((t) => [...t.totals.keys()]))]
+    .filter((k) => k !== "idle")
+    .sort((a, b) => per(first, b) - per(first, a));
+  const head = loaded.map((t) => `${t.label} µs/req`);
+  const row = (name: string, values: number[], share: string) =>
+    `| ${name} | ${values.map((v) => v.toFixed(0)).join(" | ")} | ${share} | ${((values[0] ?? 0) - (values[values.length - 1] ?? 0)).toFixed(0)} |`;
+  return [
+    ...loaded.map(
+      (t) =>
+        `${t.label}: CPU busy ${(t.busy / 1e6).toFixed(2)} s of ${(t.all / 1e6).toFixed(2)} s profiled, ${t.requests} requests (${t.file})`,
+    ),
+    "",
+    `| layer | ${head.join(" | ")} | ${first.label} of busy | ${first.label} − ${last.label} |`,
+    `|---|${head.map(() => "---:|").join("")}---:|---:|`,
+    ...layers.map((k) =>
+      row(
+        k,
+        loaded.map((t) => per(t, k)),
+        `${((100 * (first.totals.get(k) ?? 0)) / first.busy).toFixed(1)} %`,
+      ),
+    ),
+    row(
+      "**busy**",
+      loaded.map((t) => t.busy / t.requests),
+      "100 %",
+    ),
   ].join("\n");
 }
 
