@@ -9,7 +9,7 @@
  * each server's SQL statements counted (bench/statementCount.ts): statements per request, by text.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { loadavg } from "node:os";
 import path from "node:path";
 import { createKnex, migrateLatest } from "../src/db/database";
@@ -161,17 +161,18 @@ async function main() {
       for (const o of others) await rm(path.join(d, o.f));
       return path.join(d, main?.f ?? "");
     };
-    console.log(
-      await compareProfiles([
-        { label: "es", file: await mainProfile(dir), window: { fromUs, toUs }, requests: r.requests },
-        {
-          label: "crud",
-          file: await mainProfile(crudDir),
-          window: { fromUs: crudFromUs, toUs: crudToUs },
-          requests: c.requests,
-        },
-      ]),
-    );
+    const runs = [
+      { label: "es", file: await mainProfile(dir), window: { fromUs, toUs }, requests: r.requests },
+      {
+        label: "crud",
+        file: await mainProfile(crudDir),
+        window: { fromUs: crudFromUs, toUs: crudToUs },
+        requests: c.requests,
+      },
+    ];
+    // For `npx tsx bench/profileLayers.ts <dir>`: the same table again, later, with other layer rules.
+    await writeFile(path.join(dir, "runs.json"), JSON.stringify(runs));
+    console.log(await compareProfiles(runs));
   } finally {
     await server.close();
   }
