@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 interface CallFrame {
   readonly functionName: string;
   readonly url: string;
+  readonly lineNumber: number;
 }
 interface ProfileNode {
   readonly id: number;
@@ -28,7 +29,7 @@ const LAYERS: readonly (readonly [string, RegExp])[] = [
   ["i18n (language negotiation, catalogue)", /src\/http\/(language|i18n\/)/],
   [
     "HTTP pipeline (express, body parsing)",
-    /node_modules\/(express|router|body-parser|raw-body|finalhandler|on-finished|content-type|type-is|qs|statuses|send|iconv-lite|http-errors|depd|mime-types|mime-db|media-typer|negotiator|accepts|vary|fresh|parseurl|path-to-regexp|encodeurl|escape-html|proxy-addr|forwarded|cookie|merge-descriptors|etag|range-parser|destroy|ee-first|unpipe|bytes|safe-buffer)\/|src\/http\/(app|context|errors|visitorRoutes|conversationRoutes|ownership)/,
+    /node_modules\/(express|router|body-parser|raw-body|finalhandler|on-finished|content-type|type-is|qs|statuses|send|iconv-lite|http-errors|depd|mime-types|mime-db|media-typer|negotiator|accepts|vary|fresh|parseurl|path-to-regexp|encodeurl|escape-html|proxy-addr|forwarded|cookie|merge-descriptors|etag|range-parser|destroy|ee-first|unpipe|bytes|safe-buffer)\/|src\/http\/(app|context|errors|series|visitorRoutes|conversationRoutes|ownership)/,
   ],
   ["validation (zod)", /node_modules\/zod\/|src\/commands\/fields/],
   [
@@ -38,7 +39,7 @@ const LAYERS: readonly (readonly [string, RegExp])[] = [
   ["metrics (prom-client)", /node_modules\/(prom-client|tdigest|bintrees)\/|src\/ops\/(metrics|httpMetrics)/],
   ["deciders and command handlers", /src\/commands\/|src\/events\//],
   ["hash chain", /src\/eventstore\/hashChain/],
-  ["read queries (src/queries)", /src\/queries\//],
+  ["read queries (src/queries)", /src\/queries\/|src\/db\/rawQuery/],
   ["personal-data sealing (src/privacy)", /src\/privacy\//],
   ["real-time delivery (src/realtime)", /src\/realtime\//],
   ["event store (append/read)", /src\/eventstore\//],
@@ -68,7 +69,13 @@ const SPECIAL: Record<string, string> = {
 export async function layerTotals(
   file: string,
   window?: { readonly fromUs: number; readonly toUs: number },
-): Promise<{ totals: Map<string, number>; all: number; busy: number }> {
+): Promise<{
+  totals: Map<string, number>;
+  all: number;
+  busy: number;
+  /** Self time per frame ("function file:line") within each layer. */
+  frames: Map<string, Map<string, number>>;
+}> {
   const profile = JSON.parse(await readFile(file, "utf8")) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
@@ -104,6 +111,7 @@ export async function layerTotals(
     return layer;
   };
   const totals = new Map<string, number>();
+  const frames = new Map<string, Map<string, number>>();
   let all = 0;
   let at = profile.startTime;
   profile.samples.forEach((id, i) => {
@@ -113,9 +121,13 @@ export async function layerTotals(
     if (window && (at < window.fromUs || at > window.toUs)) return;
     const layer = classify(id);
     totals.set(layer, (totals.get(layer) ?? 0) + dt);
+    const { functionName, url, lineNumber } = (byId.get(id) as ProfileNode).callFrame;
+    const frame = `${functionName || "(anonymous)"} ${url.replace(/^.*\/(node_modules|src|bench)\//, "$1/")}:${lineNumber + 1}`;
+    const inLayer = frames.get(layer) ?? new Map<string, number>();
+    frames.set(layer, inLayer.set(frame, (inLayer.get(frame) ?? 0) + dt));
     all += dt;
   });
-  return { totals, all, busy: all - (totals.get("idle") ?? 0) };
+  return { totals, all, busy: all - (totals.get("idle") ?? 0), frames };
 }
 
 /** A .cpuprofile's self time per layer, as a table. */
@@ -185,11 +197,35 @@ export async function compareProfiles(
   ].join("\n");
 }
 
-/** `npx tsx bench/profileLayers.ts <file.cpuprofile | profile.ts's directory>`: the table again. */
+/** The frames of one layer with the most self time, per request, in each profile of a profile.ts run. */
+export async function layerFrames(dir: string, layer: string, top = 25): Promise<string> {
+  const runs = JSON.parse(await readFile(`${dir}/runs.json`, "utf8")) as {
+    label: string;
+    file: string;
+    window: { fromUs: number; toUs: number };
+    requests: number;
+  }[];
+  const out: string[] = [];
+  for (const run of runs) {
+    const { frames } = await layerTotals(run.file, run.window);
+    const inLayer = [...(frames.get(layer) ?? new Map<string, number>())].sort((a, b) => b[1] - a[1]);
+    out.push(`${run.label}: ${layer}, µs per request`);
+    for (const [frame, us] of inLayer.slice(0, top))
+      out.push(`${(us / run.requests).toFixed(1).padStart(7)}  ${frame}`);
+  }
+  return out.join("\n");
+}
+
+/**
+ * `npx tsx bench/profileLayers.ts <file.cpuprofile | profile.ts's directory> [layer]`: the table again, or the
+ * frames of one layer (its name as the table shows it).
+ */
 if (require.main === module) {
-  const given = process.argv[2] as string;
+  const [given, layer] = process.argv.slice(2) as [string, string | undefined];
   (given.endsWith(".cpuprofile")
     ? summariseProfile(given)
-    : readFile(`${given}/runs.json`, "utf8").then((runs) => compareProfiles(JSON.parse(runs)))
+    : layer
+      ? layerFrames(given, layer)
+      : readFile(`${given}/runs.json`, "utf8").then((runs) => compareProfiles(JSON.parse(runs)))
   ).then(console.log);
 }
