@@ -6,7 +6,8 @@
  * run: the figure to compare before and after a change (absolute rates move with whatever else the machine
  * runs). The reads need sessions: each side first takes StartChats for a few seconds, and the reads then go
  * to those sessions with their browsers' headers, as in bench/http.ts. Last, a fixed number of requests with
- * each server's SQL statements counted (bench/statementCount.ts): statements per request, by text.
+ * each server's SQL statements counted (bench/statementCount.ts): statements per request, by text. With
+ * BENCH_PROFILE=0 neither server is profiled: the ratio and the CPU figures without the profiler's cost.
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
@@ -75,6 +76,8 @@ async function countStatements(
 async function main() {
   const { endpoint, seconds } = args();
   const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
+  // BENCH_PROFILE=0: the same phases without the profiler (the ratio as bench/http.ts measures it).
+  const profiling = process.env.BENCH_PROFILE !== "0";
   const dir = path.join(__dirname, "results", "profiles", new Date().toISOString().replace(/[:.]/g, "-"));
   const crudDir = path.join(dir, "crud");
   await mkdir(crudDir, { recursive: true });
@@ -101,7 +104,7 @@ async function main() {
     const statementsFile = (side: string) => path.join(dir, `statements-${side}.json`);
 
     const es = await spawnServer("es", url, secret, {
-      nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${dir}`],
+      nodeArgs: profiling ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [],
       env: { BENCH_STATEMENTS_FILE: statementsFile("es") },
     });
     const esShot = await prepare("es", es, url);
@@ -117,7 +120,7 @@ async function main() {
 
     // The baseline is profiled too: the profiler's cost is then on both sides of the ratio.
     const crud = await spawnServer("crud", crudUrl, secret, {
-      nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${crudDir}`],
+      nodeArgs: profiling ? ["--cpu-prof", `--cpu-prof-dir=${crudDir}`] : [],
       env: { BENCH_STATEMENTS_FILE: statementsFile("crud") },
     });
     const crudShot = await prepare("crud", crud, crudUrl);
@@ -161,6 +164,7 @@ async function main() {
       for (const o of others) await rm(path.join(d, o.f));
       return path.join(d, main?.f ?? "");
     };
+    if (!profiling) return;
     const runs = [
       { label: "es", file: await mainProfile(dir), window: { fromUs, toUs }, requests: r.requests },
       {
