@@ -16,7 +16,7 @@ export interface HttpResults {
   readonly linkedUnique: { readonly es: number; readonly crud: number };
 }
 
-interface Side {
+export interface Side {
   readonly name: "es" | "crud";
   readonly server: ServerProcess;
   readonly databaseUrl: string;
@@ -24,7 +24,7 @@ interface Side {
 }
 
 /** The sessions the StartChat phase created, with their browsers, and a token for a new OSS user per browser. */
-async function createdChats(side: Side, secret: string, run: string) {
+export async function createdChats(side: Pick<Side, "name" | "databaseUrl">, secret: string, run: string) {
   const db = new Client({ connectionString: side.databaseUrl });
   await db.connect();
   const { rows } = await db.query<{ id: string; browser_uuid: string }>(
@@ -51,7 +51,9 @@ export const startShot = (): Shot => ({
   body: { browser_uuid: randomUUID(), topic: "Pertanyaan tentang izin usaha", priority: "normal" },
 });
 
-function shots(side: Side): Record<Exclude<Endpoint, "startchat">, (i: number) => Shot> {
+export function shots(
+  side: Pick<Side, "chats">,
+): Record<Exclude<Endpoint, "startchat">, (i: number) => Shot> {
   const chat = (i: number) => side.chats[i % side.chats.length]!;
   const one = {
     setcontact: (i: number): Shot => ({

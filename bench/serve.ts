@@ -7,12 +7,14 @@ import { loadConfig } from "../src/config";
 import { createLogger } from "../src/logger";
 import { startService } from "../src/service";
 import { startCrudServer } from "./crud/server";
+import { countStatementsOnSignal } from "./statementCount";
 
 async function main() {
   const [mode, databaseUrl] = process.argv.slice(2);
   if (!databaseUrl || (mode !== "es" && mode !== "crud")) throw new Error("usage: serve.ts es|crud <url>");
   const secret = process.env.OSS_IDENTITY_SECRET;
   if (!secret) throw new Error("OSS_IDENTITY_SECRET is required");
+  if (process.env.BENCH_STATEMENTS_FILE) countStatementsOnSignal(process.env.BENCH_STATEMENTS_FILE);
   let stop: () => Promise<void>;
   let url: string;
   if (mode === "es") {

@@ -1,5 +1,5 @@
 import cors from "cors";
-import express, { type Express } from "express";
+import express, { type Express, type RequestHandler } from "express";
 import type { Redis } from "ioredis";
 import type { Knex } from "knex";
 import type { Logger } from "pino";
@@ -30,6 +30,7 @@ import type { RouteDeps } from "./routeDeps";
 import { errors } from "./schemas/common";
 import { health, readiness } from "./schemas/opsSchemas";
 import { securityHeaders } from "./securityHeaders";
+import { series, underApi } from "./series";
 import { authenticateStaff, requireStaffRole } from "./staffAuth";
 import { subjectRoutes } from "./subjectRoutes";
 import { chatRoutes } from "./visitorRoutes";
@@ -66,26 +67,38 @@ export function createApp(options: AppOptions): Express {
   // Without TRUST_PROXY the client IP is the socket's; X-Forwarded-For is believed only from trusted proxies.
   app.set("trust proxy", options.trustProxy ?? false);
   const identity = options.identity ?? null;
+  // No ETag: no client revalidates (If-None-Match), and express hashed every body to make one.
+  app.set("etag", false);
   const limits = rateLimits(options.rateLimits ?? OFF, options.redis ?? null);
-  app.use(securityHeaders());
+  const pass: RequestHandler = (_req, _res, next) => next();
+  // What every request goes through, as one layer of the app's stack (see series).
   app.use(
-    cors({
-      origin: options.corsOrigins === "*" ? "*" : (options.corsOrigins ?? []),
-      allowedHeaders: ["Content-Type", "Authorization", "X-Browser-UUID", "X-Request-Id", "Idempotency-Key"],
-      exposedHeaders: [
-        "Retry-After",
-        "X-Request-Id",
-        "X-Read-Model-Stale",
-        "Idempotency-Replayed",
-        "RateLimit",
-        "RateLimit-Policy",
-      ],
-      maxAge: 600,
-    }),
+    series(
+      securityHeaders(),
+      cors({
+        origin: options.corsOrigins === "*" ? "*" : (options.corsOrigins ?? []),
+        allowedHeaders: [
+          "Content-Type",
+          "Authorization",
+          "X-Browser-UUID",
+          "X-Request-Id",
+          "Idempotency-Key",
+        ],
+        exposedHeaders: [
+          "Retry-After",
+          "X-Request-Id",
+          "X-Read-Model-Stale",
+          "Idempotency-Replayed",
+          "RateLimit",
+          "RateLimit-Policy",
+        ],
+        maxAge: 600,
+      }),
+      requestLog(options.logger),
+      contentLanguage,
+      options.metrics ? httpTimer(options.metrics.httpSeconds) : pass,
+    ),
   );
-  app.use(requestLog(options.logger));
-  app.use(contentLanguage);
-  if (options.metrics) app.use(httpTimer(options.metrics.httpSeconds));
   describeRoute(app, {
     method: "get",
     path: "/healthz",
@@ -127,11 +140,24 @@ export function createApp(options: AppOptions): Express {
   });
   docsRoutes(app, { title: "OSS LiveChat API", version: "1" });
   app.use(demoRoutes());
-  if (options.metrics) app.use(commandTimer(options.metrics));
-  app.use("/api", limits.perIp);
-  app.use(express.json({ limit: "64kb", strict: true }));
-  app.use(authenticateStaff(options.knex, createKeyUsageRecorder(options.knex, options.logger)));
-  app.use(authenticateOssUser(identity));
+  // Limits, body, credentials and idempotency keys, in this order, as one layer (see series).
+  app.use(
+    series(
+      options.metrics ? commandTimer(options.metrics) : pass,
+      underApi(limits.perIp),
+      express.json({ limit: "64kb", strict: true }),
+      authenticateStaff(options.knex, createKeyUsageRecorder(options.knex, options.logger)),
+      authenticateOssUser(identity),
+      underApi(limits.perIdentity),
+      // Every command on every router below: mutating methods only, so a new router needs nothing more.
+      underApi(
+        idempotencyKeys(
+          options.idempotency ?? createIdempotencyStore(options.knex, IDEMPOTENCY_DEFAULTS),
+          options.logger,
+        ),
+      ),
+    ),
+  );
   // Not public: on this port only for an ops key (the open one is METRICS_PORT, see metricsServer.ts).
   if (options.metrics) {
     describeRoute(app, {
@@ -147,15 +173,6 @@ export function createApp(options: AppOptions): Express {
     });
     app.get("/metrics", requireStaffRole("ops"), metricsRoute(options.metrics));
   }
-  app.use("/api", limits.perIdentity);
-  // Every command on every router below: mutating methods only, so a new router needs nothing more.
-  app.use(
-    "/api",
-    idempotencyKeys(
-      options.idempotency ?? createIdempotencyStore(options.knex, IDEMPOTENCY_DEFAULTS),
-      options.logger,
-    ),
-  );
   // The widget's routes first: they take nearly all the traffic, and a router tries its routes in order.
   // One session cache for both sides of a conversation.
   const conversations = options.conversations ?? conversationDeps(options.commands);

@@ -34,9 +34,8 @@ export function idempotencyKeys(
   options: { waitMs?: number } = {},
 ): RequestHandler {
   const waitMs = options.waitMs ?? 10_000;
-  return async (req, res, next) => {
-    const key = req.get(HEADER);
-    if (!MUTATING.has(req.method) || key === undefined) return next();
+  const keyed: RequestHandler = async (req, res, next) => {
+    const key = req.get(HEADER) as string;
     const parsed = uuidField.safeParse(key);
     if (!parsed.success) return next(new ValidationError([{ field: HEADER, code: "field_uuid" }]));
     const request: IdempotentRequest = {
@@ -80,4 +79,7 @@ export function idempotencyKeys(
     };
     next();
   };
+  // Synchronous for a read or a request without a key: an async middleware costs every request a promise.
+  return (req, res, next) =>
+    MUTATING.has(req.method) && req.get(HEADER) !== undefined ? keyed(req, res, next) : next();
 }

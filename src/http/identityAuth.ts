@@ -17,32 +17,7 @@ export interface Caller {
  * X-Browser-UUID header. A credential that is sent but proves nothing is a 401 here, whatever the endpoint.
  */
 export function authenticateOssUser(verifier: IdentityVerifier | null): RequestHandler {
-  return async (req, res, next) => {
-    const header = req.get("authorization");
-    if (header !== undefined) {
-      const credential = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-      if (credential === undefined) {
-        res.set("WWW-Authenticate", "Bearer");
-        sendError(req, res, 401, "authorization_not_bearer");
-        return;
-      }
-      if (!credential.startsWith(STAFF_KEY_PREFIX)) {
-        if (verifier === null) {
-          sendError(req, res, 401, "identity_not_configured");
-          return;
-        }
-        try {
-          const ossUser = await verifier.verify(credential);
-          res.locals.ossUser = ossUser;
-          res.locals.actor = { kind: "oss_user", id: ossUser.ossUserId };
-        } catch (err) {
-          if (!(err instanceof IdentityTokenError)) throw err;
-          res.set("WWW-Authenticate", 'Bearer error="invalid_token"');
-          sendError(req, res, 401, err.code, err.claim === undefined ? undefined : { claim: err.claim });
-          return;
-        }
-      }
-    }
+  const browserHeader: RequestHandler = (req, res, next) => {
     const browser = req.get("x-browser-uuid");
     if (browser !== undefined) {
       const parsed = uuidField.safeParse(browser);
@@ -53,6 +28,41 @@ export function authenticateOssUser(verifier: IdentityVerifier | null): RequestH
       res.locals.browserUuid = parsed.data;
     }
     next();
+  };
+  const verifyToken = async (
+    req: Parameters<RequestHandler>[0],
+    res: Parameters<RequestHandler>[1],
+    next: Parameters<RequestHandler>[2],
+    credential: string,
+  ) => {
+    if (verifier === null) {
+      sendError(req, res, 401, "identity_not_configured");
+      return;
+    }
+    try {
+      const ossUser = await verifier.verify(credential);
+      res.locals.ossUser = ossUser;
+      res.locals.actor = { kind: "oss_user", id: ossUser.ossUserId };
+    } catch (err) {
+      if (!(err instanceof IdentityTokenError)) throw err;
+      res.set("WWW-Authenticate", 'Bearer error="invalid_token"');
+      sendError(req, res, 401, err.code, err.claim === undefined ? undefined : { claim: err.claim });
+      return;
+    }
+    browserHeader(req, res, next);
+  };
+  // Synchronous unless there is a token to verify: an async middleware costs every request a promise.
+  return (req, res, next) => {
+    const header = req.get("authorization");
+    if (header === undefined) return browserHeader(req, res, next);
+    const credential = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    if (credential === undefined) {
+      res.set("WWW-Authenticate", "Bearer");
+      sendError(req, res, 401, "authorization_not_bearer");
+      return;
+    }
+    if (credential.startsWith(STAFF_KEY_PREFIX)) return browserHeader(req, res, next);
+    return verifyToken(req, res, next, credential);
   };
 }
 

@@ -194,14 +194,19 @@ export function chatRoutes(deps: RouteDeps): Router {
     const anySession = staffAllowed(caller, "readSessions");
     requireBrowserOrUser(caller, anySession);
     await catchUp(res, input.min_position);
-    const found = await getSessionForReader(deps.knex, input.id);
     const owner = { browserUuid: caller.browserUuid, ossUserId: caller.ossUser?.ossUserId ?? null };
+    // The reader's own chat user comes with the read: the ownership check needs no statement of its own.
+    const found = await getSessionForReader(deps.knex, input.id, anySession ? null : owner.ossUserId);
     const readable =
       found !== null &&
       (anySession ||
         (await readerOwns(
           deps.knex,
-          { ...found.view, anonymousBrowserUuid: found.anonymousBrowserUuid },
+          {
+            ...found.view,
+            anonymousBrowserUuid: found.anonymousBrowserUuid,
+            readerChatUserId: found.readerChatUserId,
+          },
           owner,
         )));
     if (!found || !readable) {

@@ -25,9 +25,13 @@ function routeOf(req: Request): string {
 /** Times every request, labelled once the answer is sent (the route is known by then). */
 export function httpTimer(histogram: HttpSeconds): RequestHandler {
   return (req, res, next) => {
-    const end = histogram.startTimer();
+    // observe() rather than startTimer(): no closure over the labels and no merge of them per request.
+    const started = performance.now();
     res.once("finish", () => {
-      end({ method: req.method, route: routeOf(req), status: `${Math.floor(res.statusCode / 100)}xx` });
+      histogram.observe(
+        { method: req.method, route: routeOf(req), status: `${Math.floor(res.statusCode / 100)}xx` },
+        (performance.now() - started) / 1000,
+      );
     });
     next();
   };

@@ -1,7 +1,14 @@
 import type { Knex } from "knex";
 import { z } from "zod";
 import { ossUserIdField, uuidField } from "../commands/fields";
-import { type SessionRow, type SessionView, sessionsWithContact, toSessionView } from "./sessionRows";
+import { queryRows } from "../db/rawQuery";
+import {
+  SESSION_COLUMNS,
+  SESSIONS_WITH_CONTACT,
+  type SessionRow,
+  type SessionView,
+  toSessionView,
+} from "./sessionRows";
 
 export const historyInput = z
   .object({
@@ -40,42 +47,49 @@ export async function historyOwner(knex: Knex, ossUserId: string): Promise<strin
   return row?.id ?? null;
 }
 
+const OSS_USER_CHAT_USER = `(SELECT id FROM chat_users
+  WHERE oss_user_id = $1 AND merged_into_chat_user_id IS NULL AND deleted_at IS NULL LIMIT 1)`;
+
 /**
- * Which sessions a history shows: an OSS user's are its chat user's (merged-in sessions included); a
- * browser's are only those it started anonymously, even once it is linked to an account, so a browser UUID
- * alone never reads what the account did elsewhere.
+ * Which sessions a history shows: an OSS user's are its chat user's (merged-in sessions included, see
+ * historyOwner); a browser's are only those it started anonymously, even once it is linked to an account, so a
+ * browser UUID alone never reads what the account did elsewhere. `s` is the session; $1 the user or browser.
  */
-async function historyScope(
-  knex: Knex,
-  input: HistoryInput,
-): Promise<{ column: "chat_user_id" | "anonymous_browser_uuid"; value: string } | null> {
-  if (input.oss_user_id !== undefined) {
-    const owner = await historyOwner(knex, input.oss_user_id);
-    return owner === null ? null : { column: "chat_user_id", value: owner };
-  }
-  return { column: "anonymous_browser_uuid", value: input.browser_uuid as string };
-}
+const SCOPE = {
+  oss_user: `s.chat_user_id = ${OSS_USER_CHAT_USER}`,
+  browser: "s.anonymous_browser_uuid = $1",
+} as const;
+
+/**
+ * The page and the total in one statement: the count's single row, joined to the page's rows (none past the
+ * end). $2 and $3 are the limit and the offset.
+ */
+const HISTORY = Object.fromEntries(
+  Object.entries(SCOPE).map(([scope, where]) => [
+    scope,
+    `SELECT t.total, r.* FROM (SELECT count(*) AS total FROM chat_sessions s WHERE ${where} AND s.deleted_at IS NULL) t
+     LEFT JOIN LATERAL (
+       SELECT ${SESSION_COLUMNS} FROM ${SESSIONS_WITH_CONTACT}
+       WHERE ${where} AND s.deleted_at IS NULL ORDER BY s.created_at DESC, s.id DESC LIMIT $2 OFFSET $3
+     ) r ON true`,
+  ]),
+) as Record<keyof typeof SCOPE, string>;
 
 /** The sessions a history shows, newest first. */
 export async function getHistory(knex: Knex, input: HistoryInput): Promise<HistoryView> {
-  const empty = { sessions: [], total: 0, limit: input.limit, offset: input.offset };
-  const scope = await historyScope(knex, input);
-  if (scope === null) return empty;
-  const { column, value } = scope;
-  const [rows, count] = await Promise.all([
-    sessionsWithContact(knex)
-      .where(`s.${column}`, value)
-      .orderBy([
-        { column: "s.created_at", order: "desc" },
-        { column: "s.id", order: "desc" },
-      ])
-      .limit(input.limit)
-      .offset(input.offset) as Promise<SessionRow[]>,
-    knex.table("chat_sessions").where(column, value).whereNull("deleted_at").count({ n: "*" }).first(),
+  const [scope, value] =
+    input.oss_user_id !== undefined
+      ? (["oss_user", input.oss_user_id] as const)
+      : (["browser", input.browser_uuid as string] as const);
+  const rows = await queryRows<Partial<SessionRow> & { total: string }>(knex, HISTORY[scope], [
+    value,
+    input.limit,
+    input.offset,
   ]);
   return {
-    sessions: rows.map(toSessionView),
-    total: Number(count?.n ?? 0),
+    // Past the last page the count's row comes alone, its session columns null.
+    sessions: rows.filter((r) => r.id != null).map((r) => toSessionView(r as SessionRow)),
+    total: Number(rows[0]?.total ?? 0),
     limit: input.limit,
     offset: input.offset,
   };

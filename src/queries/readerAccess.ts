@@ -13,6 +13,8 @@ export async function readerOwns(
     readonly chat_user_id: string;
     /** The browser that started the session anonymously, when the caller already read it: no query then. */
     readonly anonymousBrowserUuid?: string | null;
+    /** The chat user the caller's OSS user holds (historyOwner), when the caller already read it: no query then. */
+    readonly readerChatUserId?: string | null;
   },
   caller: { readonly browserUuid: string | null; readonly ossUserId: string | null },
 ): Promise<boolean> {
@@ -25,5 +27,10 @@ export async function readerOwns(
       .first("id");
     if (started) return true;
   }
-  return caller.ossUserId !== null && (await historyOwner(knex, caller.ossUserId)) === session.chat_user_id;
+  if (caller.ossUserId === null) return false;
+  const owner =
+    session.readerChatUserId !== undefined
+      ? session.readerChatUserId
+      : await historyOwner(knex, caller.ossUserId);
+  return owner === session.chat_user_id;
 }

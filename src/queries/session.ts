@@ -1,7 +1,14 @@
 import type { Knex } from "knex";
 import { z } from "zod";
 import { uuidField } from "../commands/fields";
-import { type SessionRow, type SessionView, sessionsWithContact, toSessionView } from "./sessionRows";
+import { queryRows } from "../db/rawQuery";
+import {
+  SESSION_COLUMNS,
+  SESSIONS_WITH_CONTACT,
+  type SessionRow,
+  type SessionView,
+  toSessionView,
+} from "./sessionRows";
 
 export const sessionInput = z.object({
   id: uuidField,
@@ -32,51 +39,52 @@ export async function getSession(knex: Knex, sessionId: string): Promise<Session
   return (await getSessionForReader(knex, sessionId))?.view ?? null;
 }
 
+const SESSION_DETAIL = `SELECT ${SESSION_COLUMNS}, s.anonymous_browser_uuid,
+    u.browser_uuid AS user_browser_uuid, u.oss_user_id AS user_oss_user_id, u.email AS user_email,
+    u.is_anonymous AS user_is_anonymous, u.created_at AS user_created_at, u.updated_at AS user_updated_at,
+    s.assigned_agent_id, s.assigned_agent_name, s.last_message_at,
+    (SELECT count(*) FROM chat_messages m WHERE m.session_id = s.id AND m.seq > s.visitor_read_seq
+       AND m.author_kind <> 'visitor')::int AS unread_for_visitor,
+    (SELECT id FROM chat_users
+      WHERE oss_user_id = $2 AND merged_into_chat_user_id IS NULL AND deleted_at IS NULL LIMIT 1)
+      AS reader_chat_user_id
+  FROM ${SESSIONS_WITH_CONTACT} JOIN chat_users u ON u.id = s.chat_user_id
+  WHERE s.deleted_at IS NULL AND s.id = $1`;
+
 /**
- * The session detail and the browser that started the session anonymously (for readerOwns), in one query:
- * the session, its contact and its chat user joined.
+ * The session detail, the browser that started the session anonymously and, for a reader logged in as an OSS
+ * user, that user's chat user (both for readerOwns), in one statement: the session, its contact and its chat
+ * user joined.
  */
 export async function getSessionForReader(
   knex: Knex,
   sessionId: string,
-): Promise<{ view: SessionDetailView; anonymousBrowserUuid: string | null } | null> {
-  const row = (await sessionsWithContact(knex)
-    .join("chat_users as u", "u.id", "s.chat_user_id")
-    .where("s.id", sessionId)
-    .select(
-      "s.anonymous_browser_uuid",
-      "u.browser_uuid as user_browser_uuid",
-      "u.oss_user_id as user_oss_user_id",
-      "u.email as user_email",
-      "u.is_anonymous as user_is_anonymous",
-      "u.created_at as user_created_at",
-      "u.updated_at as user_updated_at",
-      "s.assigned_agent_id",
-      "s.assigned_agent_name",
-      "s.last_message_at",
-      knex.raw(
-        `(SELECT count(*) FROM chat_messages m WHERE m.session_id = s.id AND m.seq > s.visitor_read_seq
-           AND m.author_kind <> 'visitor')::int AS unread_for_visitor`,
-      ),
-    )
-    .first()) as
-    | (SessionRow & {
-        anonymous_browser_uuid: string | null;
-        user_browser_uuid: string | null;
-        user_oss_user_id: string | null;
-        user_email: string | null;
-        user_is_anonymous: boolean;
-        user_created_at: Date;
-        user_updated_at: Date;
-        assigned_agent_id: string | null;
-        assigned_agent_name: string | null;
-        last_message_at: Date | null;
-        unread_for_visitor: number;
-      })
-    | undefined;
+  readerOssUserId: string | null = null,
+): Promise<{
+  view: SessionDetailView;
+  anonymousBrowserUuid: string | null;
+  readerChatUserId: string | null;
+} | null> {
+  const [row] = await queryRows<
+    SessionRow & {
+      anonymous_browser_uuid: string | null;
+      user_browser_uuid: string | null;
+      user_oss_user_id: string | null;
+      user_email: string | null;
+      user_is_anonymous: boolean;
+      user_created_at: Date;
+      user_updated_at: Date;
+      assigned_agent_id: string | null;
+      assigned_agent_name: string | null;
+      last_message_at: Date | null;
+      unread_for_visitor: number;
+      reader_chat_user_id: string | null;
+    }
+  >(knex, SESSION_DETAIL, [sessionId, readerOssUserId]);
   if (!row) return null;
   return {
     anonymousBrowserUuid: row.anonymous_browser_uuid,
+    readerChatUserId: row.reader_chat_user_id,
     view: {
       ...toSessionView(row),
       chat_user: {

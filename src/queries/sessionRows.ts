@@ -1,5 +1,3 @@
-import type { Knex } from "knex";
-
 export interface ContactView {
   contact_name: string;
   contact_email: string;
@@ -40,32 +38,15 @@ interface SessionRow {
   contact_updated_at: Date | null;
 }
 
-/** Sessions joined with their contact, as the query endpoints show them. */
-export function sessionsWithContact(knex: Knex) {
-  return knex
-    .table("chat_sessions as s")
-    .leftJoin("chat_session_contacts as c", function joinContact() {
-      this.on("c.session_id", "s.id").andOnNull("c.deleted_at");
-    })
-    .whereNull("s.deleted_at")
-    .select(
-      "s.id",
-      "s.chat_user_id",
-      "s.topic",
-      "s.priority",
-      "s.status",
-      "s.channel",
-      "s.created_at",
-      "s.updated_at",
-      "c.contact_name",
-      "c.contact_email",
-      "c.contact_phone",
-      "c.position",
-      "c.company_name",
-      "c.created_at as contact_created_at",
-      "c.updated_at as contact_updated_at",
-    );
-}
+/**
+ * Sessions joined with their contact, as the query endpoints show them: the select list and the FROM clause
+ * of their statements (sent as they are, see queryRows), `s` the session and `c` its contact.
+ */
+export const SESSION_COLUMNS = `s.id, s.chat_user_id, s.topic, s.priority, s.status, s.channel, s.created_at, s.updated_at,
+  c.contact_name, c.contact_email, c.contact_phone, c.position, c.company_name,
+  c.created_at AS contact_created_at, c.updated_at AS contact_updated_at`;
+export const SESSIONS_WITH_CONTACT = `chat_sessions s
+  LEFT JOIN chat_session_contacts c ON c.session_id = s.id AND c.deleted_at IS NULL`;
 
 export function toSessionView(row: SessionRow): SessionView {
   return {

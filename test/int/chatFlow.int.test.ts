@@ -249,6 +249,9 @@ describe("the widget's whole flow over HTTP", () => {
     );
     expect(page.body).toMatchObject({ total: 5, limit: 2, offset: 1 });
     expect(page.body.sessions.map((s: { topic: string }) => s.topic)).toEqual(["Topik 3", "Topik 2"]);
+    // Past the last page: no sessions, and still the total.
+    const past = await history(`browser_uuid=${browser}&limit=2&offset=5`, asBrowser(browser));
+    expect(past.body).toEqual({ sessions: [], total: 5, limit: 2, offset: 5 });
     const stranger = randomUUID();
     const unknown = await history(`browser_uuid=${stranger}`, asBrowser(stranger));
     expect(unknown.body).toEqual({ sessions: [], total: 0, limit: 20, offset: 0 });
