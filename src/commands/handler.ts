@@ -136,6 +136,14 @@ export async function appendWrites(
   }));
 }
 
+/** A decision on remembered states that appends nothing proves nothing: it is made again from fresh reads. */
+export class UnverifiedNoOp extends Error {
+  constructor() {
+    super("a decision on remembered states appended nothing");
+    this.name = "UnverifiedNoOp";
+  }
+}
+
 /**
  * Runs a command first on the states this process remembers, reading nothing, then (if the store disagrees
  * with what it remembered, or the command refuses on them) again from fresh reads, retrying on conflicts.

@@ -1,7 +1,7 @@
 import type { RequestContext } from "../events/metadata";
 import type { CommandDeps } from "./deps";
-import { appendDecidedToStreams, retryOnConflict } from "./handler";
-import { decideIdentity, originOf, writesAt } from "./identities";
+import { appendWrites, rememberedFirst, UnverifiedNoOp } from "./handler";
+import { checksAt, decideIdentity, originOf, rememberAppended, writesAt } from "./identities";
 import { chatUserIdForBrowser, chatUserIdForOssUser } from "./identityIds";
 import { decideLinkUser, type OssLogin } from "./identityWorkflow";
 
@@ -30,13 +30,22 @@ export async function linkUser(
 ): Promise<LinkedUser> {
   const { login } = command;
   const browserUserId = chatUserIdForBrowser(command.browserUuid);
-  return retryOnConflict(async () => {
+  return rememberedFirst(async (remembered, appending) => {
     const { ctx, origin } = originOf(requestCtx);
     const prefetch = [browserUserId, chatUserIdForOssUser(login.ossUserId)];
-    const decision = await decideIdentity(deps, login.ossUserId, prefetch, (states) =>
-      decideLinkUser(command, states, origin),
+    const decision = await decideIdentity(
+      deps,
+      login.ossUserId,
+      prefetch,
+      (states) => decideLinkUser(command, states, origin),
+      { remembered },
     );
-    const appended = await appendDecidedToStreams(deps.store, writesAt(decision), ctx);
+    const writes = writesAt(decision);
+    if (remembered && writes.every((w) => w.events.length === 0)) throw new UnverifiedNoOp();
+    appending();
+    const written = await appendWrites(deps.store, writes, ctx, null, checksAt(decision));
+    rememberAppended(deps, decision, written);
+    const appended = written.at(-1)?.result.position ?? null;
     const { chatUserId, merged } = decision.result;
     return {
       chatUserId,

@@ -11,7 +11,7 @@ import {
 import { startedOrNotFound } from "./conversation";
 import type { CommandDeps } from "./deps";
 import { NotFoundError } from "./errors";
-import { appendWrites, type LoadedStream, rememberedFirst } from "./handler";
+import { appendWrites, type LoadedStream, rememberedFirst, UnverifiedNoOp } from "./handler";
 import type { LoadOptions } from "./identities";
 import type { Ownership } from "./sessionAccess";
 import { createStreamCache, type StreamCache } from "./streamCache";
@@ -41,9 +41,6 @@ export interface SessionChange {
 
 /** Whether the caller may act on a session; an Ownership decided on remembered states names what to check. */
 export type MayAct = (session: StartedChatSession, options?: LoadOptions) => Promise<boolean | Ownership>;
-
-/** A decision on remembered states that appends nothing proves nothing: it is made again from fresh reads. */
-class UnverifiedNoOp extends Error {}
 
 const notRemembered: LoadedStream<ChatSessionState> = {
   state: initialChatSession,

@@ -64,4 +64,18 @@ describe("chats started on remembered identity states", () => {
       .where("event_type", "OssIdentityClaimed");
     expect(claims).toHaveLength(1);
   });
+
+  test("a browser linked by another instance is not linked again to another account", async () => {
+    const browser = randomUUID();
+    const first = await asOssUser(`OSS-${randomUUID()}`, "c@example.com");
+    const second = await asOssUser(`OSS-${randomUUID()}`, "d@example.com");
+    await start(a, { browser_uuid: browser }); // a remembers the browser's chat user, not linked
+    const linked = await b.post("/api/oss-chat/link-user", { browser_uuid: browser }, first);
+    expect(linked.status).toBe(200);
+    const again = await a.post("/api/oss-chat/link-user", { browser_uuid: browser }, second);
+    expect(again.status).toBe(409);
+    const same = await a.post("/api/oss-chat/link-user", { browser_uuid: browser }, first);
+    expect(same.status).toBe(200);
+    expect(same.body.chat_user_id).toBe(linked.body.chat_user_id);
+  });
 });
