@@ -19,7 +19,12 @@ for (const proto of [Client.prototype, Pool.prototype] as { query: (...a: unknow
     if (counting && proto === Client.prototype) {
       const q = args[0];
       const text = typeof q === "string" ? q : ((q as { text?: string })?.text ?? "?");
-      const key = text.replace(/\s+/g, " ").slice(0, 110);
+      // Literals out (a projector batch is one script of inlined values): one key per statement shape.
+      const key = text
+        .replace(/'(?:[^']|'')*'/g, "'…'")
+        .replace(/\b\d+\b/g, "N")
+        .replace(/\s+/g, " ")
+        .slice(0, 110);
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
     return original.apply(this, args);

@@ -41,6 +41,7 @@ import { startRetentionJob } from "./privacy/retention";
 import { startKafkaProjector } from "./projections/kafkaProjector";
 import { startLogProjector } from "./projections/logProjector";
 import { startKafkaFollower, startStoreFollower } from "./realtime/follower";
+import { liveEventTypes } from "./realtime/notices";
 import { startPostgresFollower } from "./realtime/pgFollower";
 import { type Realtime, startRealtime } from "./realtime/realtime";
 import { realtimeSettings } from "./realtime/settings";
@@ -396,7 +397,7 @@ export async function startService(
                 groupId: `${config.KAFKA_GROUP_ID}-realtime-${randomUUID()}`,
                 fromBeginning: false,
               }),
-              open: (events) => openEvents(events, database.keys),
+              open: (events) => openEvents(events, database.keys, { only: liveEventTypes }),
               onEvents,
             })
           : config.EVENT_STORE === "postgres"
@@ -404,8 +405,9 @@ export async function startService(
                 knex: database.knex,
                 connectionString: database.url,
                 logger,
-                // The rows are read as stored: personal fields (message bodies among them) sealed.
-                open: (events) => openEvents(events, database.keys),
+                // The rows are read as stored: personal fields (message bodies among them) sealed; only the
+                // events that give notices are opened.
+                open: (events) => openEvents(events, database.keys, { only: liveEventTypes }),
                 onEvents,
                 pollIntervalMs: config.PROJECTOR_POLL_MS,
               })

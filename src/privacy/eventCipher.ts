@@ -104,10 +104,17 @@ function openDeep(value: unknown, keys: ReadonlyMap<string, Buffer>): unknown {
  * Opens every sealed field of the events (wherever it sits, so any stored version reads); a field whose key
  * was destroyed reads as "[erased]". One key lookup serves the whole batch.
  */
-export async function openEvents<E extends Sealable>(events: readonly E[], keyStore: KeyStore): Promise<E[]> {
+export async function openEvents<E extends Sealable>(
+  events: readonly E[],
+  keyStore: KeyStore,
+  options: { readonly only?: ReadonlySet<string> } = {},
+): Promise<E[]> {
   keyStore.observe?.(events);
   const ids = new Set<string>();
+  // `only`: the event types the reader uses; the others pass through sealed (the real-time follower).
+  const wanted = (e: E) => options.only === undefined || options.only.has(e.type);
   for (const e of events) {
+    if (!wanted(e)) continue;
     collectKeyIds(e.data, ids);
     collectKeyIds(e.metadata, ids);
     collectKeyIds(storedData(e), ids);
@@ -115,6 +122,7 @@ export async function openEvents<E extends Sealable>(events: readonly E[], keySt
   if (ids.size === 0) return [...events];
   const keys = await keyStore.keysForOpening([...ids]);
   return events.map((e) => {
+    if (!wanted(e)) return e;
     const opened = { ...e, data: openDeep(e.data, keys), metadata: openDeep(e.metadata, keys) };
     const stored = (e as { stored?: { data: unknown } }).stored;
     // A recorded event also carries its data as stored (before upcasting), which audit views show.

@@ -38,7 +38,15 @@ const sessionAssigned = z.object({
 const sessionClosed = z.object({ session_id: z.string() });
 const sessionStarted = z.object({ session_id: z.string(), topic: z.string(), priority: z.string() });
 
-/** The notice an event gives, or null for events nobody watches live. */
+/** The event types that give notices: the only ones a real-time follower needs opened. */
+export const liveEventTypes: ReadonlySet<string> = new Set([
+  "ChatMessagePosted",
+  "ChatSessionAssigned",
+  "ChatSessionClosed",
+  "ChatSessionStarted",
+]);
+
+/** The notice an event gives, or null for events nobody watches live (any type not in liveEventTypes). */
 export function noticeOf(event: LoggedEvent): Notice | null {
   switch (event.type) {
     case "ChatMessagePosted": {

@@ -293,3 +293,30 @@ describe("the key cache", () => {
     expect(off.size()).toBe(0);
   });
 });
+
+describe("opening for a reader of some event types", () => {
+  test("opens those types only, passes the others sealed, and still sees an erasure", async () => {
+    const keys = createCachingKeyStore(memoryKeys(), { ttlMs: 60_000 });
+    const [sealed] = await sealEvents([contactEvent()], keys);
+    const contact = sealed as ReturnType<typeof contactEvent>;
+    const erasure = { type: "ChatUserErased", data: {}, metadata: meta() };
+    const [skipped, seen] = await openEvents([contact, erasure], keys, {
+      only: new Set(["ChatMessagePosted"]),
+    });
+    expect(skipped).toBe(contact);
+    expect(seen).toBe(erasure);
+    expect(keys.size()).toBe(0); // the erasure emptied the cache though nothing was opened
+    const [opened] = await openEvents([contact], keys, { only: new Set([contact.type]) });
+    expect(JSON.stringify(opened)).not.toContain("pii:v1:");
+  });
+
+  test("every sealed field has an IV of its own", () => {
+    const key = randomBytes(32);
+    const ivs = new Set<string>();
+    for (let i = 0; i < 5000; i++) {
+      const sealedField = parseSealed(seal(key, "u.x", "sama"));
+      if (sealedField) ivs.add(sealedField.payload.subarray(0, 12).toString("hex"));
+    }
+    expect(ivs.size).toBe(5000);
+  });
+});

@@ -1,7 +1,8 @@
 import type { IncomingMessage } from "node:http";
+import { eventTypes } from "../../src/events/chatEvents";
 import { clientIp } from "../../src/realtime/clientIp";
 import { createCounter, createTokenBucket } from "../../src/realtime/limits";
-import { type LoggedEvent, noticeOf, sessionViewOf } from "../../src/realtime/notices";
+import { type LoggedEvent, liveEventTypes, noticeOf, sessionViewOf } from "../../src/realtime/notices";
 import type { MessageView } from "../../src/realtime/protocol";
 import { authFrame, clientFrame, parseJsonFrame } from "../../src/realtime/protocol";
 import { createSequencer } from "../../src/realtime/sequencer";
@@ -63,6 +64,15 @@ const ev = (type: string, data: unknown): LoggedEvent => ({ type, data, metadata
 const AGENT = "5d7a1c2e-3b4f-4a6d-8e9f-0a1b2c3d4e5f";
 
 describe("notices from events", () => {
+  it("come only from the live event types, the ones the follower opens", () => {
+    // Anything in the data: a type outside the set must give no notice whatever it holds.
+    const data = { session_id: SESSION, topic: "t", priority: "normal", agent_id: AGENT, agent_name: "A" };
+    for (const type of eventTypes.filter((t) => !liveEventTypes.has(t))) {
+      expect(noticeOf(ev(type, data))).toBeNull();
+    }
+    for (const type of liveEventTypes) expect(eventTypes).toContain(type);
+  });
+
   it("reads each event type the sockets watch, and ignores the rest", () => {
     const posted = ev("ChatMessagePosted", {
       session_id: SESSION,
