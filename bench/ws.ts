@@ -28,6 +28,9 @@ export interface WsResults {
     readonly delivered: number;
     /** Frames that arrived before the post's response (counted as 0 ms). */
     readonly before_response: number;
+    /** From the post's send: its frame on B, and its answer from A (the delivery key is the gap between them). */
+    readonly frame_from_send: { readonly p50_ms: number; readonly p99_ms: number };
+    readonly answer_from_send: { readonly p50_ms: number; readonly p99_ms: number };
     readonly sockets_tried: number;
     readonly rss_before_mb: number | null;
     readonly rss_after_mb: number | null;
@@ -53,6 +56,8 @@ export async function runWs(opts: {
   try {
     opts.log(`ws: instances A ${a.url} (api + projector), B ${b.url} (api)`);
     const responded = new Map<string, number>();
+    /** When each answered request was sent: the frame's and the answer's latency from the send, apart. */
+    const sentAt = new Map<string, number>();
     const arrived = new Map<string, number>();
     const chats: { browser: string; sessionId: string }[] = [];
     for (let i = 0; i < opts.sessions; i++) {
@@ -111,6 +116,7 @@ export async function runWs(opts: {
       const wait = due - performance.now();
       if (wait > 1) await new Promise((r) => setTimeout(r, wait));
       const chat = chats[i % chats.length] as (typeof chats)[number];
+      const sent = performance.now();
       const request =
         mode === "message_to_message_frame"
           ? postJson(
@@ -127,6 +133,7 @@ export async function runWs(opts: {
             const id = mode === "message_to_message_frame" ? body.message_id : body.session_id;
             if (res.status === 201 && id) {
               responded.set(id, at);
+              sentAt.set(id, sent);
               posted += 1;
             } else failed(String(res.status));
           },
@@ -145,6 +152,18 @@ export async function runWs(opts: {
       latencies.push(Math.max(0, got - at));
     }
     latencies.sort((x, y) => x - y);
+    const fromSend = (times: Map<string, number>) => {
+      const ms = [...times].flatMap(([id, t]) => {
+        const s0 = sentAt.get(id);
+        return s0 === undefined ? [] : [t - s0];
+      });
+      return {
+        p50_ms: round(percentile(ms, 50) ?? Number.NaN, 1),
+        p99_ms: round(percentile(ms, 99) ?? Number.NaN, 1),
+      };
+    };
+    const frameFromSend = fromSend(arrived);
+    const answerFromSend = fromSend(responded);
     for (const ws of open.splice(0)) ws.terminate();
 
     opts.log(`ws: opening up to ${opts.sockets} idle authenticated sockets on B`);
@@ -181,6 +200,8 @@ export async function runWs(opts: {
         post_error_statuses: statuses,
         delivered: latencies.length,
         before_response: early,
+        frame_from_send: frameFromSend,
+        answer_from_send: answerFromSend,
         sockets_tried: opts.sockets,
         rss_before_mb: rssBefore === null ? null : round(rssBefore, 1),
         rss_after_mb: rssAfter === null ? null : round(rssAfter, 1),
@@ -200,6 +221,8 @@ export function wsMarkdown(r: WsResults): string {
   return (
     `WebSocket delivery (${d.mode}: post to instance A → frame on instance B, ${d.rate_per_s}/s for ${d.duration_s} s, ` +
     `${d.sessions} sessions): p50 ${r.ws_delivery_p50_ms} ms, p99 ${r.ws_delivery_p99_ms} ms ` +
+    `(from the send: frame p50 / p99 ${d.frame_from_send.p50_ms} / ${d.frame_from_send.p99_ms} ms, answer ` +
+    `${d.answer_from_send.p50_ms} / ${d.answer_from_send.p99_ms} ms) ` +
     `(${d.delivered} of ${d.posted} timed, ${d.post_errors} post errors); ` +
     `${r.ws_sockets_held} idle authenticated sockets held by one instance, ${r.ws_kb_per_socket} KB each (RSS).`
   );

@@ -52,20 +52,46 @@ export interface PostgresEventStoreOptions {
 /**
  * Wakes followers after appends commit: this store's own followers at once, other processes' by one NOTIFY
  * at a time (appends that commit while one is in flight share the next). The NOTIFY is sent after the commit,
- * never inside it: there it held a database-wide lock through the WAL flush and serialised every append.
+ * never inside it: there it held a database-wide lock through the WAL flush and serialised every append. It
+ * goes on a connection of its own, so under load it does not wait for a pool connection behind the requests'
+ * queries (other instances' real-time frames waited seconds for it); if that connection fails, the pool
+ * carries the NOTIFYs until it is opened again.
  */
-function createAnnouncer(pool: Pool, onError: ((err: Error) => void) | undefined) {
+function createAnnouncer(pool: Pool, connectionString: string, onError: ((err: Error) => void) | undefined) {
   const instance = randomUUID();
   const local = new Set<() => void>();
   let inFlight: Promise<void> | null = null;
   let again = false;
+  let closed = false;
+  let notifier: Promise<Client> | null = null;
+
+  function connection(): Promise<Client | Pool> {
+    if (!notifier) {
+      const client = new Client({ connectionString });
+      client.on("error", (err) => {
+        onError?.(err);
+        notifier = null;
+      });
+      notifier = client.connect().then(
+        () => client,
+        (err: Error) => {
+          onError?.(err);
+          notifier = null;
+          throw err;
+        },
+      );
+    }
+    return notifier.catch(() => pool);
+  }
+
   const notifyOthers = (): void => {
+    if (closed) return;
     if (inFlight) {
       again = true;
       return;
     }
-    inFlight = pool
-      .query("SELECT pg_notify($1, $2)", [NOTIFY_CHANNEL, instance])
+    inFlight = connection()
+      .then((db) => db.query("SELECT pg_notify($1, $2)", [NOTIFY_CHANNEL, instance]))
       .then(
         () => undefined,
         (err: Error) => onError?.(err),
@@ -89,9 +115,12 @@ function createAnnouncer(pool: Pool, onError: ((err: Error) => void) | undefined
       for (const wake of local) wake();
       notifyOthers();
     },
-    /** Waits for the NOTIFYs still on their way, so closing the pool does not cut them off. */
-    async settle(): Promise<void> {
+    /** Sends the NOTIFYs still on their way, then closes the connection. */
+    async close(): Promise<void> {
       while (inFlight) await inFlight;
+      closed = true;
+      const client = await notifier?.catch(() => null);
+      await client?.end().catch(() => undefined);
     },
   };
 }
@@ -106,7 +135,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
   // An idle connection dropped by the server must not crash the process; the next query reconnects.
   pool.on("error", (err) => options.onError?.(err));
 
-  const announcer = createAnnouncer(pool, options.onError);
+  const announcer = createAnnouncer(pool, options.connectionString, options.onError);
   const appends = createPostgresAppends(pool);
   const append: typeof appends.append = async (...args) => {
     const result = await appends.append(...args);
@@ -220,7 +249,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
     readAt,
     follow,
     async close() {
-      await announcer.settle();
+      await announcer.close();
       await pool.end();
     },
   };
