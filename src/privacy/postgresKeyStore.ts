@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Knex } from "knex";
+import { queryRows } from "../db/rawQuery";
 import { KEY_BYTES, unwrapKey, wrapKey } from "./fieldCipher";
 import { type KeyRequest, type KeyStore, SubjectErasedError } from "./keyStore";
 
@@ -22,10 +23,11 @@ export function createPostgresKeyStore(knex: Knex, kek: Buffer): KeyStore {
     const ids = [...new Set(keyIds)];
     const keys = new Map<string, Buffer>();
     if (ids.length === 0) return keys;
-    const rows: { key_id: string; wrapped_key: Buffer }[] = await knex
-      .table("pii_keys")
-      .whereIn("key_id", ids)
-      .select("key_id", "wrapped_key");
+    const rows = await queryRows<{ key_id: string; wrapped_key: Buffer }>(
+      knex,
+      "SELECT key_id, wrapped_key FROM pii_keys WHERE key_id = ANY($1::text[])",
+      [ids],
+    );
     for (const r of rows) keys.set(r.key_id, unwrapKey(kek, r.wrapped_key, purpose(r.key_id)));
     return keys;
   }
@@ -43,15 +45,19 @@ export function createPostgresKeyStore(knex: Knex, kek: Buffer): KeyStore {
     }
     let rows: { out_key_id: string; out_wrapped_key: Buffer }[];
     try {
-      ({ rows } = await knex.raw("SELECT out_key_id, out_wrapped_key FROM pii_keys_for_sealing(?::jsonb)", [
-        JSON.stringify(
-          unique.map((r) => ({
-            key_id: r.keyId,
-            subject_id: r.subjectId,
-            wrapped_key: made.get(r.keyId)?.wrapped.toString("base64"),
-          })),
-        ),
-      ]));
+      rows = await queryRows(
+        knex,
+        "SELECT out_key_id, out_wrapped_key FROM pii_keys_for_sealing($1::jsonb)",
+        [
+          JSON.stringify(
+            unique.map((r) => ({
+              key_id: r.keyId,
+              subject_id: r.subjectId,
+              wrapped_key: made.get(r.keyId)?.wrapped.toString("base64"),
+            })),
+          ),
+        ],
+      );
     } catch (err) {
       const e = err as { code?: string; detail?: string };
       if (e.code === ERASED_SQLSTATE) throw new SubjectErasedError(e.detail ?? "");

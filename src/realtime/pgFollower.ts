@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
 import { Client } from "pg";
 import type { Logger } from "pino";
+import { queryRows } from "../db/rawQuery";
 import type { RecordedEvent } from "../eventstore/eventStore";
 import { EVENT_COLUMNS, type EventRow, toRecorded } from "../eventstore/postgresEventStore";
 import type { LogFollower } from "./follower";
@@ -64,15 +65,15 @@ export async function startPostgresFollower(options: {
 
   async function readOnce(): Promise<number> {
     // One statement, one snapshot: if a later event of a stream is visible, so are its earlier ones.
-    const result = await knex.raw<{ rows: EventRow[] }>(
+    const rows = await queryRows<EventRow>(
+      knex,
       `SELECT ${EVENT_COLUMNS} FROM events
-       WHERE global_position > ? OR global_position = ANY(?::bigint[])
+       WHERE global_position > $1 OR global_position = ANY($2::bigint[])
        ORDER BY global_position LIMIT ${BATCH}`,
-      // The gaps as one array literal: knex would spread a JS array into separate parameters.
-      [maxSeen.toString(), `{${[...gaps.keys()].join(",")}}`],
+      [maxSeen.toString(), [...gaps.keys()].map(String)],
     );
     const events: RecordedEvent[] = [];
-    for (const row of result.rows) {
+    for (const row of rows) {
       const position = BigInt(row.global_position);
       if (gaps.delete(position) === false && position > maxSeen) {
         for (let p = maxSeen + 1n; p < position && gaps.size < MAX_GAPS; p++) gaps.set(p, Date.now());
@@ -87,7 +88,7 @@ export async function startPostgresFollower(options: {
     const expired = Date.now() - gapTimeoutMs;
     for (const [p, since] of gaps) if (since < expired) gaps.delete(p);
     if (events.length > 0) options.onEvents(options.open ? await options.open(events) : events);
-    return result.rows.length;
+    return rows.length;
   }
 
   const done = (async () => {
