@@ -8,7 +8,6 @@ import {
   type ExpectedRevision,
   type StreamCheck,
 } from "../eventstore/eventStore";
-import { SubjectErasedError } from "../privacy/keyStore";
 
 export interface LoadedStream<S> {
   readonly state: S;
@@ -160,9 +159,9 @@ export async function rememberedFirst<T>(
       appendStarted = true;
     });
   } catch (err) {
-    // Anything the decision threw may come from a stale state. Once the append started, only a conflict or a
-    // refused key (nothing written) is: a failure with the commit unknown is not run again.
-    if (appendStarted && !(err instanceof ConcurrencyError || err instanceof SubjectErasedError)) throw err;
+    // Anything the decision threw may come from a stale state. Once the append started, only a conflict is
+    // (a refused key is the key store's own answer, and a failure with the commit unknown is not run again).
+    if (appendStarted && !(err instanceof ConcurrencyError)) throw err;
     return retryOnConflict(() => run(false, () => {}), attempts);
   }
 }
