@@ -1,3 +1,4 @@
+import type { Fact } from "../events/chatEvents";
 import type { RequestContext } from "../events/metadata";
 import { streams } from "../events/streams";
 import type { ExpectedRevision, StreamCheck } from "../eventstore/eventStore";
@@ -7,6 +8,7 @@ import type { CommandDeps } from "./deps";
 import { type AppendedWrite, type DecidedWrite, type LoadedStream, loadStream } from "./handler";
 import type { Decision, IdentityStates, Origin, StreamEvents } from "./identityWorkflow";
 import { evolveOssIdentity, initialOssIdentity, type OssIdentityState } from "./ossIdentity";
+import type { StreamCache } from "./streamCache";
 
 export { chatUserIdForBrowser, chatUserIdForOssUser, identityOwner } from "./identityIds";
 
@@ -22,48 +24,42 @@ export interface LoadOptions {
 /** A loaded stream, and whether it was read now or taken as remembered (unverified). */
 type Loaded<S> = LoadedStream<S> & { readonly unverified: boolean };
 
-const notYet = <S>(initial: S): Loaded<S> => ({
-  state: initial,
-  expected: "no_stream",
-  position: null,
-  unverified: true,
-});
-
-export async function loadChatUser(
+/** A stream from the remembered states (read through them, or peeked), or read whole without them. */
+async function loadVia<S>(
   deps: CommandDeps,
-  chatUserId: string,
-  options: LoadOptions = {},
-): Promise<Loaded<ChatUserState>> {
-  const stream = streams.chatUser(chatUserId);
-  const cache = deps.remembered?.users;
-  if (!cache)
-    return { ...(await loadStream(deps.store, stream, evolveChatUser, initialChatUser)), unverified: false };
-  if (options.remembered) {
-    const known = cache.peek(stream);
-    return known ? { ...known, unverified: true } : notYet(initialChatUser);
-  }
-  return { ...(await cache.load(deps.store, stream)), unverified: false };
+  cache: StreamCache<S> | undefined,
+  stream: string,
+  evolve: (state: S, event: Fact) => S,
+  initial: S,
+  options: LoadOptions,
+): Promise<Loaded<S>> {
+  if (!cache) return { ...(await loadStream(deps.store, stream, evolve, initial)), unverified: false };
+  if (!options.remembered) return { ...(await cache.load(deps.store, stream)), unverified: false };
+  const known = cache.peek(stream);
+  return known
+    ? { ...known, unverified: true }
+    : { state: initial, expected: "no_stream", position: null, unverified: true };
 }
 
-export async function loadOssIdentity(
-  deps: CommandDeps,
-  ossUserId: string,
-  options: LoadOptions = {},
-): Promise<Loaded<OssIdentityState>> {
-  const stream = streams.ossIdentity(ossUserId);
-  const cache = deps.remembered?.identities;
-  if (!cache) {
-    return {
-      ...(await loadStream(deps.store, stream, evolveOssIdentity, initialOssIdentity)),
-      unverified: false,
-    };
-  }
-  if (options.remembered) {
-    const known = cache.peek(stream);
-    return known ? { ...known, unverified: true } : notYet(initialOssIdentity);
-  }
-  return { ...(await cache.load(deps.store, stream)), unverified: false };
-}
+export const loadChatUser = (deps: CommandDeps, chatUserId: string, options: LoadOptions = {}) =>
+  loadVia(
+    deps,
+    deps.remembered?.users,
+    streams.chatUser(chatUserId),
+    evolveChatUser,
+    initialChatUser,
+    options,
+  );
+
+export const loadOssIdentity = (deps: CommandDeps, ossUserId: string, options: LoadOptions = {}) =>
+  loadVia(
+    deps,
+    deps.remembered?.identities,
+    streams.ossIdentity(ossUserId),
+    evolveOssIdentity,
+    initialOssIdentity,
+    options,
+  );
 
 /** A decision of the identity workflow, and the revision of every stream it was decided on. */
 export interface IdentityDecision<R> {
