@@ -15,6 +15,7 @@ import * as webhooks from "./013_webhooks";
 import * as conversations from "./014_conversations";
 import * as piiKeysInOneCall from "./015_pii_keys_in_one_call";
 import * as projectionClaims from "./016_projection_claims";
+import * as appendWithKeys from "./017_append_with_keys";
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -35,6 +36,7 @@ const migrations: Record<string, Migration> = {
   "014_conversations": conversations,
   "015_pii_keys_in_one_call": piiKeysInOneCall,
   "016_projection_claims": projectionClaims,
+  "017_append_with_keys": appendWithKeys,
 };
 
 /** Migrations as modules, so they run the same from TypeScript sources and from the compiled build. */

@@ -1,5 +1,6 @@
 import {
   type AppendResult,
+  type CarriedDataKey,
   ConcurrencyError,
   checkStreamAppends,
   type EventStore,
@@ -70,6 +71,7 @@ export function createChainedStore(adapter: EventStoreAdapter, options: ChainedS
   async function appendChained(
     writes: readonly StreamAppend<NewEvent>[],
     checks: readonly StreamCheck[] = [],
+    dataKeys: readonly CarriedDataKey[] = [],
   ): Promise<AppendResult[]> {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -83,9 +85,9 @@ export function createChainedStore(adapter: EventStoreAdapter, options: ChainedS
         );
         const [single] = chained;
         const results =
-          chained.length === 1 && single && checks.length === 0
+          chained.length === 1 && single && checks.length === 0 && dataKeys.length === 0
             ? [await adapter.append(single.streamId, single.events, single.expected)]
-            : await adapter.appendToStreams(chained, checks);
+            : await adapter.appendToStreams(chained, checks, dataKeys);
         chained.forEach((w, i) => {
           const last = w.events.at(-1);
           const result = results[i];
@@ -109,9 +111,15 @@ export function createChainedStore(adapter: EventStoreAdapter, options: ChainedS
       if (!result) throw new Error("append returned no result");
       return result;
     },
-    async appendToStreams(writes: readonly StreamAppend<NewEvent>[], checks: readonly StreamCheck[] = []) {
+    async appendToStreams(
+      writes: readonly StreamAppend<NewEvent>[],
+      checks: readonly StreamCheck[] = [],
+      dataKeys: readonly CarriedDataKey[] = [],
+    ) {
+      if (dataKeys.length > 0 && !adapter.storesDataKeys)
+        throw new Error("this event store keeps no data keys");
       checkStreamAppends(writes, checks);
-      return appendChained(writes, checks);
+      return appendChained(writes, checks, dataKeys);
     },
     async readStream(streamId, fromRevision) {
       const events = await adapter.readStream(streamId, fromRevision);
@@ -119,6 +127,7 @@ export function createChainedStore(adapter: EventStoreAdapter, options: ChainedS
       if (last) remember(streamId, last.revision, storedHash(last.metadata));
       return events;
     },
+    storesDataKeys: adapter.storesDataKeys === true,
     readAll: (after, maxCount) => adapter.readAll(after, maxCount),
     readAt: (position) => adapter.readAt(position),
     follow: (after, opts) => adapter.follow(after, opts),

@@ -1,6 +1,10 @@
-import { openEvents, sealEvents } from "../privacy/eventCipher";
-import type { KeyStore } from "../privacy/keyStore";
-import type { EventStore } from "./eventStore";
+import { keysToSeal, openEvents, sealEvents, sealWith } from "../privacy/eventCipher";
+import { type KeyStore, SubjectErasedError } from "../privacy/keyStore";
+import type { EventStore, NewEvent } from "./eventStore";
+
+/** What append_to_streams_with_keys (migration 017) raises: an erased subject; a key another writer stored. */
+const ERASED_SQLSTATE = "LC410";
+const KEY_TAKEN_SQLSTATE = "LC409";
 
 /**
  * The personal-data layer of the store, wrapped around the chained store:
@@ -17,20 +21,38 @@ export function createEncryptingStore(inner: EventStore, keys: KeyStore): EventS
     append: async (streamId, events, expected) =>
       inner.append(streamId, await sealEvents(events, keys), expected),
     async appendToStreams(writes, checks) {
-      // One key lookup for the events of every stream the append writes.
-      const sealed = await sealEvents(
-        writes.flatMap((w) => w.events),
-        keys,
-      );
-      let at = 0;
-      return inner.appendToStreams(
-        writes.map((w) => {
-          const events = sealed.slice(at, at + w.events.length);
+      const events = writes.flatMap((w) => w.events);
+      const split = (sealed: readonly NewEvent[]) => {
+        let at = 0;
+        return writes.map((w) => {
+          const own = sealed.slice(at, at + w.events.length);
           at += w.events.length;
-          return { ...w, events };
-        }),
-        checks,
-      );
+          return { ...w, events: own };
+        });
+      };
+      const requests = keysToSeal(events);
+      // A store that keeps data keys takes new ones with the append: the keys are made here, and the append
+      // stores them (or refuses an erased subject) in its own transaction — one round trip, not two.
+      const prepared = inner.storesDataKeys ? keys.prepareKeys?.(requests) : undefined;
+      if (prepared && prepared.made.length > 0) {
+        try {
+          const results = await inner.appendToStreams(
+            split(sealWith(events, prepared.keys)),
+            checks,
+            prepared.made.map(({ keyId, subjectId, wrappedKey }) => ({ keyId, subjectId, wrappedKey })),
+          );
+          keys.stored?.(prepared);
+          return results;
+        } catch (err) {
+          const e = err as { code?: string; detail?: string };
+          if (e.code === ERASED_SQLSTATE) throw new SubjectErasedError(e.detail ?? "");
+          // Another writer stored one of these keys first: seal again with the stored ones, as below.
+          if (e.code !== KEY_TAKEN_SQLSTATE) throw err;
+        }
+      }
+      // One key lookup for the events of every stream the append writes.
+      const sealed = requests.length === 0 ? events : sealWith(events, await keys.keysForSealing(requests));
+      return inner.appendToStreams(split(sealed), checks);
     },
     readStream: async (streamId, fromRevision) =>
       openEvents(await inner.readStream(streamId, fromRevision), keys),

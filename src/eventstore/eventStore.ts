@@ -69,6 +69,16 @@ export interface StreamCheck {
   readonly expected: bigint | "no_stream";
 }
 
+/**
+ * A data key the events of an append were sealed with, made in the process (wrapped by the KEK): a store that
+ * keeps data keys (Postgres, `storesDataKeys`) stores it in the append's own transaction.
+ */
+export interface CarriedDataKey {
+  readonly keyId: string;
+  readonly subjectId: string;
+  readonly wrappedKey: Buffer;
+}
+
 /** Several streams in one append: each once (written or checked), each written one with at least one event. */
 export function checkStreamAppends(
   writes: readonly StreamAppend<unknown>[],
@@ -140,7 +150,13 @@ export interface EventStore extends EventLog {
   readonly appendToStreams: (
     writes: readonly StreamAppend<NewEvent>[],
     checks?: readonly StreamCheck[],
+    dataKeys?: readonly CarriedDataKey[],
   ) => Promise<AppendResult[]>;
+  /**
+   * Whether appendToStreams stores `dataKeys` with the events, in one transaction (the encrypting layer then
+   * makes a new subject's key itself instead of asking the key store first).
+   */
+  readonly storesDataKeys?: boolean;
 }
 
 /** What an adapter implements: appends of events whose ids and hashes are stamped, and a stream's last event. */
@@ -155,7 +171,9 @@ export interface EventStoreAdapter extends EventLog {
   readonly appendToStreams: (
     writes: readonly StreamAppend<EventToAppend>[],
     checks?: readonly StreamCheck[],
+    dataKeys?: readonly CarriedDataKey[],
   ) => Promise<AppendResult[]>;
+  readonly storesDataKeys?: boolean;
   /** The last event of a stream, or null when the stream does not exist. */
   readLastEvent(streamId: string): Promise<RecordedEvent | null>;
 }

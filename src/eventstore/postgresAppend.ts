@@ -1,6 +1,7 @@
 import type { Pool } from "pg";
 import { currentVersion } from "../events/chatEvents";
 import {
+  type CarriedDataKey,
   ConcurrencyError,
   checkStreamAppends,
   type EventToAppend,
@@ -43,15 +44,29 @@ export function createPostgresAppends(pool: Pool) {
   async function appendToStreams(
     writes: readonly StreamAppend<EventToAppend>[],
     checks: readonly StreamCheck[] = [],
+    dataKeys: readonly CarriedDataKey[] = [],
   ) {
     checkStreamAppends(writes, checks);
     const events = writes.flatMap((w) => w.events);
     // A checked stream is an entry without events: the function checks its revision and inserts nothing.
     const entries = [...writes, ...checks.map((c) => ({ ...c, events: [] }))];
     try {
+      const keysJson = JSON.stringify(
+        dataKeys.map((k) => ({
+          key_id: k.keyId,
+          subject_id: k.subjectId,
+          wrapped_key: k.wrappedKey.toString("base64"),
+        })),
+      );
+      // With data keys: migration 017's function stores them under the erasure lock, then appends.
+      const sql =
+        dataKeys.length > 0
+          ? `SELECT * FROM append_to_streams_with_keys($9::jsonb, $1::text[], $2::bigint[], $3::int[], $4::uuid[],
+               $5::text[], $6::int[], $7::jsonb[], $8::jsonb[])`
+          : `SELECT * FROM append_to_streams($1::text[], $2::bigint[], $3::int[], $4::uuid[], $5::text[], $6::int[],
+               $7::jsonb[], $8::jsonb[])`;
       const result = await pool.query<{ stream_index: number; next_revision: string; last_position: string }>(
-        `SELECT * FROM append_to_streams($1::text[], $2::bigint[], $3::int[], $4::uuid[], $5::text[], $6::int[],
-           $7::jsonb[], $8::jsonb[])`,
+        sql,
         [
           entries.map((w) => w.streamId),
           entries.map((w) => expectedToSql(w.expected)),
@@ -61,6 +76,7 @@ export function createPostgresAppends(pool: Pool) {
           events.map((e) => currentVersion[e.type]),
           events.map((e) => JSON.stringify(e.data)),
           events.map((e) => JSON.stringify(e.metadata)),
+          ...(dataKeys.length > 0 ? [keysJson] : []),
         ],
       );
       return writes.map((_, i) => {

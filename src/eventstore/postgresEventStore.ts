@@ -243,6 +243,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
   return {
     append,
     appendToStreams,
+    storesDataKeys: true,
     readStream,
     readLastEvent,
     readAll,

@@ -58,10 +58,19 @@ function mapAt(value: unknown, path: readonly string[], f: (leaf: string) => str
 
 /** Seals the personal fields of events with their subjects' keys; refuses for an erased subject. */
 export async function sealEvents<E extends Sealable>(events: readonly E[], keyStore: KeyStore): Promise<E[]> {
-  const plans = events.map(sealingPlan);
-  const requests = plans.flat().map((p) => p.key);
+  const requests = keysToSeal(events);
   if (requests.length === 0) return [...events];
-  const keys = await keyStore.keysForSealing(requests);
+  return sealWith(events, await keyStore.keysForSealing(requests));
+}
+
+/** The keys sealing the events needs. */
+export function keysToSeal(events: readonly Sealable[]): KeyRequest[] {
+  return events.flatMap(sealingPlan).map((p) => p.key);
+}
+
+/** Seals the personal fields of events with the keys given (every key keysToSeal names). */
+export function sealWith<E extends Sealable>(events: readonly E[], keys: ReadonlyMap<string, Buffer>): E[] {
+  const plans = events.map(sealingPlan);
   return events.map((event, i) => {
     let data = event.data;
     let metadata: unknown = event.metadata;

@@ -1,4 +1,4 @@
-import type { KeyStore } from "./keyStore";
+import type { KeyStore, PreparedKeys } from "./keyStore";
 
 /** Events that destroy keys: any process that reads one in the log forgets every key it holds. */
 const KEY_DESTROYING_EVENTS = new Set(["ChatUserErased", "RetentionApplied"]);
@@ -58,6 +58,9 @@ export function createCachingKeyStore(inner: KeyStore, options: KeyCacheOptions)
     }
   }
 
+  /** The cache's generation when keys were prepared: a clear since then means they are not kept. */
+  const preparedAt = new WeakMap<PreparedKeys, number>();
+
   function clear() {
     generation++;
     entries.clear();
@@ -110,6 +113,26 @@ export function createCachingKeyStore(inner: KeyStore, options: KeyCacheOptions)
       }
     },
     isErased: (subjectId) => inner.isErased(subjectId),
+    prepareKeys: inner.prepareKeys
+      ? (requests) => {
+          const keys = new Map<string, Buffer>();
+          const missing = requests.filter((r) => {
+            const key = get(r.keyId);
+            if (key) keys.set(r.keyId, key);
+            return !key;
+          });
+          const fresh = missing.length > 0 ? inner.prepareKeys?.(missing) : undefined;
+          for (const [id, key] of fresh?.keys ?? []) keys.set(id, key);
+          const prepared = { keys, made: fresh?.made ?? [] };
+          preparedAt.set(prepared, generation);
+          return prepared;
+        }
+      : undefined,
+    stored(prepared) {
+      const since = preparedAt.get(prepared);
+      if (since === undefined) return;
+      remember(new Map(prepared.made.map((m) => [m.keyId, m.key])), since);
+    },
     observe(events) {
       if (events.some((e) => KEY_DESTROYING_EVENTS.has(e.type))) clear();
     },

@@ -12,6 +12,21 @@ export interface KeyRequest {
   readonly subjectId: string;
 }
 
+/** A data key made in the process for sealing, to be stored by the append that carries it. */
+export interface MadeKey {
+  readonly keyId: string;
+  readonly subjectId: string;
+  readonly key: Buffer;
+  /** The key wrapped by the key-encryption key, as stored. */
+  readonly wrappedKey: Buffer;
+}
+
+/** Keys for sealing an append, and those of them made here that the append must store. */
+export interface PreparedKeys {
+  readonly keys: ReadonlyMap<string, Buffer>;
+  readonly made: readonly MadeKey[];
+}
+
 /**
  * Where data keys live, apart from the events they open. The Postgres store wraps each key with the
  * key-encryption key; a KMS-backed store can replace it behind this port.
@@ -29,4 +44,12 @@ export interface KeyStore {
   isErased(subjectId: string): Promise<boolean>;
   /** Sees events as they are read from the log, before they are opened (a cache forgets keys on an erasure). */
   observe?(events: readonly { readonly type: string }[]): void;
+  /**
+   * Keys for sealing without asking the database: those the process holds, and new ones made here for the
+   * rest, which the append stores in its own transaction (refusing an erased subject there). Absent when the
+   * store cannot make keys itself.
+   */
+  prepareKeys?(requests: readonly KeyRequest[]): PreparedKeys;
+  /** The made keys of `prepared` were stored by their append: the process may hold them. */
+  stored?(prepared: PreparedKeys): void;
 }

@@ -99,6 +99,18 @@ export function createPostgresKeyStore(knex: Knex, kek: Buffer): KeyStore {
   return {
     keysForSealing,
     keysForOpening,
+    prepareKeys(requests) {
+      const made = [...new Map(requests.map((r) => [r.keyId, r])).values()].map((r) => {
+        const key = randomBytes(KEY_BYTES);
+        return {
+          keyId: r.keyId,
+          subjectId: r.subjectId,
+          key,
+          wrappedKey: wrapKey(kek, key, purpose(r.keyId)),
+        };
+      });
+      return { keys: new Map(made.map((m) => [m.keyId, m.key])), made };
+    },
     eraseSubjects,
     async destroyKeys(keyIds) {
       if (keyIds.length === 0) return 0;

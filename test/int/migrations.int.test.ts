@@ -35,6 +35,7 @@ describe("migrations", () => {
         "014_conversations",
         "015_pii_keys_in_one_call",
         "016_projection_claims",
+        "017_append_with_keys",
       ]);
       const full = await tablesOf(knex);
       expect(full).toEqual(
