@@ -23,7 +23,7 @@ const LAYERS: readonly (readonly [string, RegExp])[] = [
     "request logging (pino, request id)",
     /node_modules\/(pino|pino-http|sonic-boom|fast-redact|pino-std-serializers|thread-stream)\/|src\/http\/requestLog/,
   ],
-  ["rate limiting (express-rate-limit)", /node_modules\/express-rate-limit\/|src\/http\/rateLimits/],
+  ["rate limiting (express-rate-limit)", /node_modules\/express-rate-limit\/|src\/http\/rateLimit/],
   ["security headers, CORS (helmet, cors)", /node_modules\/(helmet|cors)\/|src\/http\/securityHeaders/],
   ["idempotency keys", /src\/http\/idempotency|src\/ops\/idempotencyStore/],
   ["i18n (language negotiation, catalogue)", /src\/http\/(language|i18n\/)/],
