@@ -173,7 +173,8 @@ it("closes a socket that does not read with 1013 instead of buffering without bo
   socket.pause();
   socket.write(frame(JSON.stringify({ type: "subscribe", session_id: id, after_seq: 0 })));
   // The backlog may sit in the send buffer (the process holds it anyway); live messages may not pile on top.
-  await new Promise((r) => setTimeout(r, 500));
+  // Reading, opening and sending 2,000 sealed messages takes a while on a busy CI box: the live ones come after.
+  await new Promise((r) => setTimeout(r, 2500));
   const live = [message(2001), message(2002), message(2003)];
   await svc.database.store.append(stream, live as never, BigInt(existing.length - 1 + 2000));
   // A reader that comes back within the grace period finds the close frame with its code after the data.
