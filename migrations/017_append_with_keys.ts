@@ -15,27 +15,14 @@ export async function up(knex: Knex): Promise<void> {
     ) RETURNS TABLE (stream_index integer, next_revision bigint, last_position bigint)
     LANGUAGE plpgsql VOLATILE AS $$
     DECLARE
-      v_subject_ids text[];
-      v_subject text;
-      v_erased text;
       v_taken text;
     BEGIN
-      SELECT array_agg(DISTINCT k ->> 'subject_id') INTO v_subject_ids FROM jsonb_array_elements(p_keys) AS k;
-      FOR v_subject IN SELECT u FROM unnest(v_subject_ids) AS u ORDER BY u COLLATE "C" LOOP
-        PERFORM pg_advisory_xact_lock(hashtextextended('pii:' || v_subject, 7013));
-      END LOOP;
-      SELECT e.subject_id INTO v_erased
-        FROM pii_erased_subjects e WHERE e.subject_id = ANY (v_subject_ids) LIMIT 1;
-      IF v_erased IS NOT NULL THEN
-        RAISE EXCEPTION 'data subject erased' USING ERRCODE = 'LC410', DETAIL = v_erased;
-      END IF;
-      INSERT INTO pii_keys (key_id, subject_id, wrapped_key)
-        SELECT k ->> 'key_id', k ->> 'subject_id', decode(k ->> 'wrapped_key', 'base64')
-        FROM jsonb_array_elements(p_keys) AS k
-        ON CONFLICT (key_id) DO NOTHING;
-      SELECT p.key_id INTO v_taken
-        FROM jsonb_array_elements(p_keys) AS k JOIN pii_keys p ON p.key_id = k ->> 'key_id'
-        WHERE p.wrapped_key <> decode(k ->> 'wrapped_key', 'base64') LIMIT 1;
+      -- The locks, the refusal of an erased subject and the insert are pii_keys_for_sealing's (migration 015);
+      -- its locks are the transaction's, held through the append.
+      SELECT s.out_key_id INTO v_taken
+        FROM pii_keys_for_sealing(p_keys) AS s
+        JOIN jsonb_array_elements(p_keys) AS k ON k ->> 'key_id' = s.out_key_id
+        WHERE s.out_wrapped_key <> decode(k ->> 'wrapped_key', 'base64') LIMIT 1;
       IF v_taken IS NOT NULL THEN
         RAISE EXCEPTION 'data key made by another writer first' USING ERRCODE = 'LC409', DETAIL = v_taken;
       END IF;

@@ -42,7 +42,8 @@ export interface SessionChange {
 /** Whether the caller may act on a session; an Ownership decided on remembered states names what to check. */
 export type MayAct = (session: StartedChatSession, options?: LoadOptions) => Promise<boolean | Ownership>;
 
-const notRemembered: LoadedStream<ChatSessionState> = {
+/** A session stream that does not exist (yet): what a process that never saw it assumes. */
+export const sessionNotStarted: LoadedStream<ChatSessionState> = {
   state: initialChatSession,
   expected: "no_stream",
   position: null,
@@ -68,7 +69,7 @@ export async function changeSession(
   let allowed = false;
   return rememberedFirst(async (remembered, appending) => {
     const loaded = remembered
-      ? (deps.sessions.peek(stream) ?? notRemembered)
+      ? (deps.sessions.peek(stream) ?? sessionNotStarted)
       : await deps.sessions.load(deps.store, stream);
     const before = startedOrNotFound(loaded.state);
     let checks: readonly StreamCheck[] = [];

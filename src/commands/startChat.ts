@@ -6,8 +6,7 @@ import { appendWrites, rememberedFirst } from "./handler";
 import { checksAt, decideIdentity, originOf, rememberAppended, writesAt } from "./identities";
 import { chatUserIdForBrowser, chatUserIdForOssUser } from "./identityIds";
 import { decideBrowserUser, decideOssUser, type OssLogin } from "./identityWorkflow";
-
-const notStarted = { state: initialChatSession, expected: "no_stream" as const, position: null };
+import { sessionNotStarted } from "./sessionCommand";
 
 /** Who starts a chat: an anonymous browser, or a verified OSS user. */
 export type Visitor =
@@ -79,7 +78,13 @@ export async function startChat(
     const opened = appended.find((w) => w.streamId === session.streamId);
     if (opened) {
       const { nextRevision, position } = opened.result;
-      deps.remembered?.sessions.advance(session.streamId, notStarted, opened.facts, nextRevision, position);
+      deps.remembered?.sessions.advance(
+        session.streamId,
+        sessionNotStarted,
+        opened.facts,
+        nextRevision,
+        position,
+      );
     }
     const position = appended.at(-1)?.result.position;
     if (position === undefined) throw new Error("starting a chat appended nothing");
