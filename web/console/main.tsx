@@ -1,0 +1,2 @@
+// The agent console served at /console.
+export {};
