@@ -18,6 +18,9 @@ module.exports = {
       transform,
       testEnvironment: "node",
       testTimeout: 120000,
+      // Only when integration tests run: the Postgres server they use, started (embedded) if none is running.
+      globalSetup: "<rootDir>/test/support/globalSetup.ts",
+      globalTeardown: "<rootDir>/test/support/globalTeardown.ts",
     },
   ],
 };
