@@ -71,6 +71,7 @@ describe("the OpenAPI document", () => {
     await call("GET", "/docs/init.js");
     await call("GET", "/demo");
     await call("GET", "/console");
+    await call("GET", "/favicon.ico");
     await call("GET", "/metrics", { headers: keys.ops });
     await call("GET", "/metrics", { headers: keys.agent });
 
