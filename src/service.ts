@@ -328,10 +328,9 @@ export async function startService(
               open: (events) => openEvents(events, database.keys, { only: liveEventTypes }),
               onEvents,
             })
-          : config.EVENT_STORE === "postgres"
+          : config.EVENT_STORE === "postgres" && database.sealedLog.committed
             ? startPostgresFollower({
-                knex: database.knex,
-                connectionString: database.url,
+                log: database.sealedLog.committed,
                 logger,
                 // The rows are read as stored: personal fields (message bodies among them) sealed; only the
                 // events that give notices are opened.
