@@ -7,6 +7,7 @@ import type { Express } from "express";
 import { Redis } from "ioredis";
 import type { Knex } from "knex";
 import type { Logger } from "pino";
+import { migrationSource } from "../migrations/index";
 import { takeLogCheckpoint } from "./audit/logCheckpoints";
 import { describeIdentityKey } from "./auth/identityKeyConfig";
 import { createIdentityVerifier } from "./auth/identityTokens";
@@ -89,7 +90,7 @@ export async function openDatabase(
     );
   }
   const knex = createKnex(url, config.DB_POOL_SIZE);
-  const applied = await migrateLatest(knex);
+  const applied = await migrateLatest(knex, migrationSource);
   if (applied.length > 0) logger.info({ applied }, "migrations applied");
   let keys: KeyStore;
   try {

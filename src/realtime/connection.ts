@@ -1,6 +1,6 @@
 import type { WebSocket } from "ws";
 import type { z } from "zod";
-import { DEFAULT_LANGUAGE, fieldProblems, type Language, translate, translateEnglish } from "../http/i18n";
+import { DEFAULT_LANGUAGE, fieldProblems, type Language, translate, translateEnglish } from "../i18n";
 import type { RealtimeContext } from "./context";
 import { credentialKey, type Endpoint, type SocketIdentity } from "./credentials";
 import type { Peer } from "./hub";

@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Gauge } from "prom-client";
 import { WebSocketServer } from "ws";
-import { negotiateLanguage } from "../http/i18n";
+import { negotiateLanguage } from "../i18n";
 import { clientIp, type TrustProxy } from "./clientIp";
 import { type Connection, handleConnection } from "./connection";
 import type { RealtimeContext } from "./context";

@@ -1,5 +1,5 @@
 import { ownsSession } from "../commands/sessionAccess";
-import { streams } from "../events/streams";
+import { streams } from "../domain/streams";
 import type { EventStore } from "../eventstore/eventStore";
 import type { SocketIdentity } from "./credentials";
 import { type SessionView, sessionViewOf } from "./notices";
