@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, Request, RequestHandler, Response } from "exp
 import type { Logger } from "pino";
 import type { ZodError } from "zod";
 import { ConflictError, NotFoundError } from "../domain/errors";
+import { SubjectErasedError } from "../eventstore/eventStore";
 import {
   codeOfEnglish,
   type FieldProblem,
@@ -9,7 +10,6 @@ import {
   type MessageCode,
   type MessageParams,
 } from "../i18n";
-import { SubjectErasedError } from "../privacy/keyStore";
 import { languageOf, localize } from "./language";
 
 /** Bad input, with the fields it concerns. */
