@@ -72,12 +72,17 @@ export async function startPostgresFollower(options: {
        ORDER BY global_position LIMIT ${BATCH}`,
       [maxSeen.toString(), [...gaps.keys()].map(String)],
     );
+    // Worked out on copies, kept only once the batch is delivered: a batch that fails to open (say the key
+    // table is unreachable for a moment) is read again, never skipped.
+    const nextGaps = new Map(gaps);
+    let nextMaxSeen = maxSeen;
     const events: RecordedEvent[] = [];
     for (const row of rows) {
       const position = BigInt(row.global_position);
-      if (gaps.delete(position) === false && position > maxSeen) {
-        for (let p = maxSeen + 1n; p < position && gaps.size < MAX_GAPS; p++) gaps.set(p, Date.now());
-        maxSeen = position;
+      if (nextGaps.delete(position) === false && position > nextMaxSeen) {
+        for (let p = nextMaxSeen + 1n; p < position && nextGaps.size < MAX_GAPS; p++)
+          nextGaps.set(p, Date.now());
+        nextMaxSeen = position;
       }
       try {
         events.push(toRecorded(row));
@@ -86,8 +91,12 @@ export async function startPostgresFollower(options: {
       }
     }
     const expired = Date.now() - gapTimeoutMs;
-    for (const [p, since] of gaps) if (since < expired) gaps.delete(p);
-    if (events.length > 0) options.onEvents(options.open ? await options.open(events) : events);
+    for (const [p, since] of nextGaps) if (since < expired) nextGaps.delete(p);
+    const opened = events.length > 0 && options.open ? await options.open(events) : events;
+    maxSeen = nextMaxSeen;
+    gaps.clear();
+    for (const [p, since] of nextGaps) gaps.set(p, since);
+    if (opened.length > 0) options.onEvents(opened);
     return rows.length;
   }
 
