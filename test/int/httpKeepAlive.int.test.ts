@@ -23,7 +23,7 @@ function busy(ms: number) {
   }
 }
 
-test("a request on an idle keep-alive connection just before its advertised timeout is served, however late the server runs", async () => {
+test("a request on an idle keep-alive connection within its advertised timeout is served, however late the server runs", async () => {
   const socket = net.connect(Number(new URL(svc.url).port), "127.0.0.1");
   await new Promise((r) => socket.once("connect", r));
   let received = "";
@@ -48,15 +48,16 @@ test("a request on an idle keep-alive connection just before its advertised time
   expect(advertised).toBeDefined();
   const idleMs = Number(advertised) * 1000;
 
-  // Within the advertised time, as a client that keeps the connection (undici keeps it 2 s less) may...
-  await new Promise((r) => setTimeout(r, idleMs - 150));
-  socket.write(REQUEST);
-  // ...and then the process is busy past the server's timer before it reads the request.
+  // The process stalls (as one on a machine under load 13 on 2 cores does) from just before the advertised
+  // time until past the server's own timer (Node adds 1 s to what it advertises)...
+  setTimeout(() => busy(1800), idleMs - 300);
+  // ...and a client that decided, within the advertised time, to reuse the connection writes its request as soon
+  // as it runs again, in the same turn as the server's timer: the server must read it, not reset the connection.
   await new Promise<void>((resolve) =>
-    setImmediate(() => {
-      busy(400);
+    setTimeout(() => {
+      socket.write(REQUEST);
       resolve();
-    }),
+    }, idleMs - 150),
   );
   await Promise.race([waitFor(() => responses() >= 2), closed]);
   expect(failure).toBeNull();
@@ -64,7 +65,7 @@ test("a request on an idle keep-alive connection just before its advertised time
   expect(received.split("HTTP/1.1 ")[2]).toMatch(/^200/);
 
   // Past the advertised time and the grace, the server closes the idle connection itself.
-  await Promise.race([closed, new Promise((r) => setTimeout(r, idleMs + 3000).unref())]);
+  await Promise.race([closed, new Promise((r) => setTimeout(r, idleMs + 6000).unref())]);
   expect(socket.destroyed).toBe(true);
   expect(failure).toBeNull();
 });
