@@ -11,12 +11,14 @@ export interface ServerTimeouts {
 }
 
 /**
- * The API server's timeouts. Node closes an idle keep-alive connection at exactly the time it advertises; a
- * client (undici, Node's fetch, closes its own at that minus 2 s) or a proxy that picks the connection up just
- * before then, on a busy machine whose event loop runs late, has its request arrive on a socket the timer destroys
- * before reading it: the client sees `read ECONNRESET` for a request the server never saw. So the advertised
- * time is long (above the idle timeouts of common proxies and load balancers, 60 s), and the socket is closed
- * only a grace period after it; a request that arrives in the grace period is served as usual.
+ * The API server's timeouts. Node advertises `Keep-Alive: timeout=N` and destroys an idle connection shortly
+ * after N (1 s after, on Node 20.20); clients reuse a connection until a little before N (Node's fetch, undici,
+ * until N − 2 s). On a loaded machine a process can stall for seconds: when it runs again, a client's decision to
+ * reuse the connection (its request written) and the server's keep-alive timer fall in the same turn of the
+ * event loop, the timer runs before the socket is read, the socket is destroyed with the request unread, and the
+ * client gets `read ECONNRESET` for a request the server never saw (the CI failure of issue 18). So the
+ * advertised time is long (above the 60 s idle timeout of common proxies and load balancers, so they close
+ * first), and an idle socket whose timer fired gets a grace period more: a request that arrives in it is served.
  */
 export function applyServerTimeouts(server: Server, timeouts: ServerTimeouts): void {
   server.requestTimeout = timeouts.requestTimeoutMs;
