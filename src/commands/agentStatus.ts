@@ -1,58 +1,10 @@
-import type { DomainEvent, Fact } from "../events/chatEvents";
+import { decideAgentStatus } from "../domain/agent/decide";
+import { type AgentAvailability, evolveAgent, initialAgent } from "../domain/agent/state";
+import type { AgentRef } from "../domain/chatSession/state";
 import type { RequestContext } from "../events/metadata";
 import { streams } from "../events/streams";
-import type { AgentRef } from "./chatSession";
 import type { CommandDeps } from "./deps";
 import { appendDecided, loadStream, retryOnConflict } from "./handler";
-
-export type AgentAvailability = "available" | "away";
-
-/** An agent's stream: whether it takes chats. An agent that never said so is away. */
-export type AgentState = { readonly status: "none" } | { readonly status: AgentAvailability };
-
-export const initialAgent: AgentState = { status: "none" };
-
-export function evolveAgent(state: AgentState, event: Fact): AgentState {
-  switch (event.type) {
-    case "AgentStatusChanged":
-      return { status: event.data.status };
-    case "ChatUserRegistered":
-    case "ChatUserLinkedToOssUser":
-    case "ChatUserMergedInto":
-    case "OssIdentityClaimed":
-    case "OssIdentityReleased":
-    case "ChatSessionStarted":
-    case "ChatSessionContactSet":
-    case "ChatSessionContactUpdated":
-    case "ChatMessagePosted":
-    case "ChatSessionAssigned":
-    case "ChatSessionClosed":
-    case "ChatSessionRated":
-    case "ChatMessagesRead":
-    case "ChatUserErased":
-    case "RetentionApplied":
-    case "LogReencrypted":
-      return state;
-    default: {
-      const unhandled: never = event;
-      return unhandled;
-    }
-  }
-}
-
-/** Setting the status an agent already has changes nothing. */
-export function decideAgentStatus(
-  command: { readonly agent: AgentRef; readonly status: AgentAvailability },
-  state: AgentState,
-): DomainEvent[] {
-  if (state.status === command.status) return [];
-  return [
-    {
-      type: "AgentStatusChanged",
-      data: { agent_id: command.agent.id, agent_name: command.agent.name, status: command.status },
-    },
-  ];
-}
 
 export async function setAgentStatus(
   deps: CommandDeps,

@@ -1,16 +1,16 @@
+import type { Decision, IdentityStates, Origin, StreamEvents } from "../domain/chatUser/identityWorkflow";
+import { evolveOssIdentity, initialOssIdentity, type OssIdentityState } from "../domain/chatUser/ossIdentity";
+import type { ChatUserState } from "../domain/chatUser/state";
+import { evolveChatUser, initialChatUser } from "../domain/chatUser/state";
 import type { Fact } from "../events/chatEvents";
 import type { RequestContext } from "../events/metadata";
 import { streams } from "../events/streams";
 import type { ExpectedRevision, StreamCheck } from "../eventstore/eventStore";
-import type { ChatUserState } from "./chatUser";
-import { evolveChatUser, initialChatUser } from "./chatUser";
 import type { CommandDeps } from "./deps";
 import { type AppendedWrite, type DecidedWrite, type LoadedStream, loadStream } from "./handler";
-import type { Decision, IdentityStates, Origin, StreamEvents } from "./identityWorkflow";
-import { evolveOssIdentity, initialOssIdentity, type OssIdentityState } from "./ossIdentity";
 import type { StreamCache } from "./streamCache";
 
-export { chatUserIdForBrowser, chatUserIdForOssUser, identityOwner } from "./identityIds";
+export { chatUserIdForBrowser, chatUserIdForOssUser, identityOwner } from "../domain/chatUser/identityIds";
 
 /** How a decision loads the streams it needs. */
 export interface LoadOptions {

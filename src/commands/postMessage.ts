@@ -1,5 +1,5 @@
+import { alreadyPosted, decidePostMessage, type Participant } from "../domain/chatSession/decide";
 import type { RequestContext } from "../events/metadata";
-import { alreadyPosted, decidePostMessage, type Participant } from "./conversation";
 import { type ConversationDeps, changeSession } from "./sessionCommand";
 
 export interface PostMessageInput {

@@ -1,12 +1,12 @@
+import { chatUserIdForBrowser } from "../domain/chatUser/identityIds";
+import type { Decision, IdentityStates } from "../domain/chatUser/identityWorkflow";
+import type { ChatUserState } from "../domain/chatUser/state";
+import { ossUserOf } from "../domain/chatUser/state";
 import type { Actor } from "../events/metadata";
 import { streams } from "../events/streams";
 import type { StreamCheck } from "../eventstore/eventStore";
-import type { ChatUserState } from "./chatUser";
-import { ossUserOf } from "./chatUser";
 import type { CommandDeps } from "./deps";
 import { checksAt, decideIdentity, type LoadOptions } from "./identities";
-import { chatUserIdForBrowser } from "./identityIds";
-import type { Decision, IdentityStates } from "./identityWorkflow";
 
 /** Who asks to act on a session, as the HTTP edge proved it. */
 export interface SessionAccess {

@@ -1,7 +1,7 @@
+import { decideClaim, decideTransfer } from "../domain/chatSession/assignment";
+import { decideClose, decideMarkRead, decideRate, type Participant } from "../domain/chatSession/decide";
+import type { AgentRef } from "../domain/chatSession/state";
 import type { RequestContext } from "../events/metadata";
-import { decideClaim, decideTransfer } from "./assignment";
-import type { AgentRef } from "./chatSession";
-import { decideClose, decideMarkRead, decideRate, type Participant } from "./conversation";
 import { type ConversationDeps, changeSession } from "./sessionCommand";
 
 type MayAct = Parameters<typeof changeSession>[4];

@@ -1,16 +1,16 @@
-import type { DomainEvent } from "../events/chatEvents";
-import type { RequestContext } from "../events/metadata";
-import { streams } from "../events/streams";
-import type { StreamCheck } from "../eventstore/eventStore";
+import { startedOrNotFound } from "../domain/chatSession/decide";
 import {
   type ChatSessionState,
   evolveChatSession,
   initialChatSession,
   type StartedChatSession,
-} from "./chatSession";
-import { startedOrNotFound } from "./conversation";
+} from "../domain/chatSession/state";
+import { NotFoundError } from "../domain/errors";
+import type { DomainEvent } from "../events/chatEvents";
+import type { RequestContext } from "../events/metadata";
+import { streams } from "../events/streams";
+import type { StreamCheck } from "../eventstore/eventStore";
 import type { CommandDeps } from "./deps";
-import { NotFoundError } from "./errors";
 import { appendWrites, type LoadedStream, rememberedFirst, UnverifiedNoOp } from "./handler";
 import type { LoadOptions } from "./identities";
 import type { Ownership } from "./sessionAccess";

@@ -1,5 +1,6 @@
+import { decideSetContact } from "../domain/chatSession/decide";
+import type { ContactDetails } from "../domain/chatSession/state";
 import type { RequestContext } from "../events/metadata";
-import { type ContactDetails, decideSetContact } from "./chatSession";
 import { type SessionAccess, sessionOwnership } from "./sessionAccess";
 import { type ConversationDeps, changeSession } from "./sessionCommand";
 

@@ -1,11 +1,12 @@
+import { decideStart, type StartChatSession } from "../domain/chatSession/decide";
+import { initialChatSession } from "../domain/chatSession/state";
+import { chatUserIdForBrowser, chatUserIdForOssUser } from "../domain/chatUser/identityIds";
+import { decideBrowserUser, decideOssUser, type OssLogin } from "../domain/chatUser/identityWorkflow";
 import type { RequestContext } from "../events/metadata";
 import { streams } from "../events/streams";
-import { decideStart, initialChatSession, type StartChatSession } from "./chatSession";
 import type { CommandDeps } from "./deps";
 import { appendWrites, rememberedFirst } from "./handler";
 import { checksAt, decideIdentity, originOf, rememberAppended, writesAt } from "./identities";
-import { chatUserIdForBrowser, chatUserIdForOssUser } from "./identityIds";
-import { decideBrowserUser, decideOssUser, type OssLogin } from "./identityWorkflow";
 import { sessionNotStarted } from "./sessionCommand";
 
 /** Who starts a chat: an anonymous browser, or a verified OSS user. */

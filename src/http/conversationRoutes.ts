@@ -1,9 +1,9 @@
 import type { Request, Response, Router } from "express";
 import type { ZodType } from "zod";
-import { NotFoundError } from "../commands/errors";
 import { postMessage } from "../commands/postMessage";
 import { closeSession, markRead, rateSession } from "../commands/sessionActions";
 import type { ConversationDeps } from "../commands/sessionCommand";
+import { NotFoundError } from "../domain/errors";
 import { getMessages } from "../queries/messages";
 import { readerOwns } from "../queries/readerAccess";
 import { parse, requestContext } from "./context";

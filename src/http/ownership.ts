@@ -1,11 +1,11 @@
 import { type StaffAction, staffMay, staffRoleAllows } from "../auth/access";
 import type { OssIdentity } from "../auth/identityTokens";
-import type { StartedChatSession } from "../commands/chatSession";
-import type { Participant } from "../commands/conversation";
 import type { CommandDeps } from "../commands/deps";
 import type { LoadOptions } from "../commands/identities";
 import { sessionOwnership } from "../commands/sessionAccess";
 import type { MayAct } from "../commands/sessionCommand";
+import type { Participant } from "../domain/chatSession/decide";
+import type { StartedChatSession } from "../domain/chatSession/state";
 import type { Actor } from "../events/metadata";
 import { ForbiddenError, UnauthorizedError } from "./errors";
 import type { Caller } from "./identityAuth";

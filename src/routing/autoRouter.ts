@@ -1,8 +1,8 @@
 import type { Knex } from "knex";
 import type { Logger } from "pino";
-import { decideAutoAssign } from "../commands/assignment";
-import type { AgentRef } from "../commands/chatSession";
 import { type ConversationDeps, changeSession } from "../commands/sessionCommand";
+import { decideAutoAssign } from "../domain/chatSession/assignment";
+import type { AgentRef } from "../domain/chatSession/state";
 import type { RequestContext } from "../events/metadata";
 import type { EventStore } from "../eventstore/eventStore";
 import { getQueue } from "../queries/agentQueries";

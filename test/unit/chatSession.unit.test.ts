@@ -1,13 +1,12 @@
 import { randomUUID } from "node:crypto";
+import { decideSetContact, decideStart } from "../../src/domain/chatSession/decide";
 import {
   type ChatSessionState,
   type ContactDetails,
-  decideSetContact,
-  decideStart,
   evolveChatSession,
   initialChatSession,
-} from "../../src/commands/chatSession";
-import { ConflictError, NotFoundError } from "../../src/commands/errors";
+} from "../../src/domain/chatSession/state";
+import { ConflictError, NotFoundError } from "../../src/domain/errors";
 import type { Fact } from "../../src/events/chatEvents";
 
 const given = (events: Fact[]): ChatSessionState => events.reduce(evolveChatSession, initialChatSession);

@@ -5,7 +5,7 @@ import {
   evolveChatUser,
   initialChatUser,
   ossUserOf,
-} from "../../src/commands/chatUser";
+} from "../../src/domain/chatUser/state";
 import type { ChatUserSnapshot, Fact } from "../../src/events/chatEvents";
 
 const given = (events: Fact[]): ChatUserState => events.reduce(evolveChatUser, initialChatUser);

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { decideAutoAssign, decideClaim, decideTransfer } from "../../src/commands/assignment";
-import { type ChatSessionState, evolveChatSession, initialChatSession } from "../../src/commands/chatSession";
+import { decideAutoAssign, decideClaim, decideTransfer } from "../../src/domain/chatSession/assignment";
 import {
   alreadyPosted,
   decideClose,
@@ -8,9 +7,14 @@ import {
   decidePostMessage,
   decideRate,
   type Participant,
-} from "../../src/commands/conversation";
-import { ConflictError, NotFoundError } from "../../src/commands/errors";
-import { GENERATION } from "../../src/commands/recentMessages";
+} from "../../src/domain/chatSession/decide";
+import { GENERATION } from "../../src/domain/chatSession/recentMessages";
+import {
+  type ChatSessionState,
+  evolveChatSession,
+  initialChatSession,
+} from "../../src/domain/chatSession/state";
+import { ConflictError, NotFoundError } from "../../src/domain/errors";
 import type { DomainEvent, Fact } from "../../src/events/chatEvents";
 
 const T = "2025-03-01T09:00:00.000Z";

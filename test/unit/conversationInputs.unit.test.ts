@@ -1,8 +1,17 @@
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
-import { decideClaim, decideTransfer } from "../../src/commands/assignment";
-import { type ChatSessionState, evolveChatSession, initialChatSession } from "../../src/commands/chatSession";
-import { decideClose, decideMarkRead, decidePostMessage, decideRate } from "../../src/commands/conversation";
+import { decideClaim, decideTransfer } from "../../src/domain/chatSession/assignment";
+import {
+  decideClose,
+  decideMarkRead,
+  decidePostMessage,
+  decideRate,
+} from "../../src/domain/chatSession/decide";
+import {
+  type ChatSessionState,
+  evolveChatSession,
+  initialChatSession,
+} from "../../src/domain/chatSession/state";
 import type { DomainEvent, Fact } from "../../src/events/chatEvents";
 import { codeOfEnglish, fieldProblems } from "../../src/http/i18n";
 import {

@@ -1,7 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { type ChatUserState, evolveChatUser, initialChatUser } from "../../src/commands/chatUser";
-import { ConflictError, NotFoundError } from "../../src/commands/errors";
-import { chatUserIdForBrowser, chatUserIdForOssUser } from "../../src/commands/identityIds";
+import {
+  decideSessionAccess,
+  type SessionAccess,
+  type SessionOrigin,
+} from "../../src/commands/sessionAccess";
+import { chatUserIdForBrowser, chatUserIdForOssUser } from "../../src/domain/chatUser/identityIds";
 import {
   type Decision,
   decideBrowserUser,
@@ -9,13 +12,10 @@ import {
   decideOssUser,
   type IdentityStates,
   type StreamEvents,
-} from "../../src/commands/identityWorkflow";
-import { evolveOssIdentity, initialOssIdentity } from "../../src/commands/ossIdentity";
-import {
-  decideSessionAccess,
-  type SessionAccess,
-  type SessionOrigin,
-} from "../../src/commands/sessionAccess";
+} from "../../src/domain/chatUser/identityWorkflow";
+import { evolveOssIdentity, initialOssIdentity } from "../../src/domain/chatUser/ossIdentity";
+import { type ChatUserState, evolveChatUser, initialChatUser } from "../../src/domain/chatUser/state";
+import { ConflictError, NotFoundError } from "../../src/domain/errors";
 import type { ChatUserSnapshot, DomainEvent, Fact } from "../../src/events/chatEvents";
 
 // Given the events of the identity's and the chat users' streams, when a command, then the events per stream.

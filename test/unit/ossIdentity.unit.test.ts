@@ -1,5 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { evolveOssIdentity, initialOssIdentity, type OssIdentityState } from "../../src/commands/ossIdentity";
+import {
+  evolveOssIdentity,
+  initialOssIdentity,
+  type OssIdentityState,
+} from "../../src/domain/chatUser/ossIdentity";
 import type { Fact } from "../../src/events/chatEvents";
 
 const given = (events: Fact[]): OssIdentityState => events.reduce(evolveOssIdentity, initialOssIdentity);

@@ -1,7 +1,7 @@
-import { ossUserOf } from "./chatUser";
-import { ConflictError, NotFoundError } from "./errors";
+import { ConflictError, NotFoundError } from "../errors";
 import { chatUserIdForBrowser, chatUserIdForOssUser } from "./identityIds";
 import { type Decision, type IdentityStates, type Origin, type OssLogin, Plan } from "./identityPlan";
+import { ossUserOf } from "./state";
 
 export type { Decision, IdentityStates, Origin, OssLogin, StreamEvents } from "./identityPlan";
 

@@ -1,7 +1,7 @@
-import type { DomainEvent } from "../events/chatEvents";
-import type { AgentRef, ChatSessionState } from "./chatSession";
-import { startedOrNotFound } from "./conversation";
-import { ConflictError } from "./errors";
+import type { DomainEvent } from "../../events/chatEvents";
+import { ConflictError } from "../errors";
+import { startedOrNotFound } from "./decide";
+import type { AgentRef, ChatSessionState } from "./state";
 
 function assigned(
   sessionId: string,

@@ -1,4 +1,4 @@
-import type { ChatUserSnapshot, DomainEvent, EventOf, Fact } from "../events/chatEvents";
+import type { ChatUserSnapshot, DomainEvent, EventOf, Fact } from "../../events/chatEvents";
 
 export type ChatUserState =
   | { readonly status: "none" }

@@ -1,4 +1,4 @@
-import type { Fact } from "../events/chatEvents";
+import type { Fact } from "../../events/chatEvents";
 
 /** Which chat user holds an OSS identity: the write-side guarantee of one chat user per OSS user id. */
 export type OssIdentityState =

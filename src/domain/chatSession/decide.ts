@@ -1,7 +1,7 @@
-import type { DomainEvent } from "../events/chatEvents";
-import type { ChatSessionState, StartedChatSession } from "./chatSession";
-import { ConflictError, NotFoundError } from "./errors";
+import type { DomainEvent } from "../../events/chatEvents";
+import { ConflictError, NotFoundError } from "../errors";
 import { findRecentMessage, type PostedMessage } from "./recentMessages";
+import { type ChatSessionState, type ContactDetails, contactOf, type StartedChatSession } from "./state";
 
 /** Who writes in a conversation. A visitor's id is its browser UUID or OSS user id; an agent's, its key id. */
 export type Participant =
@@ -108,4 +108,56 @@ export function decideMarkRead(
       },
     },
   ];
+}
+
+export type StartChatSession = {
+  readonly sessionId: string;
+  readonly chatUserId: string;
+  readonly topic: string;
+  readonly priority: "low" | "normal" | "high" | "urgent";
+  readonly channel: string;
+};
+
+export function decideStart(command: StartChatSession, state: ChatSessionState): DomainEvent[] {
+  if (state.status !== "none") throw new ConflictError("A chat session with this id exists already");
+  return [
+    {
+      type: "ChatSessionStarted",
+      data: {
+        session_id: command.sessionId,
+        chat_user_id: command.chatUserId,
+        topic: command.topic,
+        priority: command.priority,
+        channel: command.channel,
+      },
+    },
+  ];
+}
+
+export type SetContact = { readonly contactId: string; readonly contact: ContactDetails };
+
+function sameContact(a: ContactDetails, b: ContactDetails): boolean {
+  return (
+    a.contact_name === b.contact_name &&
+    a.contact_email === b.contact_email &&
+    a.contact_phone === b.contact_phone &&
+    a.position === b.position &&
+    a.company_name === b.company_name
+  );
+}
+
+/** One contact per session: the first sets it, later ones update it, an identical one changes nothing. */
+export function decideSetContact(command: SetContact, state: ChatSessionState): DomainEvent[] {
+  if (state.status === "none") throw new NotFoundError("Chat session not found");
+  const contact = contactOf(command.contact);
+  if (state.contact === null) {
+    return [
+      {
+        type: "ChatSessionContactSet",
+        data: { session_id: state.sessionId, contact_id: command.contactId, ...contact },
+      },
+    ];
+  }
+  if (sameContact(state.contact, contact)) return [];
+  return [{ type: "ChatSessionContactUpdated", data: { session_id: state.sessionId, ...contact } }];
 }

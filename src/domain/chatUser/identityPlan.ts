@@ -1,8 +1,8 @@
-import type { DomainEvent, Fact } from "../events/chatEvents";
-import { streams } from "../events/streams";
-import { type ChatUserState, decideRegister, evolveChatUser } from "./chatUser";
+import type { DomainEvent, Fact } from "../../events/chatEvents";
+import { streams } from "../../events/streams";
 import { identityOwner } from "./identityIds";
 import type { OssIdentityState } from "./ossIdentity";
+import { type ChatUserState, decideRegister, evolveChatUser } from "./state";
 
 // The vocabulary of the identity workflow (identityWorkflow.ts) and the plan its decisions are built in.
 
