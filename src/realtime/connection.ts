@@ -136,6 +136,7 @@ export function handleConnection(
         code: 429,
         error: "Too many subscriptions on this socket",
         session_id: sessionId,
+        frame_type: "subscribe",
       });
       return;
     }
@@ -203,7 +204,7 @@ export function handleConnection(
 
   /** The session of a well-formed typing frame on a live subscription of this socket, else null. */
   function liveTyping(frame: unknown): string | null {
-    if (identity === null) return null;
+    if (identity === null || (frame as { type?: unknown } | null)?.type !== "typing") return null;
     const parsed = clientFrame.safeParse(frame);
     if (!parsed.success || parsed.data.type !== "typing") return null;
     return hub.isSubscribed(peer, parsed.data.session_id) ? parsed.data.session_id : null;
