@@ -1,6 +1,5 @@
-import { decideAgentStatus } from "../domain/agent/decide";
-import { type AgentAvailability, evolveAgent, initialAgent } from "../domain/agent/state";
-import type { AgentRef } from "../domain/chatSession/state";
+import { agentDecider } from "../domain/agent/decide";
+import type { AgentAvailability, AgentRef } from "../domain/agent/state";
 import type { RequestContext } from "../events/metadata";
 import { streams } from "../events/streams";
 import type { CommandDeps } from "./deps";
@@ -14,8 +13,8 @@ export async function setAgentStatus(
 ) {
   const stream = streams.agent(agent.id);
   return retryOnConflict(async () => {
-    const loaded = await loadStream(deps.store, stream, evolveAgent, initialAgent);
-    const events = decideAgentStatus({ agent, status }, loaded.state);
+    const loaded = await loadStream(deps.store, stream, agentDecider.evolve, agentDecider.initialState);
+    const events = agentDecider.decide({ type: "SetAgentStatus", agent, status }, loaded.state);
     // The agent owns its stream: the bus keeps one agent's status changes in order.
     const position = await appendDecided(deps.store, stream, loaded, events, ctx, agent.id);
     return { agent_id: agent.id, status, position: Number(position) };

@@ -25,11 +25,11 @@ export interface LoadOptions {
 type Loaded<S> = LoadedStream<S> & { readonly unverified: boolean };
 
 /** A stream from the remembered states (read through them, or peeked), or read whole without them. */
-async function loadVia<S>(
+async function loadVia<S, F extends Fact>(
   deps: CommandDeps,
   cache: StreamCache<S> | undefined,
   stream: string,
-  evolve: (state: S, event: Fact) => S,
+  evolve: (state: S, event: F) => S,
   initial: S,
   options: LoadOptions,
 ): Promise<Loaded<S>> {

@@ -16,6 +16,9 @@ export interface SessionAccess {
   readonly ossUserId: string | null;
 }
 
+/** Staff whose role allows acting on any session, or the system: no ownership to check. */
+export const anySessionAccess: SessionAccess = { anySession: true, browserUuid: null, ossUserId: null };
+
 /** A session as ownership sees it: the chat user that started it, and who started it (when known yet). */
 export interface SessionOrigin {
   readonly chatUserId: string;

@@ -4,6 +4,7 @@ import {
   type SessionAccess,
   type SessionOrigin,
 } from "../../src/commands/sessionAccess";
+import type { ChatUserFact, OssIdentityFact } from "../../src/domain/chatUser/events";
 import { chatUserIdForBrowser, chatUserIdForOssUser } from "../../src/domain/chatUser/identityIds";
 import {
   type Decision,
@@ -106,9 +107,15 @@ const snapshotOf = (login: { ossUserId: string; email: string }, when: string): 
 function given(identity: DomainEvent[], users: Record<string, DomainEvent[]>): IdentityStates {
   const states = new Map<string, ChatUserState>();
   for (const [id, events] of Object.entries(users)) {
-    states.set(id, events.map(at).reduce(evolveChatUser, initialChatUser));
+    states.set(
+      id,
+      events.map(at).reduce((s, e) => evolveChatUser(s, e as ChatUserFact), initialChatUser),
+    );
   }
-  return { identity: identity.map(at).reduce(evolveOssIdentity, initialOssIdentity), users: states };
+  const identityState = identity
+    .map(at)
+    .reduce((s, e) => evolveOssIdentity(s, e as OssIdentityFact), initialOssIdentity);
+  return { identity: identityState, users: states };
 }
 
 function decided<R>(d: Decision<R>): { result: R; writes: readonly StreamEvents[] } {

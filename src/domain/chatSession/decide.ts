@@ -1,163 +1,63 @@
-import type { DomainEvent } from "../../events/chatEvents";
-import { ConflictError, NotFoundError } from "../errors";
-import { findRecentMessage, type PostedMessage } from "./recentMessages";
-import { type ChatSessionState, type ContactDetails, contactOf, type StartedChatSession } from "./state";
+import type { Decider } from "../decider";
+import { decideAutoAssign, decideClaim, decideTransfer } from "./assignment";
+import {
+  decideClose,
+  decideMarkRead,
+  decidePostMessage,
+  decideRate,
+  type Participant,
+  type PostMessage,
+} from "./conversation";
+import type { ChatSessionEvent, ChatSessionFact } from "./events";
+import { decideSetContact, decideStart, type SetContact, type StartChatSession } from "./opening";
+import { type AgentRef, type ChatSessionState, evolveChatSession, initialChatSession } from "./state";
 
-/** Who writes in a conversation. A visitor's id is its browser UUID or OSS user id; an agent's, its key id. */
-export type Participant =
-  | { readonly kind: "visitor"; readonly id: string; readonly name: string | null }
-  | { readonly kind: "agent"; readonly id: string; readonly name: string };
+/** What can be asked of a chat session: every command of its stream, one rule each. */
+export type ChatSessionCommand =
+  | ({ readonly type: "StartChatSession" } & StartChatSession)
+  | ({ readonly type: "SetContact" } & SetContact)
+  | ({ readonly type: "PostMessage" } & PostMessage)
+  | { readonly type: "CloseSession"; readonly by: Participant }
+  | { readonly type: "RateSession"; readonly score: number; readonly comment: string | null }
+  | { readonly type: "MarkRead"; readonly reader: Participant; readonly upToSeq: number }
+  | { readonly type: "ClaimSession"; readonly agent: AgentRef }
+  | { readonly type: "TransferSession"; readonly by: AgentRef; readonly to: AgentRef }
+  | { readonly type: "AutoAssignSession"; readonly agent: AgentRef };
 
-export function startedOrNotFound(state: ChatSessionState): StartedChatSession {
-  if (state.status === "none") throw new NotFoundError("Chat session not found");
-  return state;
-}
-
-/** An agent acts on a session only while it holds it. */
-function requireAssignee(state: StartedChatSession, agentId: string, action: string): void {
-  if (state.assignee?.id !== agentId) {
-    throw new ConflictError(`Only the agent assigned to this chat may ${action}`);
+export function decideChatSession(command: ChatSessionCommand, state: ChatSessionState): ChatSessionEvent[] {
+  switch (command.type) {
+    case "StartChatSession":
+      return decideStart(command, state);
+    case "SetContact":
+      return decideSetContact(command, state);
+    case "PostMessage":
+      return decidePostMessage(command, state);
+    case "CloseSession":
+      return decideClose(command, state);
+    case "RateSession":
+      return decideRate(command, state);
+    case "MarkRead":
+      return decideMarkRead(command, state);
+    case "ClaimSession":
+      return decideClaim(command, state);
+    case "TransferSession":
+      return decideTransfer(command, state);
+    case "AutoAssignSession":
+      return decideAutoAssign(command, state);
+    default: {
+      const unhandled: never = command;
+      throw new Error(`unhandled chat session command ${JSON.stringify(unhandled)}`);
+    }
   }
 }
 
-export type PostMessage = {
-  readonly messageId: string;
-  readonly clientMessageId: string | null;
-  readonly author: Participant;
-  readonly body: string;
+export const chatSessionDecider: Decider<
+  ChatSessionState,
+  ChatSessionCommand,
+  ChatSessionEvent,
+  ChatSessionFact
+> = {
+  initialState: initialChatSession,
+  evolve: evolveChatSession,
+  decide: decideChatSession,
 };
-
-/** The message a client id was already posted as, if it is one of the session's recent messages. */
-export function alreadyPosted(state: ChatSessionState, clientMessageId: string | null): PostedMessage | null {
-  if (state.status === "none" || clientMessageId === null) return null;
-  return findRecentMessage(state.recent, clientMessageId);
-}
-
-/** The next message takes seq lastSeq + 1; a client id seen before appends nothing (the retry gets the first). */
-export function decidePostMessage(command: PostMessage, state: ChatSessionState): DomainEvent[] {
-  const session = startedOrNotFound(state);
-  if (alreadyPosted(session, command.clientMessageId) !== null) return [];
-  if (session.phase === "closed") throw new ConflictError("Chat session is closed");
-  if (command.author.kind === "agent") requireAssignee(session, command.author.id, "post in it");
-  return [
-    {
-      type: "ChatMessagePosted",
-      data: {
-        session_id: session.sessionId,
-        message_id: command.messageId,
-        seq: session.lastSeq + 1,
-        client_message_id: command.clientMessageId,
-        author_kind: command.author.kind,
-        author_id: command.author.id,
-        // A visitor who gave contact details is shown by that name.
-        author_name: command.author.name ?? session.contact?.contact_name ?? null,
-        body: command.body,
-      },
-    },
-  ];
-}
-
-/** Closing a closed session changes nothing; an agent may close a waiting session or its own. */
-export function decideClose(command: { readonly by: Participant }, state: ChatSessionState): DomainEvent[] {
-  const session = startedOrNotFound(state);
-  if (session.phase === "closed") return [];
-  if (command.by.kind === "agent" && session.assignee !== null) {
-    requireAssignee(session, command.by.id, "close it");
-  }
-  return [
-    {
-      type: "ChatSessionClosed",
-      data: { session_id: session.sessionId, closed_by_kind: command.by.kind, closed_by_id: command.by.id },
-    },
-  ];
-}
-
-/** A closed session can be rated; each rating is kept, the latest counts. */
-export function decideRate(
-  command: { readonly score: number; readonly comment: string | null },
-  state: ChatSessionState,
-): DomainEvent[] {
-  const session = startedOrNotFound(state);
-  if (session.phase !== "closed") throw new ConflictError("A chat can be rated once it is closed");
-  return [
-    {
-      type: "ChatSessionRated",
-      data: { session_id: session.sessionId, score: command.score, comment: command.comment },
-    },
-  ];
-}
-
-/** Read marks only move forward and never past the last message. */
-export function decideMarkRead(
-  command: { readonly reader: Participant; readonly upToSeq: number },
-  state: ChatSessionState,
-): DomainEvent[] {
-  const session = startedOrNotFound(state);
-  if (command.reader.kind === "agent") requireAssignee(session, command.reader.id, "mark it read");
-  const current = command.reader.kind === "visitor" ? session.visitorReadSeq : session.agentReadSeq;
-  const upTo = Math.min(command.upToSeq, session.lastSeq);
-  if (upTo <= current) return [];
-  return [
-    {
-      type: "ChatMessagesRead",
-      data: {
-        session_id: session.sessionId,
-        reader_kind: command.reader.kind,
-        reader_id: command.reader.id,
-        up_to_seq: upTo,
-      },
-    },
-  ];
-}
-
-export type StartChatSession = {
-  readonly sessionId: string;
-  readonly chatUserId: string;
-  readonly topic: string;
-  readonly priority: "low" | "normal" | "high" | "urgent";
-  readonly channel: string;
-};
-
-export function decideStart(command: StartChatSession, state: ChatSessionState): DomainEvent[] {
-  if (state.status !== "none") throw new ConflictError("A chat session with this id exists already");
-  return [
-    {
-      type: "ChatSessionStarted",
-      data: {
-        session_id: command.sessionId,
-        chat_user_id: command.chatUserId,
-        topic: command.topic,
-        priority: command.priority,
-        channel: command.channel,
-      },
-    },
-  ];
-}
-
-export type SetContact = { readonly contactId: string; readonly contact: ContactDetails };
-
-function sameContact(a: ContactDetails, b: ContactDetails): boolean {
-  return (
-    a.contact_name === b.contact_name &&
-    a.contact_email === b.contact_email &&
-    a.contact_phone === b.contact_phone &&
-    a.position === b.position &&
-    a.company_name === b.company_name
-  );
-}
-
-/** One contact per session: the first sets it, later ones update it, an identical one changes nothing. */
-export function decideSetContact(command: SetContact, state: ChatSessionState): DomainEvent[] {
-  if (state.status === "none") throw new NotFoundError("Chat session not found");
-  const contact = contactOf(command.contact);
-  if (state.contact === null) {
-    return [
-      {
-        type: "ChatSessionContactSet",
-        data: { session_id: state.sessionId, contact_id: command.contactId, ...contact },
-      },
-    ];
-  }
-  if (sameContact(state.contact, contact)) return [];
-  return [{ type: "ChatSessionContactUpdated", data: { session_id: state.sessionId, ...contact } }];
-}

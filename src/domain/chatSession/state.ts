@@ -1,12 +1,13 @@
-import type { EventData, Fact } from "../../events/chatEvents";
+import type { AgentRef } from "../agent/state";
+import type { ChatSessionEvent, ChatSessionFact } from "./events";
 import { noRecentMessages, type RecentMessages, rememberMessage } from "./recentMessages";
 
-export type ContactDetails = Omit<EventData<"ChatSessionContactUpdated">, "session_id">;
+export type ContactDetails = Omit<
+  Extract<ChatSessionEvent, { type: "ChatSessionContactUpdated" }>["data"],
+  "session_id"
+>;
 
-export interface AgentRef {
-  readonly id: string;
-  readonly name: string;
-}
+export type { AgentRef };
 
 /** Where a conversation stands: waiting (open, no agent), active (an agent holds it), closed. */
 export type ConversationPhase = "waiting" | "active" | "closed";
@@ -39,7 +40,7 @@ export function contactOf(data: ContactDetails): ContactDetails {
   };
 }
 
-export function evolveChatSession(state: ChatSessionState, event: Fact): ChatSessionState {
+export function evolveChatSession(state: ChatSessionState, event: ChatSessionFact): ChatSessionState {
   switch (event.type) {
     case "ChatSessionStarted":
       return {
@@ -85,19 +86,11 @@ export function evolveChatSession(state: ChatSessionState, event: Fact): ChatSes
         ? { ...state, visitorReadSeq: event.data.up_to_seq }
         : { ...state, agentReadSeq: event.data.up_to_seq };
     case "ChatSessionRated":
-    case "AgentStatusChanged":
-    case "ChatUserRegistered":
-    case "ChatUserLinkedToOssUser":
-    case "ChatUserMergedInto":
-    case "OssIdentityClaimed":
-    case "OssIdentityReleased":
-    case "ChatUserErased":
-    case "RetentionApplied":
-    case "LogReencrypted":
       return state;
     default: {
-      const unhandled: never = event;
-      return unhandled;
+      // Every event of the session's stream is handled above; anything else read from it changes nothing.
+      const _unhandled: never = event;
+      return state;
     }
   }
 }
