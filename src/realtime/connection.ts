@@ -44,7 +44,7 @@ export function handleConnection(
   // Refused frames are forgiven at the same rate: only a client that keeps outrunning the limit is closed (4429).
   const refusals = createTokenBucket(settings.framesPerSecond, settings.frameBurst * 4, Date.now);
   // Typing signals past the relay rate are dropped without using the frame allowance, up to a flood of them.
-  const typingDrops = createTokenBucket(settings.framesPerSecond, settings.frameBurst, Date.now);
+  const typingDrops = createTokenBucket(settings.framesPerSecond, settings.frameBurst * 4, Date.now);
   const typingBuckets = new Map<string, ReturnType<typeof createTokenBucket>>();
 
   const peer: Peer = {
