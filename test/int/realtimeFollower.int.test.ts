@@ -16,9 +16,10 @@ const seen: LoggedEvent[] = [];
 beforeAll(async () => {
   db = await createTestDatabase("lc_rtf");
   database = await openQuietDatabase(db.url);
+  const log = database.sealedLog.committed;
+  if (!log) throw new Error("the Postgres store reads committed events");
   follower = await startPostgresFollower({
-    knex: database.knex,
-    connectionString: db.url,
+    log,
     logger: createLogger("silent"),
     onEvents: (events) => seen.push(...events),
     pollIntervalMs: 5000, // long: only NOTIFY and the gap re-checks can explain a quick delivery
@@ -96,9 +97,10 @@ it("delivers a commit at once while an older append is still in flight, and that
 it("reads a batch again when opening it fails, and delivers it once without waiting for another commit", async () => {
   const delivered: LoggedEvent[] = [];
   let opens = 0;
+  const log = database.sealedLog.committed;
+  if (!log) throw new Error("the Postgres store reads committed events");
   const flaky = await startPostgresFollower({
-    knex: database.knex,
-    connectionString: db.url,
+    log,
     logger: createLogger("silent"),
     onEvents: (events) => delivered.push(...events),
     // The first open fails as a read of pii_keys would while the database is unreachable for a moment.
