@@ -188,6 +188,14 @@ describe("subscribe and unsubscribe", () => {
   });
 });
 
+describe("close codes", () => {
+  it("closes a socket that sends a text frame of invalid UTF-8 with 1007, as the README says", async () => {
+    const socket = await readySocket(svc.url, VISITOR, { browser_uuid: randomUUID() });
+    socket.ws.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: false });
+    expect((await socket.closed).code).toBe(1007);
+  });
+});
+
 describe("upgrades while an instance starts", () => {
   it("never answers 404: the real-time endpoints are there as soon as the port accepts connections", async () => {
     const probe = net.createServer();
