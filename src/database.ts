@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import path from "node:path";
 import type { Knex } from "knex";
 import type { Logger } from "pino";
+import { migrationSource } from "../migrations/index";
 import type { Config } from "./config";
 import { createKnex, createPool, ensureDatabase, migrateLatest } from "./db/database";
 import { findRunningEmbeddedPostgres, startEmbeddedPostgres } from "./db/embeddedPostgres";
@@ -72,7 +73,7 @@ export async function openDatabase(
     );
   }
   const knex = createKnex(url, config.DB_POOL_SIZE);
-  const applied = await migrateLatest(knex);
+  const applied = await migrateLatest(knex, migrationSource);
   if (applied.length > 0) logger.info({ applied }, "migrations applied");
   let keys: KeyStore;
   try {

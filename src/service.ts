@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Express } from "express";
 import { Redis } from "ioredis";
@@ -21,6 +21,7 @@ import { type Config, ConfigError } from "./config";
 import { type Database, openDatabase } from "./database";
 import { createApp } from "./http/app";
 import { startMetricsServer } from "./http/metricsServer";
+import { applyServerTimeouts } from "./http/serverTimeouts";
 import { createIdempotencyStore } from "./ops/idempotencyStore";
 import { countingStore, createMetrics } from "./ops/metrics";
 import { openEvents } from "./privacy/eventCipher";
@@ -297,13 +298,15 @@ export async function startService(
       kafkaLag,
     });
     api = app;
-    const listening = app.listen(config.PORT, config.HOST);
+    const listening = createServer(app);
     server = listening;
-    await new Promise<void>((resolve, reject) => {
-      listening.once("listening", resolve);
-      listening.once("error", reject);
+    applyServerTimeouts(listening, {
+      requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      keepAliveGraceMs: config.HTTP_KEEP_ALIVE_GRACE_MS,
     });
-    listening.requestTimeout = config.REQUEST_TIMEOUT_MS;
+    // The real-time endpoints are attached before the server listens: an upgrade that came before them would
+    // reach the HTTP app, which answers 404 (what benchmarks polling /healthz then opening sockets met).
     realtime = await startRealtime({
       server: listening,
       store: database.store,
@@ -339,6 +342,14 @@ export async function startService(
                 pollIntervalMs: config.PROJECTOR_POLL_MS,
               })
             : startStoreFollower({ store: database.store, logger, onEvents }),
+    });
+    listening.listen(config.PORT, config.HOST);
+    await new Promise<void>((resolve, reject) => {
+      listening.once("listening", resolve);
+      listening.once("error", reject);
+    }).catch(async (err) => {
+      await realtime?.stop();
+      throw err;
     });
     const address = listening.address() as AddressInfo;
     url = `http://127.0.0.1:${address.port}`;
