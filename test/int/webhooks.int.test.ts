@@ -279,7 +279,12 @@ describe("the SSRF guard", () => {
         `http://localhost:${receiver.port}/x`,
         "http://169.254.169.254/latest/meta-data/",
         "http://10.0.0.8/hook",
+        "https://10.255.255.254/hook",
+        "http://192.168.1.20/hook",
+        "http://127.0.0.1:8080/hook",
         "http://[::1]:8080/hook",
+        "http://[fc00::1]/hook",
+        "http://[fd12:3456:789a::1]/hook",
         "http://[::ffff:192.168.0.1]/hook",
       ]) {
         const res = await strict.post(
