@@ -1,7 +1,10 @@
 import type { RequestContext } from "../events/metadata";
+import { streams } from "../events/streams";
+import { evolveAgent, initialAgent } from "./agentStatus";
 import { decideClaim, decideTransfer } from "./assignment";
 import type { AgentRef } from "./chatSession";
 import { decideClose, decideMarkRead, decideRate, type Participant } from "./conversation";
+import { loadStream } from "./handler";
 import { type ConversationDeps, changeSession } from "./sessionCommand";
 
 type MayAct = Parameters<typeof changeSession>[4];
@@ -64,18 +67,19 @@ function assignmentResult(sessionId: string, agent: AgentRef, position: number) 
   };
 }
 
-/** An agent takes a waiting session. */
+/** An agent takes a waiting session, if it holds fewer than `load.maxChats` active ones. */
 export async function claimSession(
   deps: ConversationDeps,
   sessionId: string,
   agent: AgentRef,
+  load: { readonly activeChats: number; readonly maxChats: number },
   ctx: RequestContext,
 ) {
-  const change = await changeSession(deps, sessionId, ctx, (s) => decideClaim({ agent }, s));
+  const change = await changeSession(deps, sessionId, ctx, (s) => decideClaim({ agent, ...load }, s));
   return assignmentResult(sessionId, agent, change.position);
 }
 
-/** The agent holding a session hands it to another agent. */
+/** The agent holding a session hands it to another agent, who must be available (its stream says so). */
 export async function transferSession(
   deps: ConversationDeps,
   sessionId: string,
@@ -83,6 +87,8 @@ export async function transferSession(
   to: AgentRef,
   ctx: RequestContext,
 ) {
-  const change = await changeSession(deps, sessionId, ctx, (s) => decideTransfer({ by, to }, s));
+  const target = await loadStream(deps.store, streams.agent(to.id), evolveAgent, initialAgent);
+  const toAvailable = target.state.status === "available";
+  const change = await changeSession(deps, sessionId, ctx, (s) => decideTransfer({ by, to, toAvailable }, s));
   return assignmentResult(sessionId, to, change.position);
 }

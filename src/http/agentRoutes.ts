@@ -7,7 +7,7 @@ import { NotFoundError } from "../commands/errors";
 import { postMessage } from "../commands/postMessage";
 import { claimSession, closeSession, markRead, transferSession } from "../commands/sessionActions";
 import type { ConversationDeps } from "../commands/sessionCommand";
-import { getAgentSessions, getQueue } from "../queries/agentQueries";
+import { activeChatCount, getAgentSessions, getQueue } from "../queries/agentQueries";
 import { getMessages } from "../queries/messages";
 import { waitForPosition } from "../queries/waitForPosition";
 import { parse, requestContext } from "./context";
@@ -36,6 +36,8 @@ import { requireStaffRole, staffOf } from "./staffAuth";
 
 export interface AgentRouteDeps extends RouteDeps {
   readonly conversations: ConversationDeps;
+  /** MAX_CHATS_PER_AGENT: a claim beyond it is refused (409 agent_at_capacity). */
+  readonly maxChatsPerAgent: number;
 }
 
 /** The agents' console: queue, claim, chat, transfer, close, read receipts and availability. Role agent only. */
@@ -84,7 +86,7 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
   doc(
     "post",
     "/api/agent/sessions/:id/claim",
-    "Take a waiting session (one's own again: 200)",
+    "Take a waiting session (one's own again: 200; 409 `agent_at_capacity` at MAX_CHATS_PER_AGENT active chats)",
     {
       200: { description: "Claimed", schema: assignedResponse },
       ...errors(400, 404, 409),
@@ -115,7 +117,7 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
   doc(
     "post",
     "/api/agent/sessions/:id/transfer",
-    "Hand a session the agent holds to another agent",
+    "Hand a session the agent holds to another agent (404 unknown agent; 409 `agent_unavailable` if away)",
     {
       200: { description: "Transferred", schema: assignedResponse },
       ...errors(400, 404, 409),
@@ -180,7 +182,10 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
   });
 
   router.post("/api/agent/sessions/:id/claim", async (req, res) => {
-    res.json(await claimSession(conversations, sessionId(req), agentOf(res), context(req, res)));
+    const id = sessionId(req);
+    const agent = agentOf(res);
+    const load = { activeChats: await activeChatCount(deps.knex, agent.id), maxChats: deps.maxChatsPerAgent };
+    res.json(await claimSession(conversations, id, agent, load, context(req, res)));
   });
 
   router.post("/api/agent/sessions/:id/messages", async (req, res) => {

@@ -57,6 +57,8 @@ export interface AppOptions extends RouteDeps {
   readonly keys: KeyStore;
   /** The log beneath the encryption layer, as stored: the audit's chain verification reads it. */
   readonly sealedLog: EventLog;
+  /** MAX_CHATS_PER_AGENT: how many active chats an agent may claim. */
+  readonly maxChatsPerAgent: number;
 }
 
 const OFF: RateLimitSettings = { windowMs: 60_000, perIp: 0, perIdentity: 0 };

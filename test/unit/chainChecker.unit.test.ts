@@ -73,7 +73,7 @@ function rewrite(e: RecordedEvent, body: string, rehash: boolean): RecordedEvent
     data,
     stored: { data, recordedAt: new Date(0) },
     metadata: { ...e.metadata, hash },
-  } as RecordedEvent;
+  } as unknown as RecordedEvent;
 }
 
 function verify(events: readonly RecordedEvent[]) {

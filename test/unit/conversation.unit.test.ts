@@ -133,9 +133,10 @@ describe("post message", () => {
 });
 
 describe("claim, transfer and auto-assignment", () => {
+  const free = { activeChats: 0, maxChats: 5 };
   it("a waiting session is claimed; claiming one's own again changes nothing; another's is a conflict", () => {
     const f = ids();
-    expect(decideClaim({ agent: dewi }, given([started(f)]))).toEqual([
+    expect(decideClaim({ agent: dewi, ...free }, given([started(f)]))).toEqual([
       {
         type: "ChatSessionAssigned",
         data: {
@@ -148,16 +149,18 @@ describe("claim, transfer and auto-assignment", () => {
       },
     ]);
     const held = given([started(f), assignedTo(f, dewi)]);
-    expect(decideClaim({ agent: dewi }, held)).toEqual([]);
-    expect(() => decideClaim({ agent: budi }, held)).toThrow(ConflictError);
-    expect(() => decideClaim({ agent: dewi }, given([started(f), closed(f)]))).toThrow(ConflictError);
-    expect(() => decideClaim({ agent: dewi }, initialChatSession)).toThrow(NotFoundError);
+    expect(decideClaim({ agent: dewi, ...free }, held)).toEqual([]);
+    expect(() => decideClaim({ agent: budi, ...free }, held)).toThrow(ConflictError);
+    expect(() => decideClaim({ agent: dewi, ...free }, given([started(f), closed(f)]))).toThrow(
+      ConflictError,
+    );
+    expect(() => decideClaim({ agent: dewi, ...free }, initialChatSession)).toThrow(NotFoundError);
   });
 
   it("only the holder transfers, with the reason and from whom", () => {
     const f = ids();
     const held = given([started(f), assignedTo(f, dewi)]);
-    expect(decideTransfer({ by: dewi, to: budi }, held)).toEqual([
+    expect(decideTransfer({ by: dewi, to: budi, toAvailable: true }, held)).toEqual([
       {
         type: "ChatSessionAssigned",
         data: {
@@ -169,8 +172,26 @@ describe("claim, transfer and auto-assignment", () => {
         },
       },
     ]);
-    expect(() => decideTransfer({ by: budi, to: dewi }, held)).toThrow(ConflictError);
-    expect(decideTransfer({ by: dewi, to: dewi }, held)).toEqual([]);
+    expect(() => decideTransfer({ by: budi, to: dewi, toAvailable: true }, held)).toThrow(ConflictError);
+    expect(decideTransfer({ by: dewi, to: dewi, toAvailable: true }, held)).toEqual([]);
+  });
+
+  it("an agent at MAX_CHATS_PER_AGENT active chats claims no more, but re-claiming its own is still a no-op", () => {
+    const f = ids();
+    const full = { activeChats: 5, maxChats: 5 };
+    expect(() => decideClaim({ agent: dewi, ...full }, given([started(f)]))).toThrow(
+      new ConflictError("The agent already holds as many active chats as allowed"),
+    );
+    expect(decideClaim({ agent: dewi, activeChats: 4, maxChats: 5 }, given([started(f)]))).toHaveLength(1);
+    expect(decideClaim({ agent: dewi, ...full }, given([started(f), assignedTo(f, dewi)]))).toEqual([]);
+  });
+
+  it("a transfer to an agent who is away is refused", () => {
+    const f = ids();
+    const held = given([started(f), assignedTo(f, dewi)]);
+    expect(() => decideTransfer({ by: dewi, to: budi, toAvailable: false }, held)).toThrow(
+      new ConflictError("The agent to transfer to is away"),
+    );
   });
 
   it("auto-assigns only a session still waiting", () => {
