@@ -32,6 +32,7 @@ import { health, readiness } from "./schemas/opsSchemas";
 import { securityHeaders } from "./securityHeaders";
 import { series, underApi } from "./series";
 import { authenticateStaff, requireStaffRole } from "./staffAuth";
+import { refuseUnstorableText } from "./storableText";
 import { subjectRoutes } from "./subjectRoutes";
 import { chatRoutes } from "./visitorRoutes";
 import { webhookRoutes } from "./webhookRoutes";
@@ -142,7 +143,7 @@ export function createApp(options: AppOptions): Express {
   });
   docsRoutes(app, { title: "OSS LiveChat API", version: "1" });
   app.use(demoRoutes());
-  // Limits, body, credentials and idempotency keys, in this order, as one layer (see series).
+  // Limits, body, credentials, text no column can store, and idempotency keys, in this order, as one layer (see series).
   app.use(
     series(
       options.metrics ? commandTimer(options.metrics) : pass,
@@ -151,6 +152,7 @@ export function createApp(options: AppOptions): Express {
       authenticateStaff(options.knex, createKeyUsageRecorder(options.knex, options.logger)),
       authenticateOssUser(identity),
       underApi(limits.perIdentity),
+      refuseUnstorableText,
       // Every command on every router below: mutating methods only, so a new router needs nothing more.
       underApi(
         idempotencyKeys(
