@@ -30,9 +30,12 @@ export const postMessageBody = z.object({
 
 export const visitorPostMessageBody = postMessageBody.extend({ session_id: uuidField });
 
+/** The largest message seq: the read tables keep seqs in 32-bit integer columns. */
+export const MAX_SEQ = 2_147_483_647;
+
 export const messagesQuery = z.object({
   id: uuidField,
-  after_seq: z.coerce.number("must be a number").int().min(0).default(0),
+  after_seq: z.coerce.number("must be a number").int().min(0).max(MAX_SEQ).default(0),
   limit: z.coerce.number("must be a number").int().min(1).max(200).default(50),
   min_position: z.coerce.number("must be a number").int().min(0).optional(),
 });
@@ -50,7 +53,7 @@ export const ratingBody = z.object({
 });
 
 export const readBody = z.object({
-  up_to_seq: z.number("must be a whole number").int().min(0).max(2_000_000_000),
+  up_to_seq: z.number("must be a whole number").int().min(0).max(MAX_SEQ),
 });
 
 export const transferBody = z.object({ to_agent_id: uuidField });

@@ -21,7 +21,7 @@ export const deadLettersInput = z.object({
 
 export const replayInput = z.object({
   id: uuidField,
-  from_position: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  from_position: z.number("must be a whole number").int().min(0).max(Number.MAX_SAFE_INTEGER),
 });
 
 export const webhookEndpoint = z.object({
