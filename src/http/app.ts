@@ -31,7 +31,7 @@ import { errors } from "./schemas/common";
 import { health, readiness } from "./schemas/opsSchemas";
 import { securityHeaders } from "./securityHeaders";
 import { series, underApi } from "./series";
-import { authenticateStaff, requireStaffRole } from "./staffAuth";
+import { authenticateStaff, requireStaffAreas, requireStaffRole } from "./staffAuth";
 import { refuseUnstorableText } from "./storableText";
 import { subjectRoutes } from "./subjectRoutes";
 import { chatRoutes } from "./visitorRoutes";
@@ -143,7 +143,7 @@ export function createApp(options: AppOptions): Express {
   });
   docsRoutes(app, { title: "OSS LiveChat API", version: "1" });
   app.use(demoRoutes());
-  // Limits, body, credentials, text no column can store, and idempotency keys, in this order, as one layer (see series).
+  // Limits, body, credentials, staff roles, text no column can store, and idempotency keys, in this order, as one layer (see series).
   app.use(
     series(
       options.metrics ? commandTimer(options.metrics) : pass,
@@ -152,6 +152,8 @@ export function createApp(options: AppOptions): Express {
       authenticateStaff(options.knex, createKeyUsageRecorder(options.knex, options.logger)),
       authenticateOssUser(identity),
       underApi(limits.perIdentity),
+      // Authorization before idempotency: a caller refused here never reaches its keys.
+      requireStaffAreas(),
       refuseUnstorableText,
       // Every command on every router below: mutating methods only, so a new router needs nothing more.
       underApi(
