@@ -185,12 +185,21 @@ export function createApp(options: AppOptions): Express {
   app.use(chatRoutes({ ...options, conversations, identityConfigured: identity !== null }));
   app.use(agentRoutes({ ...options, conversations }));
   app.use(auditRoutes({ log: options.store, sealedLog: options.sealedLog, knex: options.knex }));
-  app.use(adminRoutes({ store: options.commands.store, knex: options.knex, keys: options.keys }));
+  app.use(
+    adminRoutes({
+      store: options.commands.store,
+      knex: options.knex,
+      keys: options.keys,
+      newId: options.commands.newId,
+      conversations,
+    }),
+  );
   app.use(
     subjectRoutes({
       store: options.commands.store,
       knex: options.knex,
       keys: options.keys,
+      newId: options.commands.newId,
       identityConfigured: identity !== null,
     }),
   );
