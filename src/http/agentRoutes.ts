@@ -89,7 +89,7 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
     "Take a waiting session (one's own again: 200; 409 `agent_at_capacity` at MAX_CHATS_PER_AGENT active chats)",
     {
       200: { description: "Claimed", schema: assignedResponse },
-      ...errors(400, 404, 409),
+      ...errors(400, 404, 409, 410),
     },
     withId,
   );
@@ -100,7 +100,7 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
     {
       200: { description: "Posted before with this client_message_id", schema: postMessageResponse },
       201: { description: "Posted", schema: postMessageResponse },
-      ...errors(400, 404, 409),
+      ...errors(400, 404, 409, 410),
     },
     { ...withId, body: postMessageBody },
   );
@@ -120,7 +120,7 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
     "Hand a session the agent holds to another agent (404 unknown agent; 409 `agent_unavailable` if away)",
     {
       200: { description: "Transferred", schema: assignedResponse },
-      ...errors(400, 404, 409),
+      ...errors(400, 404, 409, 410),
     },
     { ...withId, body: transferBody },
   );
@@ -130,7 +130,7 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
     "Close a waiting session or one the agent holds",
     {
       200: { description: "Closed", schema: closedResponse },
-      ...errors(400, 404, 409),
+      ...errors(400, 404, 409, 410),
     },
     withId,
   );
@@ -140,7 +140,7 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
     "Read receipt of the agent holding the session",
     {
       200: { description: "Marked", schema: readResponse },
-      ...errors(400, 404, 409),
+      ...errors(400, 404, 409, 410),
     },
     { ...withId, body: readBody },
   );

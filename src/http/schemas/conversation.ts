@@ -2,6 +2,10 @@ import { z } from "zod";
 import { uuidField } from "../../commands/fields";
 
 const MAX_BODY = 4000;
+/** hasControlCharacters as a JSON Schema pattern (what the OpenAPI document says), and that, not blank. */
+const NO_CONTROL = "[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*";
+const NO_CONTROL_PATTERN = `^${NO_CONTROL}$`;
+const MESSAGE_PATTERN = `^(?=[\\s\\S]*\\S)${NO_CONTROL}$`;
 /** Control characters (C0, DEL, C1) other than tab, line feed and carriage return: no place in a chat message. */
 export function hasControlCharacters(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
@@ -21,7 +25,8 @@ export const messageBody = z
     }
   })
   .refine((s) => !hasControlCharacters(s), "must not contain control characters")
-  .refine((s) => s.isWellFormed(), "must be well-formed Unicode");
+  .refine((s) => s.isWellFormed(), "must be well-formed Unicode")
+  .meta({ minLength: 1, maxLength: MAX_BODY, pattern: MESSAGE_PATTERN });
 
 export const postMessageBody = z.object({
   client_message_id: uuidField.optional(),
@@ -49,6 +54,7 @@ export const ratingBody = z.object({
     .max(1000, "must be at most 1000 characters")
     .refine((s) => !hasControlCharacters(s), "must not contain control characters")
     .refine((s) => s.isWellFormed(), "must be well-formed Unicode")
+    .meta({ pattern: NO_CONTROL_PATTERN })
     .nullish(),
 });
 
