@@ -1,13 +1,11 @@
+import { agentDecider } from "../domain/agent/decide";
+import type { Participant } from "../domain/chatSession/conversation";
+import type { AgentRef } from "../domain/chatSession/state";
 import type { RequestContext } from "../events/metadata";
 import { streams } from "../events/streams";
-import { evolveAgent, initialAgent } from "./agentStatus";
-import { decideClaim, decideTransfer } from "./assignment";
-import type { AgentRef } from "./chatSession";
-import { decideClose, decideMarkRead, decideRate, type Participant } from "./conversation";
 import { loadStream } from "./handler";
+import type { SessionAccess } from "./sessionAccess";
 import { type ConversationDeps, changeSession } from "./sessionCommand";
-
-type MayAct = Parameters<typeof changeSession>[4];
 
 /** Closes a session; closing it again answers the same. */
 export async function closeSession(
@@ -15,9 +13,9 @@ export async function closeSession(
   sessionId: string,
   by: Participant,
   ctx: RequestContext,
-  mayAct?: MayAct,
+  access: SessionAccess,
 ) {
-  const change = await changeSession(deps, sessionId, ctx, (s) => decideClose({ by }, s), mayAct);
+  const change = await changeSession(deps, sessionId, ctx, { type: "CloseSession", by }, access);
   return { status: "closed" as const, position: change.position };
 }
 
@@ -27,9 +25,9 @@ export async function rateSession(
   sessionId: string,
   rating: { readonly score: number; readonly comment: string | null },
   ctx: RequestContext,
-  mayAct?: MayAct,
+  access: SessionAccess,
 ) {
-  const change = await changeSession(deps, sessionId, ctx, (s) => decideRate(rating, s), mayAct);
+  const change = await changeSession(deps, sessionId, ctx, { type: "RateSession", ...rating }, access);
   return { session_id: sessionId, score: rating.score, comment: rating.comment, position: change.position };
 }
 
@@ -40,15 +38,9 @@ export async function markRead(
   reader: Participant,
   upToSeq: number,
   ctx: RequestContext,
-  mayAct?: MayAct,
+  access: SessionAccess,
 ) {
-  const change = await changeSession(
-    deps,
-    sessionId,
-    ctx,
-    (s) => decideMarkRead({ reader, upToSeq }, s),
-    mayAct,
-  );
+  const change = await changeSession(deps, sessionId, ctx, { type: "MarkRead", reader, upToSeq }, access);
   const read = change.events[0];
   const current = reader.kind === "visitor" ? change.before.visitorReadSeq : change.before.agentReadSeq;
   return {
@@ -74,8 +66,9 @@ export async function claimSession(
   agent: AgentRef,
   load: { readonly activeChats: number; readonly maxChats: number },
   ctx: RequestContext,
+  access: SessionAccess,
 ) {
-  const change = await changeSession(deps, sessionId, ctx, (s) => decideClaim({ agent, ...load }, s));
+  const change = await changeSession(deps, sessionId, ctx, { type: "ClaimSession", agent, ...load }, access);
   return assignmentResult(sessionId, agent, change.position);
 }
 
@@ -86,9 +79,21 @@ export async function transferSession(
   by: AgentRef,
   to: AgentRef,
   ctx: RequestContext,
+  access: SessionAccess,
 ) {
-  const target = await loadStream(deps.store, streams.agent(to.id), evolveAgent, initialAgent);
+  const target = await loadStream(
+    deps.store,
+    streams.agent(to.id),
+    agentDecider.evolve,
+    agentDecider.initialState,
+  );
   const toAvailable = target.state.status === "available";
-  const change = await changeSession(deps, sessionId, ctx, (s) => decideTransfer({ by, to, toAvailable }, s));
+  const change = await changeSession(
+    deps,
+    sessionId,
+    ctx,
+    { type: "TransferSession", by, to, toAvailable },
+    access,
+  );
   return assignmentResult(sessionId, to, change.position);
 }

@@ -2,13 +2,14 @@ import { type Request, type Response, Router } from "express";
 import type { ZodType } from "zod";
 import { findAgent, type StaffMember } from "../auth/staffKeys";
 import { setAgentStatus } from "../commands/agentStatus";
-import type { Participant } from "../commands/conversation";
-import { NotFoundError } from "../commands/errors";
 import { postMessage } from "../commands/postMessage";
+import { anySessionAccess } from "../commands/sessionAccess";
 import { claimSession, closeSession, markRead, transferSession } from "../commands/sessionActions";
 import type { ConversationDeps } from "../commands/sessionCommand";
+import type { Participant } from "../domain/chatSession/conversation";
+import { NotFoundError } from "../domain/errors";
 import { activeChatCount, getAgentSessions, getQueue } from "../queries/agentQueries";
-import { getMessages } from "../queries/messages";
+import { getReadableMessages } from "../queries/messages";
 import { waitForPosition } from "../queries/waitForPosition";
 import { parse, requestContext } from "./context";
 import { describeRoute, type RouteDoc } from "./openapi/routeDocs";
@@ -163,6 +164,8 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
   const context = (req: Request, res: Response) =>
     requestContext(req, res, { kind: "staff", id: agentOf(res).id });
   const sessionId = (req: Request) => parse(sessionIdParam, req.params).id;
+  // Agents act on any session: these routes are for the agent role only; the session's rules decide the rest.
+  const staff = anySessionAccess;
 
   async function catchUp(res: Response, minPosition: number | undefined) {
     if (minPosition === undefined) return;
@@ -185,7 +188,7 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
     const id = sessionId(req);
     const agent = agentOf(res);
     const load = { activeChats: await activeChatCount(deps.knex, agent.id), maxChats: deps.maxChatsPerAgent };
-    res.json(await claimSession(conversations, id, agent, load, context(req, res)));
+    res.json(await claimSession(conversations, id, agent, load, context(req, res), staff));
   });
 
   router.post("/api/agent/sessions/:id/messages", async (req, res) => {
@@ -196,6 +199,7 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
       { ...input, session_id: id },
       asParticipant(res),
       context(req, res),
+      staff,
     );
     res.status(created ? 201 : 200).json(result);
   });
@@ -203,9 +207,8 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
   router.get("/api/agent/sessions/:id/messages", async (req, res) => {
     const input = parse(messagesQuery, { ...req.query, id: req.params.id });
     await catchUp(res, input.min_position);
-    const session = await deps.knex.table("chat_sessions").where({ id: input.id }).first("id");
-    if (!session) throw new NotFoundError("Chat session not found");
-    res.json(await getMessages(deps.knex, input.id, input.after_seq, input.limit));
+    const page = { sessionId: input.id, afterSeq: input.after_seq, limit: input.limit };
+    res.json(await getReadableMessages(deps.knex, { anySession: true }, page));
   });
 
   router.post("/api/agent/sessions/:id/transfer", async (req, res) => {
@@ -213,11 +216,17 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
     const input = parse(transferBody, req.body);
     const to = await findAgent(deps.knex, input.to_agent_id);
     if (!to) throw new NotFoundError("No agent with this to_agent_id");
-    res.json(await transferSession(conversations, id, agentOf(res), to, context(req, res)));
+    res.json(await transferSession(conversations, id, agentOf(res), to, context(req, res), staff));
   });
 
   router.post("/api/agent/sessions/:id/close", async (req, res) => {
-    const result = await closeSession(conversations, sessionId(req), asParticipant(res), context(req, res));
+    const result = await closeSession(
+      conversations,
+      sessionId(req),
+      asParticipant(res),
+      context(req, res),
+      staff,
+    );
     deps.routing?.nudge(result.position);
     res.json(result);
   });
@@ -225,7 +234,9 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
   router.post("/api/agent/sessions/:id/read", async (req, res) => {
     const id = sessionId(req);
     const input = parse(readBody, req.body);
-    res.json(await markRead(conversations, id, asParticipant(res), input.up_to_seq, context(req, res)));
+    res.json(
+      await markRead(conversations, id, asParticipant(res), input.up_to_seq, context(req, res), staff),
+    );
   });
 
   router.put("/api/agent/status", async (req, res) => {

@@ -1,10 +1,10 @@
 import type { Knex } from "knex";
 import { z } from "zod";
 import { mergedUserIds, readAuditEvents } from "../audit/auditLog";
-import { decideClose } from "../commands/conversation";
-import { NotFoundError } from "../commands/errors";
 import { appendDecided, loadStream, retryOnConflict } from "../commands/handler";
+import { anySessionAccess } from "../commands/sessionAccess";
 import { type ConversationDeps, changeSession, conversationDeps } from "../commands/sessionCommand";
+import { NotFoundError } from "../domain/errors";
 import { erasureReason } from "../events/chatEvents";
 import type { RequestContext } from "../events/metadata";
 import { streams } from "../events/streams";
@@ -108,8 +108,8 @@ async function closeOpenSessions(deps: PrivacyDeps, ids: readonly string[], ctx:
       conversations,
       id,
       system,
-      (s) => decideClose({ by }, s),
-      async () => true,
+      { type: "CloseSession", by },
+      anySessionAccess,
     );
     if (change.events.length > 0) closed++;
   }

@@ -1,14 +1,14 @@
-import type { DomainEvent } from "../events/chatEvents";
-import type { AgentRef, ChatSessionState } from "./chatSession";
+import { ConflictError } from "../errors";
 import { startedOrNotFound } from "./conversation";
-import { ConflictError } from "./errors";
+import type { ChatSessionEvent } from "./events";
+import type { AgentRef, ChatSessionState } from "./state";
 
 function assigned(
   sessionId: string,
   agent: AgentRef,
   reason: "claim" | "transfer" | "auto",
   from: string | null,
-): DomainEvent {
+): ChatSessionEvent {
   return {
     type: "ChatSessionAssigned",
     data: { session_id: sessionId, agent_id: agent.id, agent_name: agent.name, reason, from_agent_id: from },
@@ -22,7 +22,7 @@ function assigned(
 export function decideClaim(
   command: { readonly agent: AgentRef; readonly activeChats: number; readonly maxChats: number },
   state: ChatSessionState,
-): DomainEvent[] {
+): ChatSessionEvent[] {
   const session = startedOrNotFound(state);
   if (session.phase === "closed") throw new ConflictError("Chat session is closed");
   if (session.assignee?.id === command.agent.id) return [];
@@ -37,7 +37,7 @@ const AT_CAPACITY = "The agent already holds as many active chats as allowed";
 export function decideTransfer(
   command: { readonly by: AgentRef; readonly to: AgentRef; readonly toAvailable: boolean },
   state: ChatSessionState,
-): DomainEvent[] {
+): ChatSessionEvent[] {
   const session = startedOrNotFound(state);
   if (session.phase === "closed") throw new ConflictError("Chat session is closed");
   if (session.assignee?.id !== command.by.id) {
@@ -52,7 +52,7 @@ export function decideTransfer(
 export function decideAutoAssign(
   command: { readonly agent: AgentRef },
   state: ChatSessionState,
-): DomainEvent[] {
+): ChatSessionEvent[] {
   if (state.status === "none" || state.phase !== "waiting") return [];
   return [assigned(state.sessionId, command.agent, "auto", null)];
 }
