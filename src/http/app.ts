@@ -143,7 +143,8 @@ export function createApp(options: AppOptions): Express {
   });
   docsRoutes(app, { title: "OSS LiveChat API", version: "1" });
   app.use(demoRoutes());
-  // Limits, body, credentials, staff roles, text no column can store, and idempotency keys, in this order, as one layer (see series).
+  // Limits, body, credentials, staff roles, text no column can store, and idempotency keys, in this order,
+  // as one layer (see series).
   app.use(
     series(
       options.metrics ? commandTimer(options.metrics) : pass,
