@@ -5,9 +5,9 @@ import { appendDecided, loadStream, retryOnConflict } from "../commands/handler"
 import { anySessionAccess } from "../commands/sessionAccess";
 import { type ConversationDeps, changeSession, conversationDeps } from "../commands/sessionCommand";
 import { NotFoundError } from "../domain/errors";
+import { streams } from "../domain/streams";
 import { erasureReason } from "../events/chatEvents";
 import type { RequestContext } from "../events/metadata";
-import { streams } from "../events/streams";
 import type { EventStore } from "../eventstore/eventStore";
 import { eraseRows, personalColumns } from "../projections/erasure";
 import type { ReadTable } from "../projections/rowOps";
