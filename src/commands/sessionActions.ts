@@ -1,8 +1,8 @@
 import { agentDecider } from "../domain/agent/decide";
 import type { Participant } from "../domain/chatSession/conversation";
 import type { AgentRef } from "../domain/chatSession/state";
+import { streams } from "../domain/streams";
 import type { RequestContext } from "../events/metadata";
-import { streams } from "../events/streams";
 import { loadStream } from "./handler";
 import type { SessionAccess } from "./sessionAccess";
 import { type ConversationDeps, changeSession } from "./sessionCommand";

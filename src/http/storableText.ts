@@ -1,6 +1,6 @@
 import type { RequestHandler } from "express";
+import type { FieldProblem } from "../i18n";
 import { ValidationError } from "./errors";
-import type { FieldProblem } from "./i18n";
 
 /**
  * Text Postgres and JSON cannot keep as given, in any query parameter or body field (keys included): NUL, which
