@@ -31,6 +31,10 @@ export function evolveAgent(state: AgentState, event: Fact): AgentState {
     case "ChatMessagesRead":
     case "ChatUserErased":
     case "RetentionApplied":
+    case "ChatNoteAdded":
+    case "ChatLabelsSet":
+    case "CannedResponseSaved":
+    case "CannedResponseDeleted":
     case "LogReencrypted":
       return state;
     default: {

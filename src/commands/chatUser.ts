@@ -63,6 +63,10 @@ export function evolveChatUser(state: ChatUserState, event: Fact): ChatUserState
     case "AgentStatusChanged":
     case "ChatUserErased":
     case "RetentionApplied":
+    case "ChatNoteAdded":
+    case "ChatLabelsSet":
+    case "CannedResponseSaved":
+    case "CannedResponseDeleted":
     case "LogReencrypted":
       return state;
     default: {

@@ -27,6 +27,10 @@ export function evolveOssIdentity(state: OssIdentityState, event: Fact): OssIden
     case "AgentStatusChanged":
     case "ChatUserErased":
     case "RetentionApplied":
+    case "ChatNoteAdded":
+    case "ChatLabelsSet":
+    case "CannedResponseSaved":
+    case "CannedResponseDeleted":
     case "LogReencrypted":
       return state;
     default: {

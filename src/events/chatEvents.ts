@@ -116,6 +116,38 @@ export const eventSchemas = {
     reader_id: z.string(),
     up_to_seq: z.number().int().min(0),
   }),
+  /** An agent's private note on a session: agents only, never shown to the visitor (src/workspace/visibility.ts). */
+  ChatNoteAdded: z.object({
+    session_id: uuid,
+    note_id: uuid,
+    /** The seq of the last message when the note was written: the note shows after it. */
+    after_seq: z.number().int().min(0),
+    author_id: z.string(),
+    author_name: z.string(),
+    body: z.string(),
+  }),
+  /** The session's labels are now exactly these (agents only). */
+  ChatLabelsSet: z.object({
+    session_id: uuid,
+    labels: z.array(z.string()),
+  }),
+  /** A canned response was created or changed; its stream holds one owner's set (personal) or the shared set. */
+  CannedResponseSaved: z.object({
+    canned_response_id: uuid,
+    scope: z.enum(["personal", "shared"]),
+    /** The agent a personal response belongs to; null for a shared one. */
+    owner_agent_id: z.string().nullable(),
+    shortcut: z.string(),
+    title: z.string(),
+    body: z.string(),
+    team_id: z.string().nullable(),
+    language: z.enum(["id", "en"]).nullable(),
+  }),
+  CannedResponseDeleted: z.object({
+    canned_response_id: uuid,
+    scope: z.enum(["personal", "shared"]),
+    owner_agent_id: z.string().nullable(),
+  }),
   AgentStatusChanged: z.object({
     agent_id: uuid,
     agent_name: z.string(),
@@ -164,6 +196,10 @@ export const currentVersion: Record<EventType, number> = {
   ChatSessionClosed: 1,
   ChatSessionRated: 1,
   ChatMessagesRead: 1,
+  ChatNoteAdded: 1,
+  ChatLabelsSet: 1,
+  CannedResponseSaved: 1,
+  CannedResponseDeleted: 1,
   AgentStatusChanged: 1,
   ChatUserErased: 1,
   RetentionApplied: 1,

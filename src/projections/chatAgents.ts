@@ -37,6 +37,10 @@ export const chatAgentsProjection: Projection = {
       case "ChatMessagesRead":
       case "ChatUserErased":
       case "RetentionApplied":
+      case "ChatNoteAdded":
+      case "ChatLabelsSet":
+      case "CannedResponseSaved":
+      case "CannedResponseDeleted":
       case "LogReencrypted":
         return [];
       default: {

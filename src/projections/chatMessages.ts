@@ -41,6 +41,10 @@ export const chatMessagesProjection: Projection = {
           where: { session_id: sessionId },
           set: { body: ERASED },
         }));
+      case "ChatNoteAdded":
+      case "ChatLabelsSet":
+      case "CannedResponseSaved":
+      case "CannedResponseDeleted":
       case "LogReencrypted":
       case "ChatUserRegistered":
       case "ChatUserLinkedToOssUser":

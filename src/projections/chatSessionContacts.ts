@@ -66,6 +66,10 @@ export const chatSessionContactsProjection: Projection = {
       case "ChatMessagesRead":
       case "AgentStatusChanged":
       case "RetentionApplied":
+      case "ChatNoteAdded":
+      case "ChatLabelsSet":
+      case "CannedResponseSaved":
+      case "CannedResponseDeleted":
       case "LogReencrypted":
         return [];
       default: {

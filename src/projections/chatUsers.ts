@@ -87,6 +87,10 @@ export const chatUsersProjection: Projection = {
       case "ChatMessagesRead":
       case "AgentStatusChanged":
       case "RetentionApplied":
+      case "ChatNoteAdded":
+      case "ChatLabelsSet":
+      case "CannedResponseSaved":
+      case "CannedResponseDeleted":
       case "LogReencrypted":
         return [];
       default: {

@@ -4,6 +4,11 @@ import { chatSessionContactsProjection } from "./chatSessionContacts";
 import { chatSessionsProjection } from "./chatSessions";
 import { chatUsersProjection } from "./chatUsers";
 import type { Projection } from "./rowOps";
+import {
+  cannedResponsesProjection,
+  chatNotesProjection,
+  searchDocumentsProjection,
+} from "../workspace/workspaceProjections";
 
 /** In the order their rows depend on each other: users before the sessions that reference them. */
 export const projections: readonly Projection[] = [
@@ -12,4 +17,7 @@ export const projections: readonly Projection[] = [
   chatSessionContactsProjection,
   chatMessagesProjection,
   chatAgentsProjection,
+  chatNotesProjection,
+  cannedResponsesProjection,
+  searchDocumentsProjection,
 ];

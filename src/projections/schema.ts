@@ -1,4 +1,5 @@
 import type { Knex } from "knex";
+import { addWorkspaceTables } from "../workspace/workspaceSchema";
 import { addConversationTables } from "./conversationSchema";
 
 /**
@@ -20,6 +21,7 @@ export function sessionOriginDdl(s: string): string {
 export async function createReadModelTables(knex: Knex, schema: string): Promise<void> {
   await createSeedReadModelTables(knex, schema);
   await addConversationTables(knex, schema);
+  await addWorkspaceTables(knex, schema);
 }
 
 /** The seed's tables as migration 002 created them; later migrations add to them. */
@@ -112,6 +114,10 @@ export async function dropReadModelTables(knex: Knex, schema: string): Promise<v
   const s = `"${schema}"`;
   await knex.raw(`
     DROP TABLE IF EXISTS ${s}.stream_revisions;
+    DROP TABLE IF EXISTS ${s}.search_terms;
+    DROP TABLE IF EXISTS ${s}.search_documents;
+    DROP TABLE IF EXISTS ${s}.canned_responses;
+    DROP TABLE IF EXISTS ${s}.chat_notes;
     DROP TABLE IF EXISTS ${s}.chat_agents;
     DROP TABLE IF EXISTS ${s}.chat_messages;
     DROP TABLE IF EXISTS ${s}.chat_session_contacts;
