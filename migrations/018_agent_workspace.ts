@@ -8,6 +8,11 @@ import { addWorkspaceTables } from "../src/workspace/workspaceSchema";
 export async function up(knex: Knex): Promise<void> {
   await knex.raw('DROP SCHEMA IF EXISTS "rebuild_read_model" CASCADE');
   await addWorkspaceTables(knex, "public");
+  await knex.raw(`
+    ALTER TABLE staff_api_keys DROP CONSTRAINT IF EXISTS staff_api_keys_role_check;
+    ALTER TABLE staff_api_keys ADD CONSTRAINT staff_api_keys_role_check
+      CHECK (role IN ('agent', 'auditor', 'ops', 'privacy', 'supervisor'));
+  `);
 }
 
 export async function down(knex: Knex): Promise<void> {
@@ -23,5 +28,9 @@ export async function down(knex: Knex): Promise<void> {
     DROP FUNCTION IF EXISTS public.search_terms_updated();
     DROP FUNCTION IF EXISTS public.search_tsvector(text);
     DROP FUNCTION IF EXISTS public.search_words(text);
+    DELETE FROM staff_api_keys WHERE role = 'supervisor';
+    ALTER TABLE staff_api_keys DROP CONSTRAINT IF EXISTS staff_api_keys_role_check;
+    ALTER TABLE staff_api_keys ADD CONSTRAINT staff_api_keys_role_check
+      CHECK (role IN ('agent', 'auditor', 'ops', 'privacy'));
   `);
 }

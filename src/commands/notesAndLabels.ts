@@ -1,7 +1,6 @@
 import type { DomainEvent } from "../events/chatEvents";
 import type { RequestContext } from "../events/metadata";
-import type { AgentRef } from "./chatSession";
-import type { ChatSessionState } from "./chatSession";
+import type { AgentRef, ChatSessionState } from "./chatSession";
 import { startedOrNotFound } from "./conversation";
 import { type ConversationDeps, changeSession } from "./sessionCommand";
 
@@ -47,9 +46,7 @@ export async function addNote(
   ctx: RequestContext,
 ) {
   const noteId = deps.newId();
-  const change = await changeSession(deps, sessionId, ctx, (s) =>
-    decideAddNote({ noteId, author, body }, s),
-  );
+  const change = await changeSession(deps, sessionId, ctx, (s) => decideAddNote({ noteId, author, body }, s));
   return { note_id: noteId, created_at: change.at, position: change.position };
 }
 

@@ -10,6 +10,7 @@ import type { ConversationDeps } from "../commands/sessionCommand";
 import { getAgentSessions, getQueue } from "../queries/agentQueries";
 import { getMessages } from "../queries/messages";
 import { waitForPosition } from "../queries/waitForPosition";
+import { withNotes } from "../workspace/workspaceQueries";
 import { parse, requestContext } from "./context";
 import { describeRoute, type RouteDoc } from "./openapi/routeDocs";
 import type { RouteDeps } from "./routeDeps";
@@ -22,7 +23,6 @@ import {
   assignedResponse,
   closedResponse,
   messagesQuery,
-  messagesResponse,
   postMessageBody,
   postMessageResponse,
   queueQuery,
@@ -32,6 +32,7 @@ import {
   sessionIdParam,
   transferBody,
 } from "./schemas/conversation";
+import { agentMessagesResponse } from "./schemas/workspaceSchemas";
 import { requireStaffRole, staffOf } from "./staffAuth";
 
 export interface AgentRouteDeps extends RouteDeps {
@@ -105,9 +106,9 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
   doc(
     "get",
     "/api/agent/sessions/:id/messages",
-    "A session's messages after a seq, ascending",
+    "A session's messages after a seq, ascending, with the agents' private notes (author_kind note)",
     {
-      200: { description: "Messages", schema: messagesResponse },
+      200: { description: "Messages and notes", schema: agentMessagesResponse },
       ...errors(400, 404),
     },
     { input: messagesQuery },
@@ -169,14 +170,15 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
   }
 
   router.get("/api/agent/queue", async (req, res) => {
-    await catchUp(res, parse(queueQuery, req.query).min_position);
-    res.json({ sessions: await getQueue(deps.knex) });
+    const input = parse(queueQuery, req.query);
+    await catchUp(res, input.min_position);
+    res.json({ sessions: await getQueue(deps.knex, input.label) });
   });
 
   router.get("/api/agent/sessions", async (req, res) => {
-    const { status, min_position } = parse(agentSessionsQuery, req.query);
+    const { status, min_position, label } = parse(agentSessionsQuery, req.query);
     await catchUp(res, min_position);
-    res.json({ sessions: await getAgentSessions(deps.knex, agentOf(res).id, status) });
+    res.json({ sessions: await getAgentSessions(deps.knex, agentOf(res).id, status, label) });
   });
 
   router.post("/api/agent/sessions/:id/claim", async (req, res) => {
@@ -200,7 +202,9 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
     await catchUp(res, input.min_position);
     const session = await deps.knex.table("chat_sessions").where({ id: input.id }).first("id");
     if (!session) throw new NotFoundError("Chat session not found");
-    res.json(await getMessages(deps.knex, input.id, input.after_seq, input.limit));
+    const page = await getMessages(deps.knex, input.id, input.after_seq, input.limit);
+    // The agents' view: their private notes among the messages (author_kind "note").
+    res.json(await withNotes(deps.knex, input.id, input.after_seq, input.limit, page));
   });
 
   router.post("/api/agent/sessions/:id/transfer", async (req, res) => {

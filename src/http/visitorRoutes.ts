@@ -8,6 +8,7 @@ import { getHistory, historyInput } from "../queries/history";
 import { readerOwns } from "../queries/readerAccess";
 import { getSessionForReader, sessionInput } from "../queries/session";
 import { waitForPosition } from "../queries/waitForPosition";
+import { sessionRowFor } from "../workspace/visibility";
 import { parse, requestContext } from "./context";
 import { visitorConversationRoutes } from "./conversationRoutes";
 import { callerOf } from "./identityAuth";
@@ -212,7 +213,7 @@ export function chatRoutes(deps: RouteDeps): Router {
     if (!found || !readable) {
       throw new NotFoundError("Chat session not found");
     }
-    res.json(found.view);
+    res.json(sessionRowFor(anySession ? "agent" : "visitor", found.view));
   });
 
   return router;

@@ -39,7 +39,8 @@ export const clientFrame = z.discriminatedUnion("type", [
 ]);
 export type ClientFrame = z.infer<typeof clientFrame>;
 
-export type AuthorKind = "visitor" | "agent" | "system";
+/** "note": an agent's private note, sent to agent sockets only. */
+export type AuthorKind = "visitor" | "agent" | "system" | "note";
 
 export interface MessageView {
   readonly message_id: string;

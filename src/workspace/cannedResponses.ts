@@ -8,14 +8,17 @@ import type { DomainEvent, EventData, Fact } from "../events/chatEvents";
  */
 export type CannedScope = "personal" | "shared";
 
-export type CannedFields = Omit<EventData<"CannedResponseSaved">, "canned_response_id" | "scope" | "owner_agent_id">;
+export type CannedFields = Omit<
+  EventData<"CannedResponseSaved">,
+  "canned_response_id" | "scope" | "owner_agent_id"
+>;
 
 export interface CannedSet {
-  /** Live responses by id: their shortcuts. */
-  readonly shortcuts: ReadonlyMap<string, string>;
+  /** Live responses by id. */
+  readonly responses: ReadonlyMap<string, CannedFields>;
 }
 
-export const emptyCannedSet: CannedSet = { shortcuts: new Map() };
+export const emptyCannedSet: CannedSet = { responses: new Map() };
 
 /** The events of a canned-response set's stream. */
 export type CannedEvent = Extract<DomainEvent, { type: "CannedResponseSaved" | "CannedResponseDeleted" }>;
@@ -26,14 +29,16 @@ const isCannedEvent = (event: Fact): event is Fact & CannedEvent =>
 export function evolveCannedSet(state: CannedSet, fact: Fact): CannedSet {
   if (!isCannedEvent(fact)) return state;
   const event: CannedEvent = fact;
-  const shortcuts = new Map(state.shortcuts);
+  const responses = new Map(state.responses);
   switch (event.type) {
-    case "CannedResponseSaved":
-      shortcuts.set(event.data.canned_response_id, event.data.shortcut);
-      return { shortcuts };
+    case "CannedResponseSaved": {
+      const { canned_response_id, scope: _scope, owner_agent_id: _owner, ...fields } = event.data;
+      responses.set(canned_response_id, fields);
+      return { responses };
+    }
     case "CannedResponseDeleted":
-      shortcuts.delete(event.data.canned_response_id);
-      return { shortcuts };
+      responses.delete(event.data.canned_response_id);
+      return { responses };
     default: {
       const unhandled: never = event;
       return unhandled;
@@ -58,17 +63,27 @@ export type CannedCommand =
       readonly ownerAgentId: string | null;
     };
 
+const sameFields = (a: CannedFields, b: CannedFields) =>
+  a.shortcut === b.shortcut &&
+  a.title === b.title &&
+  a.body === b.body &&
+  a.team_id === b.team_id &&
+  a.language === b.language;
+
 /** Decides a command on a set: a shortcut taken by another response of the set is a conflict. */
 export function decideCanned(command: CannedCommand, state: CannedSet): CannedEvent[] {
   const owner = { scope: command.scope, owner_agent_id: command.ownerAgentId };
   switch (command.type) {
     case "SaveCannedResponse": {
-      const known = state.shortcuts.has(command.id);
+      const known = state.responses.has(command.id);
       if (command.existing && !known) throw new NotFoundError("Canned response not found");
-      if (!command.existing && known) throw new ConflictError("A canned response with this id exists already");
-      for (const [id, shortcut] of state.shortcuts) {
-        if (id !== command.id && shortcut === command.fields.shortcut) {
-          throw new ConflictError(`The shortcut "${shortcut}" is taken in this ${command.scope} set`);
+      if (!command.existing && known)
+        throw new ConflictError("A canned response with this id exists already");
+      const before = state.responses.get(command.id);
+      if (before && sameFields(before, command.fields)) return [];
+      for (const [id, other] of state.responses) {
+        if (id !== command.id && other.shortcut === command.fields.shortcut) {
+          throw new ConflictError("This shortcut is already used in this set");
         }
       }
       return [
@@ -79,7 +94,7 @@ export function decideCanned(command: CannedCommand, state: CannedSet): CannedEv
       ];
     }
     case "DeleteCannedResponse":
-      if (!state.shortcuts.has(command.id)) throw new NotFoundError("Canned response not found");
+      if (!state.responses.has(command.id)) throw new NotFoundError("Canned response not found");
       return [{ type: "CannedResponseDeleted", data: { canned_response_id: command.id, ...owner } }];
     default: {
       const unhandled: never = command;
