@@ -1,6 +1,12 @@
-import type { Fact } from "../events/chatEvents";
+import { type Fact, isEventType } from "../events/chatEvents";
 import { ERASED } from "../privacy/fieldCipher";
 import type { Projection, RowOp } from "../projections/rowOps";
+
+/** The events a projection does not use write nothing; a type the domain does not know is a bug, loudly. */
+function ignored(projection: string, event: Fact): RowOp[] {
+  if (!isEventType(event.type)) throw new Error(`${projection}: unhandled event ${JSON.stringify(event)}`);
+  return [];
+}
 
 /** chat_notes: one row per private note; erasure blanks the bodies of the person's sessions' notes. */
 export const chatNotesProjection: Projection = {
@@ -24,7 +30,7 @@ export const chatNotesProjection: Projection = {
       case "ChatUserErased":
         return [{ kind: "erase", table: "chat_notes", chatUserIds: event.data.erased_chat_user_ids }];
       default:
-        return [];
+        return ignored("chat_notes", event);
     }
   },
 };
@@ -71,7 +77,7 @@ export const cannedResponsesProjection: Projection = {
           },
         ];
       default:
-        return [];
+        return ignored("canned_responses", event);
     }
   },
 };
@@ -130,7 +136,7 @@ export const searchDocumentsProjection: Projection = {
           set: { body: ERASED },
         }));
       default:
-        return [];
+        return ignored("search_documents", event);
     }
   },
 };
