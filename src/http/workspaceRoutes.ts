@@ -1,9 +1,9 @@
 import { type Request, type Response, Router } from "express";
 import type { ZodType } from "zod";
 import type { StaffMember } from "../auth/staffKeys";
-import { NotFoundError } from "../commands/errors";
 import { addNote, setLabels } from "../commands/notesAndLabels";
 import type { ConversationDeps } from "../commands/sessionCommand";
+import { NotFoundError } from "../domain/errors";
 import { createCanned, deleteCanned, findCanned, updateCanned } from "../workspace/cannedCommands";
 import type { CannedScope } from "../workspace/cannedResponses";
 import { renderCanned } from "../workspace/renderCanned";

@@ -1,15 +1,13 @@
 import type { CommandDeps } from "../commands/deps";
-import { NotFoundError } from "../commands/errors";
 import { appendDecided, type LoadedStream, loadStream, retryOnConflict } from "../commands/handler";
+import { NotFoundError } from "../domain/errors";
 import type { RequestContext } from "../events/metadata";
 import {
   type CannedCommand,
   type CannedFields,
   type CannedScope,
   type CannedSet,
-  decideCanned,
-  emptyCannedSet,
-  evolveCannedSet,
+  cannedDecider,
 } from "./cannedResponses";
 
 /** A set's stream: one agent's personal responses, or the shared ones. */
@@ -27,7 +25,7 @@ export interface CannedResponse extends CannedFields {
 }
 
 const loadSet = (deps: CommandDeps, scope: CannedScope, agentId: string | null) =>
-  loadStream(deps.store, cannedStream(scope, agentId), evolveCannedSet, emptyCannedSet);
+  loadStream(deps.store, cannedStream(scope, agentId), cannedDecider.evolve, cannedDecider.initialState);
 
 /**
  * A response the agent may use, found on the streams (not a read table, so one just saved is found): the
@@ -49,7 +47,7 @@ export async function findCanned(
 
 async function run(deps: CommandDeps, command: CannedCommand, ctx: RequestContext) {
   const loaded = await loadSet(deps, command.scope, command.ownerAgentId);
-  const events = decideCanned(command, loaded.state);
+  const events = cannedDecider.decide(command, loaded.state);
   const stream = cannedStream(command.scope, command.ownerAgentId);
   const owner = ownerOf(command.scope, command.ownerAgentId);
   const position = await appendDecided(deps.store, stream, loaded, events, ctx, owner);

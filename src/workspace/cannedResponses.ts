@@ -1,5 +1,7 @@
-import { ConflictError, NotFoundError } from "../commands/errors";
-import type { DomainEvent, EventData, Fact } from "../events/chatEvents";
+import type { Decider } from "../domain/decider";
+import { ConflictError, NotFoundError } from "../domain/errors";
+import type { EventData } from "../events/chatEvents";
+import type { CannedResponseEvent, CannedResponseFact } from "./cannedEvents";
 
 /**
  * Canned responses, one stream per set: an agent's personal ones, or the shared ones. Shortcuts are unique
@@ -21,14 +23,9 @@ export interface CannedSet {
 export const emptyCannedSet: CannedSet = { responses: new Map() };
 
 /** The events of a canned-response set's stream. */
-export type CannedEvent = Extract<DomainEvent, { type: "CannedResponseSaved" | "CannedResponseDeleted" }>;
+export type CannedEvent = CannedResponseEvent;
 
-const isCannedEvent = (event: Fact): event is Fact & CannedEvent =>
-  event.type === "CannedResponseSaved" || event.type === "CannedResponseDeleted";
-
-export function evolveCannedSet(state: CannedSet, fact: Fact): CannedSet {
-  if (!isCannedEvent(fact)) return state;
-  const event: CannedEvent = fact;
+export function evolveCannedSet(state: CannedSet, event: CannedResponseFact): CannedSet {
   const responses = new Map(state.responses);
   switch (event.type) {
     case "CannedResponseSaved": {
@@ -40,8 +37,9 @@ export function evolveCannedSet(state: CannedSet, fact: Fact): CannedSet {
       responses.delete(event.data.canned_response_id);
       return { responses };
     default: {
-      const unhandled: never = event;
-      return unhandled;
+      // Every event of the set's stream is handled above; anything else read from it changes nothing.
+      const _unhandled: never = event;
+      return state;
     }
   }
 }
@@ -104,8 +102,8 @@ export function decideCanned(command: CannedCommand, state: CannedSet): CannedEv
 }
 
 /** The set's aggregate as one value: what the command handler and the tests drive. */
-export const cannedDecider = {
-  decide: decideCanned,
-  evolve: evolveCannedSet,
+export const cannedDecider: Decider<CannedSet, CannedCommand, CannedResponseEvent, CannedResponseFact> = {
   initialState: emptyCannedSet,
+  evolve: evolveCannedSet,
+  decide: decideCanned,
 };
