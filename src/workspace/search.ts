@@ -45,7 +45,7 @@ export class BadCursorError extends Error {
  * Documents ranked per query: the newest matching documents, at most this many, are ranked and grouped by
  * session. Ranking every match of a word in half the log costs seconds; an agent looks for recent conversations.
  */
-export const CANDIDATES = 2000;
+export const CANDIDATES = 300;
 
 const START = "\u0001";
 const STOP = "\u0002";
@@ -146,11 +146,14 @@ export async function searchSessions(
     : { sql: "NULL AS marked_id, NULL AS marked_en", bindings: [] };
 
   const sql = `
-    WITH cand AS (
-      SELECT d.id FROM search_documents d
+    WITH matched AS (
+      -- OFFSET 0 keeps the planner from walking the recency index and testing each row: the text indexes
+      -- find the matches, then the newest are kept.
+      SELECT d.id, d.created_at FROM search_documents d
       WHERE ${where.map((w) => w.sql).join(" AND ")}
-      ORDER BY d.created_at DESC LIMIT ${CANDIDATES}
+      OFFSET 0
     ),
+    cand AS (SELECT id FROM matched ORDER BY created_at DESC LIMIT ${CANDIDATES}),
     hits AS (
       SELECT d.id, d.session_id, d.field, d.seq, d.body, d.created_at,
         round((${rank.sql})::numeric, 6) AS score
