@@ -174,7 +174,7 @@ async function main() {
         const r = await searchSessions(knex, { ...query, limit: 20 });
         const ms = performance.now() - t0;
         samples.push(ms);
-        (perQuery[query.q] ??= []).push(ms);
+        perQuery[query.q] = [...(perQuery[query.q] ?? []), ms];
         if (round === 0 && r.results.length === 0) console.log(`no results: ${query.q}`);
       }
     }
