@@ -57,7 +57,8 @@ export async function addWorkspaceTables(knex: Knex, schema: string): Promise<vo
     CREATE INDEX idx_search_documents_session ON ${s}.search_documents (session_id);
     CREATE INDEX idx_search_documents_recent ON ${s}.search_documents (created_at DESC);
 
-    -- The words of the index with how many documents hold each: typo correction looks here, not in the rows.
+    -- The words of the index (letters only: numbers and addresses are found as substrings) with how many
+    -- documents hold each: typo correction looks here, not in the rows.
     CREATE TABLE ${s}.search_terms (
       term text PRIMARY KEY,
       docs integer NOT NULL
@@ -87,7 +88,7 @@ export const workspaceFunctionsDdl = `
     LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $f$
       SELECT coalesce(array_agg(w), '{}') FROM unnest(tsvector_to_array(
         CASE WHEN body = '[erased]' THEN ''::tsvector ELSE to_tsvector('pg_catalog.simple', body) END)) w
-      WHERE length(w) BETWEEN 3 AND 40
+      WHERE length(w) BETWEEN 3 AND 40 AND w ~ '^[[:alpha:]]+$'
     $f$;
   CREATE OR REPLACE FUNCTION public.search_terms_inserted() RETURNS trigger LANGUAGE plpgsql AS $f$
     BEGIN
