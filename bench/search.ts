@@ -13,6 +13,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { migrationSource } from "../migrations/index";
 import { createKnex, migrateLatest } from "../src/db/database";
 import { searchSessions } from "../src/workspace/search";
 import { openBenchServer } from "./postgres";
@@ -71,7 +72,7 @@ async function main() {
     console.log(`${name}: ${(timings[name] / 1000).toFixed(1)} s`);
   };
   try {
-    await migrateLatest(knex);
+    await migrateLatest(knex, migrationSource);
     // Loaded without the search indexes and the word-count triggers; both are built afterwards and timed.
     await knex.raw(`
       DROP INDEX idx_search_documents_tsv, idx_search_documents_trgm, idx_search_documents_session,
