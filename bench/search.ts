@@ -57,7 +57,7 @@ const messageBody = (id: string) => `
      SELECT (CASE WHEN ${id} % 3 = 0 THEN ${sqlArray(EN_WORDS)} ELSE ${sqlArray(ID_WORDS)} END)
               [1 + floor(random() * CASE WHEN ${id} % 3 = 0 THEN ${EN_WORDS.length} ELSE ${ID_WORDS.length} END)::int] AS w
      FROM generate_series(1, 6 + (${id} % 15))) words)
-  || CASE WHEN ${id} % 20 = 0 THEN ' NIB ' || (9120000000000 + (${id} * 7919) % 999999999)::text
+  || CASE WHEN ${id} % 40 = 3 THEN ' NIB ' || (9120000000000 + (${id} * 7919) % 999999999)::text
           WHEN ${id} % 37 = 0 THEN ' email ' || 'pemohon' || (${id} % 5000) || '@contoh.co.id' ELSE '' END`;
 
 async function main() {
