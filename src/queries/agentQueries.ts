@@ -29,6 +29,17 @@ export async function getQueue(knex: Knex, label?: string, limit = 100): Promise
   }));
 }
 
+/** How many active chats an agent holds, as the read model shows them (what MAX_CHATS_PER_AGENT limits). */
+export async function activeChatCount(knex: Knex, agentId: string): Promise<number> {
+  const row = await knex
+    .table("chat_sessions")
+    .where({ assigned_agent_id: agentId, status: "active" })
+    .whereNull("deleted_at")
+    .count({ n: "*" })
+    .first();
+  return Number(row?.n ?? 0);
+}
+
 /** An agent's own chats with a status, each with the visitor's messages the agent has not read. */
 export async function getAgentSessions(knex: Knex, agentId: string, status: string, label?: string) {
   const query = knex.table("chat_sessions as s");
