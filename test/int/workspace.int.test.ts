@@ -47,6 +47,8 @@ async function chatWithContact(topic: string, contact: Record<string, string>): 
     v.headers,
   );
   if (set.status >= 300) throw new Error(`contact: ${set.status} ${JSON.stringify(set.body)}`);
+  // Rendering reads the contact from the read tables.
+  await caughtUp(set.body.position, dewi);
   return v;
 }
 
