@@ -36,6 +36,7 @@ import { refuseUnstorableText } from "./storableText";
 import { subjectRoutes } from "./subjectRoutes";
 import { chatRoutes } from "./visitorRoutes";
 import { webhookRoutes } from "./webhookRoutes";
+import { workspaceRoutes } from "./workspaceRoutes";
 
 export interface AppOptions extends RouteDeps {
   readonly logger: Logger;
@@ -184,6 +185,8 @@ export function createApp(options: AppOptions): Express {
   // One session cache for both sides of a conversation.
   const conversations = options.conversations ?? conversationDeps(options.commands);
   app.use(chatRoutes({ ...options, conversations, identityConfigured: identity !== null }));
+  // Before agentRoutes, whose guard lets agents alone through: supervisors use the workspace too.
+  app.use(workspaceRoutes({ ...options, conversations }));
   app.use(agentRoutes({ ...options, conversations }));
   app.use(auditRoutes({ log: options.store, sealedLog: options.sealedLog, knex: options.knex }));
   app.use(

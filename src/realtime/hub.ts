@@ -1,3 +1,4 @@
+import { authorKindVisibleTo } from "../workspace/visibility";
 import type { Notice } from "./notices";
 import type { AgentRef, MessageView, ServerFrame } from "./protocol";
 import { createSequencer, type Sequencer } from "./sequencer";
@@ -136,6 +137,14 @@ export function createHub(readBacklog: BacklogReader, onError: (err: unknown) =>
             const { send, refill: gap } = sub.sequencer.live(notice.message);
             if (sub.authorized) sendMessages(peer, notice.sessionId, send, false);
             if (gap && sub.authorized) void refill(peer, notice.sessionId, sub);
+          }
+          return;
+        }
+        case "note": {
+          // Outside the sequencer (a note has no seq of its own), and only to the sides that may see it.
+          for (const [peer, sub] of sessions.get(notice.sessionId) ?? []) {
+            if (!sub.authorized || !authorKindVisibleTo(peer.side, "note")) continue;
+            peer.send({ type: "message", session_id: notice.sessionId, message: notice.message });
           }
           return;
         }

@@ -4,6 +4,8 @@ import type { AgentRef, MessageView } from "./protocol";
 /** What the log tells the sockets: one notice per event that anyone watches live. */
 export type Notice =
   | { readonly kind: "message"; readonly sessionId: string; readonly message: MessageView }
+  /** An agent's private note: only agent sockets get it (src/workspace/visibility.ts). */
+  | { readonly kind: "note"; readonly sessionId: string; readonly message: MessageView }
   | { readonly kind: "assigned"; readonly sessionId: string; readonly agent: AgentRef }
   | { readonly kind: "closed"; readonly sessionId: string }
   | {
@@ -36,6 +38,13 @@ const sessionAssigned = z.object({
   agent_name: z.string(),
 });
 const sessionClosed = z.object({ session_id: z.string() });
+const noteAdded = z.object({
+  session_id: z.string(),
+  note_id: z.string(),
+  after_seq: z.number().int(),
+  author_name: z.string(),
+  body: z.string(),
+});
 const sessionStarted = z.object({ session_id: z.string(), topic: z.string(), priority: z.string() });
 
 /** The event types that give notices: the only ones a real-time follower needs opened. */
@@ -44,6 +53,7 @@ export const liveEventTypes: ReadonlySet<string> = new Set([
   "ChatSessionAssigned",
   "ChatSessionClosed",
   "ChatSessionStarted",
+  "ChatNoteAdded",
 ]);
 
 /** The notice an event gives, or null for events nobody watches live (any type not in liveEventTypes). */
@@ -53,6 +63,20 @@ export function noticeOf(event: LoggedEvent): Notice | null {
       const d = messagePosted.safeParse(event.data);
       if (!d.success) return null;
       return { kind: "message", sessionId: d.data.session_id, message: messageView(d.data, event) };
+    }
+    case "ChatNoteAdded": {
+      const d = noteAdded.safeParse(event.data);
+      if (!d.success) return null;
+      const message: MessageView = {
+        message_id: d.data.note_id,
+        // A note takes no seq of its own: it shows after the message it followed.
+        seq: d.data.after_seq,
+        author_kind: "note",
+        author_name: d.data.author_name,
+        body: d.data.body,
+        created_at: event.metadata.occurred_at,
+      };
+      return { kind: "note", sessionId: d.data.session_id, message };
     }
     case "ChatSessionAssigned": {
       const d = sessionAssigned.safeParse(event.data);
@@ -139,6 +163,9 @@ export function evolveSessionHead(
       return { ...head, status: "active", assignedAgent: notice.agent };
     case "closed":
       return { ...head, status: "closed" };
+    // A note has no seq of its own and is never part of a backlog: visitors' subscriptions read it too.
+    case "note":
+      return head;
     default: {
       const unhandled: never = notice;
       throw new Error(`unhandled notice ${JSON.stringify(unhandled)}`);

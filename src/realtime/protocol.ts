@@ -62,7 +62,8 @@ export function frameLabel(frame: unknown): { frame_type?: ClientFrameType; sess
   };
 }
 
-export type AuthorKind = "visitor" | "agent" | "system";
+/** "note": an agent's private note, sent to agent sockets only. */
+export type AuthorKind = "visitor" | "agent" | "system" | "note";
 
 export interface MessageView {
   readonly message_id: string;

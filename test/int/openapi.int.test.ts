@@ -7,7 +7,8 @@ import { startTestService, type TestService } from "../support/testService";
 
 let svc: TestService;
 let validator: OpenApiValidator;
-const keys: Record<"ops" | "agent" | "auditor" | "privacy", Record<string, string>> = {
+const keys: Record<"ops" | "agent" | "auditor" | "privacy" | "supervisor", Record<string, string>> = {
+  supervisor: {},
   ops: {},
   agent: {},
   auditor: {},
@@ -17,7 +18,7 @@ const problems: string[] = [];
 
 beforeAll(async () => {
   svc = await startTestService({ WEBHOOK_ALLOW_PRIVATE: "true" });
-  for (const role of ["ops", "agent", "auditor", "privacy"] as const) {
+  for (const role of ["ops", "agent", "auditor", "privacy", "supervisor"] as const) {
     keys[role] = bearer((await createStaffKey(svc.database.knex, { name: role, role })).key);
   }
   const doc = await fetch(`${svc.url}/openapi.json`);
@@ -160,6 +161,73 @@ describe("the OpenAPI document", () => {
       body: { to_agent_id: randomUUID() },
       headers: keys.agent,
     });
+    // The agent's workspace.
+    const cannedBody = { shortcut: "salam", title: "Salam", body: "Halo {{contact_name}}", scope: "shared" };
+    const canned = await call("POST", "/api/agent/canned-responses", {
+      body: cannedBody,
+      headers: keys.supervisor,
+    });
+    await call("POST", "/api/agent/canned-responses", { body: cannedBody, headers: keys.supervisor });
+    await call("POST", "/api/agent/canned-responses", { body: cannedBody, headers: keys.agent });
+    await call("POST", "/api/agent/canned-responses", {
+      body: { ...cannedBody, shortcut: "A" },
+      headers: en,
+    });
+    await call("GET", `/api/agent/canned-responses?min_position=${canned.body.position}`, {
+      headers: keys.agent,
+    });
+    await call("GET", "/api/agent/canned-responses?q=salam&team_id=t1", { headers: keys.agent });
+    await call("PUT", `/api/agent/canned-responses/${canned.body.id}`, {
+      body: { title: "Salam pagi", language: "id" },
+      headers: keys.supervisor,
+    });
+    await call("PUT", `/api/agent/canned-responses/${canned.body.id}`, {
+      body: { title: "" },
+      headers: keys.supervisor,
+    });
+    await call("PUT", `/api/agent/canned-responses/${randomUUID()}`, {
+      body: { title: "x" },
+      headers: keys.agent,
+    });
+    await call("GET", `/api/agent/sessions/${session}/canned-responses/${canned.body.id}/render`, {
+      headers: keys.agent,
+    });
+    await call("GET", `/api/agent/sessions/${randomUUID()}/canned-responses/${canned.body.id}/render`, {
+      headers: keys.agent,
+    });
+    await call("POST", `/api/agent/sessions/${session}/notes`, {
+      body: { body: "Catatan" },
+      headers: keys.agent,
+    });
+    await call("POST", `/api/agent/sessions/${session}/notes`, { body: { body: "" }, headers: keys.agent });
+    await call("POST", `/api/agent/sessions/${randomUUID()}/notes`, {
+      body: { body: "x" },
+      headers: keys.agent,
+    });
+    const labelled = await call("PUT", `/api/agent/sessions/${session}/labels`, {
+      body: { labels: ["nib"] },
+      headers: keys.agent,
+    });
+    await call("PUT", `/api/agent/sessions/${session}/labels`, {
+      body: { labels: ["NIB"] },
+      headers: keys.agent,
+    });
+    await call("PUT", `/api/agent/sessions/${randomUUID()}/labels`, {
+      body: { labels: [] },
+      headers: keys.agent,
+    });
+    await call("GET", `/api/agent/queue?label=nib&min_position=${labelled.body.position}`, {
+      headers: keys.agent,
+    });
+    await call("GET", "/api/agent/labels", { headers: keys.agent });
+    await call("GET", "/api/agent/labels", { headers: keys.auditor });
+    await call("GET", "/api/agent/search?q=halo%20siap&limit=5", { headers: keys.agent });
+    await call("GET", "/api/agent/search?q=", { headers: keys.agent });
+    await call("GET", "/api/agent/search?q=nib", { headers: keys.supervisor });
+    await call("DELETE", `/api/agent/canned-responses/${canned.body.id}`, { headers: keys.agent });
+    await call("DELETE", `/api/agent/canned-responses/${canned.body.id}`, { headers: keys.supervisor });
+    await call("DELETE", `/api/agent/canned-responses/${canned.body.id}`, { headers: keys.supervisor });
+
     await call("POST", `/api/oss-chat/session/${session}/rating`, { body: { score: 5 }, headers: visitor });
     await call("POST", `/api/agent/sessions/${session}/close`, { headers: keys.agent });
     await call("POST", `/api/oss-chat/session/${session}/close`, { headers: visitor });
