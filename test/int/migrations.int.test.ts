@@ -36,6 +36,7 @@ describe("migrations", () => {
         "015_pii_keys_in_one_call",
         "016_projection_claims",
         "017_append_with_keys",
+        "018_append_batch",
       ]);
       const full = await tablesOf(knex);
       expect(full).toEqual(
