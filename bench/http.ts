@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Client } from "pg";
 import { mintIdentityToken } from "../src/auth/identityTokens";
+import { cpuMeter } from "./cpuTime";
 import { type LagResult, sampleLag, waitForProjector } from "./lag";
 import { drive, type EndpointResult, round, type Shot } from "./load";
 import { interleave, median, type RoundRatio, roundRatio } from "./rounds";
@@ -14,6 +15,12 @@ export interface HttpResults {
   readonly crud: Record<Endpoint, EndpointResult>;
   /** Per endpoint: the median of the per-round ES/CRUD ratios and their spread. */
   readonly ratios: Record<Endpoint, RoundRatio>;
+  /**
+   * CPU per request (the server process and its database's Postgres backends, from /proc), summed over the
+   * rounds; `ratio`: the baseline's CPU per request over the product's, per round (1.0: as cheap as CRUD). Less
+   * sensitive to a busy machine than requests/s: other work takes CPU away, it does not add to this.
+   */
+  readonly cpu: Record<Endpoint, CpuPerRequest>;
   readonly rounds: number;
   readonly round_s: number;
   readonly lagAtMax: LagResult & { readonly achieved_rps: number };
@@ -21,6 +28,12 @@ export interface HttpResults {
   /** At a fixed offered rate (BENCH_LAG_RATE), whatever the run reached: the lag target applies here. */
   readonly lagFixed: LagResult & { readonly rate_rps: number; readonly achieved_rps: number };
   readonly linkedUnique: { readonly es: number; readonly crud: number };
+}
+
+export interface CpuPerRequest {
+  readonly es: { readonly node_us: number; readonly postgres_us: number };
+  readonly crud: { readonly node_us: number; readonly postgres_us: number };
+  readonly ratio: RoundRatio;
 }
 
 export interface Side {
@@ -136,23 +149,48 @@ export async function runHttp(opts: {
   const out = { es: {} as Record<Endpoint, EndpointResult>, crud: {} as Record<Endpoint, EndpointResult> };
   const ratios = {} as Record<Endpoint, RoundRatio>;
   const settle = () => waitForProjector(es.databaseUrl);
+  const cpu = {} as Record<Endpoint, CpuPerRequest>;
+  type Used = { node: number; pg: number; n: number };
   const pair = async (
     endpoint: Endpoint,
     method: "GET" | "POST",
     shot: (side: Side) => (i: number) => Shot,
   ) => {
+    const used = { es: [] as Used[], crud: [] as Used[] };
     const once = (side: Side) => async () => {
       if (side.name === "es") await settle();
-      return drive(side.server.url, method, shot(side), { connections, durationS });
+      const meter = await cpuMeter(side.server.pid, side.databaseUrl);
+      const r = await drive(side.server.url, method, shot(side), { connections, durationS });
+      // The product's projector applies the round's events in the same process: its catch-up counts too.
+      if (side.name === "es") await settle();
+      const m = await meter.stop();
+      used[side.name].push({ node: m.serverMs, pg: m.postgresMs, n: r.requests });
+      return r;
     };
     const r = await interleave(opts.rounds, once(es), once(crud));
     out.es[endpoint] = combine(r.a);
     out.crud[endpoint] = combine(r.b);
     ratios[endpoint] = roundRatio(r.a.map((a, i) => a.rps / (r.b[i] as EndpointResult).rps));
+    const perRequest = (xs: Used[]) => {
+      const n = xs.reduce((a, x) => a + x.n, 0);
+      return {
+        node_us: round((1000 * xs.reduce((a, x) => a + x.node, 0)) / n, 0),
+        postgres_us: round((1000 * xs.reduce((a, x) => a + x.pg, 0)) / n, 0),
+      };
+    };
+    const total = (x: Used) => (x.node + x.pg) / Math.max(1, x.n);
+    cpu[endpoint] = {
+      es: perRequest(used.es),
+      crud: perRequest(used.crud),
+      ratio: roundRatio(used.es.map((e, i) => total(used.crud[i] as Used) / total(e))),
+    };
     const x = ratios[endpoint];
+    const c = cpu[endpoint];
     log(
       `${endpoint.padEnd(10)} es ${out.es[endpoint].rps} req/s, crud ${out.crud[endpoint].rps} req/s; ratio ` +
-        `${x.median} (${x.min}–${x.max}; rounds ${x.rounds.join(" ")}); errors ${out.es[endpoint].errors} / ${out.crud[endpoint].errors}`,
+        `${x.median} (${x.min}–${x.max}; rounds ${x.rounds.join(" ")}); errors ${out.es[endpoint].errors} / ${out.crud[endpoint].errors}; ` +
+        `CPU µs/request es ${c.es.node_us} + ${c.es.postgres_us} pg, crud ${c.crud.node_us} + ${c.crud.postgres_us} pg, ` +
+        `CPU ratio ${c.ratio.median} (${c.ratio.min}–${c.ratio.max})`,
     );
   };
 
@@ -192,6 +230,7 @@ export async function runHttp(opts: {
     return {
       ...out,
       ratios,
+      cpu,
       rounds: opts.rounds,
       round_s: durationS,
       lagAtMax: none,
@@ -216,6 +255,7 @@ export async function runHttp(opts: {
   return {
     ...out,
     ratios,
+    cpu,
     rounds: opts.rounds,
     round_s: durationS,
     lagAtMax,

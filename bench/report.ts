@@ -49,6 +49,8 @@ export function summary(
           .flatMap((e) => [
             [`${e}_rps_ratio_vs_crud`, http.ratios[e].median],
             [`${e}_rps_ratio_vs_crud_spread`, spreadOf(http.ratios[e])],
+            [`${e}_cpu_ratio_vs_crud`, http.cpu[e].ratio.median],
+            [`${e}_cpu_ratio_vs_crud_spread`, spreadOf(http.cpu[e].ratio)],
           ]),
       )
     : {};
@@ -110,14 +112,14 @@ export function markdown(s: ReturnType<typeof summary>): string {
   if (s.http) {
     const h = s.http;
     lines.push(
-      "| endpoint | ES req/s | ES p50 / p99 ms | ES errors | CRUD req/s | CRUD p50 / p99 ms | CRUD errors | ES/CRUD median (min–max) |",
-      "|---|---:|---:|---:|---:|---:|---:|---:|",
+      "| endpoint | ES req/s | ES p50 / p99 ms | ES errors | CRUD req/s | CRUD p50 / p99 ms | CRUD errors | ES/CRUD median (min–max) | CPU µs/request ES (Node + Postgres) | CRUD | CPU ratio CRUD/ES (min–max) |",
+      "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     );
     for (const e of endpoints.filter((x) => h.ratios[x])) {
       const a = h.es[e];
       const b = h.crud[e];
       lines.push(
-        `| ${e} | ${a.rps} | ${a.p50_ms} / ${a.p99_ms} | ${a.errors} | ${b.rps} | ${b.p50_ms} / ${b.p99_ms} | ${b.errors} | ${spreadText(h.ratios[e])} |`,
+        `| ${e} | ${a.rps} | ${a.p50_ms} / ${a.p99_ms} | ${a.errors} | ${b.rps} | ${b.p50_ms} / ${b.p99_ms} | ${b.errors} | ${spreadText(h.ratios[e])} | ${h.cpu[e].es.node_us} + ${h.cpu[e].es.postgres_us} | ${h.cpu[e].crud.node_us} + ${h.cpu[e].crud.postgres_us} | ${spreadText(h.cpu[e].ratio)} |`,
       );
     }
     lines.push(
