@@ -1,7 +1,8 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 
-/** What a personal field reads as once its key is destroyed. */
-export const ERASED = "[erased]";
+import { ERASED } from "../events/recorded";
+
+export { ERASED };
 
 /**
  * A sealed field, in one of two forms; the key id names the data key.
@@ -98,8 +99,6 @@ export function openEnvelope(key: Buffer, keyId: string, payload: Buffer): strin
     throw new Error("not an envelope");
   return parsed;
 }
-
-export const isSealed = (value: unknown): value is string => parseSealed(value) !== null;
 
 /** Opens a v1 sealed field; throws if the key is wrong or the bytes were altered. */
 export function open(key: Buffer, sealed: SealedField): string {
