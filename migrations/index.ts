@@ -17,6 +17,7 @@ import * as piiKeysInOneCall from "./015_pii_keys_in_one_call";
 import * as projectionClaims from "./016_projection_claims";
 import * as appendWithKeys from "./017_append_with_keys";
 import * as agentWorkspace from "./018_agent_workspace";
+import * as appendBatch from "./019_append_batch";
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -39,6 +40,7 @@ const migrations: Record<string, Migration> = {
   "016_projection_claims": projectionClaims,
   "017_append_with_keys": appendWithKeys,
   "018_agent_workspace": agentWorkspace,
+  "019_append_batch": appendBatch,
 };
 
 /** Migrations as modules, so they run the same from TypeScript sources and from the compiled build. */

@@ -94,6 +94,10 @@ export async function openDatabase(
           connectionString: url,
           pollIntervalMs: config.PROJECTOR_POLL_MS,
           onError: (err) => logger.warn({ err }, "event store connection error"),
+          appendBatch:
+            config.APPEND_BATCH_MAX <= 1
+              ? false
+              : { maxAppends: config.APPEND_BATCH_MAX, windowUs: config.APPEND_BATCH_WINDOW_US },
         });
   const sealedLog = createChainedStore(adapter, { newId });
   // commands ─▶ encryption ─▶ chaining ─▶ adapter: the hash covers the sealed form (src/eventstore/eventStore.ts).

@@ -38,6 +38,7 @@ describe("migrations", () => {
         "016_projection_claims",
         "017_append_with_keys",
         "018_agent_workspace",
+        "019_append_batch",
       ]);
       const full = await tablesOf(knex);
       expect(full).toEqual(
