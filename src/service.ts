@@ -367,6 +367,14 @@ export async function startService(
       keys: database.keys,
       sealedLog: database.sealedLog,
       kafkaLag,
+      demoLogin:
+        config.NODE_ENV !== "production" && config.identityKey?.kind === "secret"
+          ? {
+              secret: config.identityKey.secret,
+              issuer: config.identityKey.issuer,
+              audience: config.identityKey.audience,
+            }
+          : null,
     });
     api = app;
     const listening = app.listen(config.PORT, config.HOST);
