@@ -190,9 +190,7 @@ function Panel({ s, controller }: { s: State; controller: Controller }) {
         </div>
         <div class="titles">
           <h2 id="olc-title">{s.agent && s.status === "active" ? s.agent.name : t(lang, "title")}</h2>
-          <p class="status" role="status" data-status={s.status ?? "idle"}>
-            {statusText(s)}
-          </p>
+          <p class="subtitle">{t(lang, s.agent && s.status === "active" ? "team" : "subtitle_idle")}</p>
         </div>
         <div class="actions">
           {s.debug ? (
@@ -203,7 +201,8 @@ function Panel({ s, controller }: { s: State; controller: Controller }) {
           <button
             type="button"
             class="text-btn lang"
-            aria-label={t(lang, "switch_language_label")}
+            aria-label={`${lang === "id" ? "EN" : "ID"} — ${t(lang, "switch_language_label")}`}
+            title={t(lang, "switch_language_label")}
             onClick={() => controller.setLanguage(lang === "id" ? "en" : "id")}
           >
             {lang === "id" ? "EN" : "ID"}
@@ -225,6 +224,12 @@ function Panel({ s, controller }: { s: State; controller: Controller }) {
           </IconButton>
         </div>
       </header>
+      {inChat ? (
+        <p class="status" role="status" data-status={s.status ?? "idle"}>
+          <span class="dot" aria-hidden="true" />
+          {statusText(s)}
+        </p>
+      ) : null}
       {offline ? (
         <div class="banner" role="status">
           <span class="spinner" aria-hidden="true" />

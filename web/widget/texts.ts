@@ -4,6 +4,7 @@ import { createTranslator } from "../shared/i18n";
 const id = {
   title: "Bantuan OSS",
   subtitle_idle: "Kami biasanya membalas dalam beberapa menit",
+  team: "Tim Layanan OSS",
   open_chat: "Buka obrolan bantuan",
   open_chat_unread: "Buka obrolan bantuan, {count} pesan belum dibaca",
   close_panel: "Tutup jendela obrolan",
@@ -73,11 +74,12 @@ export type TextKey = keyof typeof id;
 const en: Record<TextKey, string> = {
   title: "OSS Help",
   subtitle_idle: "We usually reply within a few minutes",
+  team: "OSS Support Team",
   open_chat: "Open help chat",
   open_chat_unread: "Open help chat, {count} unread messages",
   close_panel: "Close the chat window",
   minimize: "Minimize",
-  switch_language: "Bahasa Indonesia",
+  switch_language: "Indonesia",
   switch_language_label: "Switch language to Bahasa Indonesia",
   sound_on: "Turn notification sound off",
   sound_off: "Turn notification sound on",
