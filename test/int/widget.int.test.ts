@@ -410,6 +410,14 @@ suite(title, () => {
     expect((await agentPost(`/api/agent/sessions/${sessionId}/read`, { up_to_seq: 2 })).status).toBe(200);
     await page.waitForSelector(".msg.visitor[data-seq='2'][data-state='read']");
     await page.screenshot({ path: path.join(__dirname, "..", "..", "docs", "screenshots", "widget.png") });
+
+    // The browser is linked: its next chat belongs to the account too.
+    expect((await agentPost(`/api/agent/sessions/${sessionId}/close`)).status).toBe(200);
+    await page.click(".ended .btn.ghost");
+    const next = await startChat(page, "Pertanyaan kedua");
+    expect(next).not.toBe(sessionId);
+    const nextDetail = await svc.get(`/api/oss-chat/session/${next}`, agent);
+    expect(nextDetail.body.chat_user.oss_user_id).toBe("OSS-DEMO-USER");
     await context.close();
   });
 

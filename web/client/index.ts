@@ -41,8 +41,6 @@ export interface ClientEvents {
   failed: { readonly item: OutboxItem; readonly error: unknown };
   /** The outbox changed. */
   outbox: readonly OutboxItem[];
-  /** The OSS token expired or was refused: the visitor continues anonymously until identify() again. */
-  identityExpired: null;
 }
 
 type Listener<T> = (value: T) => void;
@@ -64,19 +62,14 @@ function memoryStore(): KeyValueStore {
   };
 }
 
-/** The token's claims, read without verifying (the API verifies): its user, and when to stop using it. */
-function tokenClaims(token: string): { sub?: unknown; email?: unknown; exp?: unknown } {
+/** The token's claims, read without verifying (the API verifies): the user it names, for link-user's body. */
+function tokenClaims(token: string): { sub?: unknown; email?: unknown } {
   try {
     const part = token.split(".")[1] ?? "";
     return JSON.parse(atob(part.replace(/-/g, "+").replace(/_/g, "/"))) as Record<string, unknown>;
   } catch {
     return {};
   }
-}
-
-function tokenExpiry(token: string): number | null {
-  const { exp } = tokenClaims(token);
-  return typeof exp === "number" ? exp : null;
 }
 
 const retryable = (err: unknown) =>
@@ -94,7 +87,7 @@ export function createVisitorClient(options: VisitorClientOptions = {}) {
   }
   const browser = browserUuid;
   let language: Language = options.language ?? "id";
-  let token: string | null = null;
+  let linkedUser: string | null = null;
   const readSent = new Map<string, number>();
   const listeners: { [K in keyof ClientEvents]?: Set<Listener<ClientEvents[K]>> } = {};
 
@@ -108,45 +101,14 @@ export function createVisitorClient(options: VisitorClientOptions = {}) {
     }
   }
 
-  function currentToken(): string | null {
-    if (token === null) return null;
-    const exp = tokenExpiry(token);
-    if (exp !== null && exp * 1000 <= Date.now()) {
-      token = null;
-      emit("identityExpired", null);
-    }
-    return token;
-  }
-
   const http = createHttp({
     baseUrl,
-    headers: () => {
-      const h: Record<string, string> = { "Accept-Language": language, "X-Browser-UUID": browser };
-      const t = currentToken();
-      if (t !== null) h.Authorization = `Bearer ${t}`;
-      return h;
-    },
+    // The browser UUID is the visitor's credential for the chat, logged in or not: identify() links it to the
+    // OSS account, so its chats belong to the account, and no short-lived token has to be kept or renewed.
+    headers: () => ({ "Accept-Language": language, "X-Browser-UUID": browser }),
   });
 
-  /** A call that, when the OSS token is refused (401), forgets it and tries once more anonymously. */
-  const call: typeof http = async (method, path, request) => {
-    try {
-      return await http(method, path, request);
-    } catch (err) {
-      if (
-        err instanceof ApiError &&
-        err.status === 401 &&
-        token !== null &&
-        path !== "/api/oss-chat/link-user"
-      ) {
-        token = null;
-        emit("identityExpired", null);
-        socket.reconnect();
-        return http(method, path, request);
-      }
-      throw err;
-    }
-  };
+  const call = http;
 
   const wsUrl = (() => {
     const origin = baseUrl === "" ? location.origin : baseUrl;
@@ -155,21 +117,15 @@ export function createVisitorClient(options: VisitorClientOptions = {}) {
 
   const socket = createLiveSocket({
     url: wsUrl,
-    auth: (): AuthFrame => {
-      const t = currentToken();
-      return t === null ? { type: "auth", browser_uuid: browser } : { type: "auth", token: t };
-    },
+    auth: (): AuthFrame => ({ type: "auth", browser_uuid: browser }),
     onFrame: (frame) => emit("frame", frame),
     onState: (state) => {
       emit("state", state);
       if (state === "online") void outbox.flush();
     },
     onAuthRefused: () => {
-      if (token !== null) {
-        token = null;
-        emit("identityExpired", null);
-      }
-      socket.reconnect();
+      // A browser UUID is never refused as a credential; try again a little later.
+      setTimeout(() => socket.reconnect(), 5000);
     },
   });
 
@@ -197,8 +153,9 @@ export function createVisitorClient(options: VisitorClientOptions = {}) {
     setLanguage(next: Language) {
       language = next;
     },
-    get identified(): boolean {
-      return currentToken() !== null;
+    /** The OSS user this browser was linked to by identify() on this page, or null. */
+    get identifiedAs(): string | null {
+      return linkedUser;
     },
     get state(): ConnectionState {
       return socket.state;
@@ -214,32 +171,23 @@ export function createVisitorClient(options: VisitorClientOptions = {}) {
     },
 
     /**
-     * The visitor logged in to the portal: `token` is the OSS identity token the portal's backend signed.
-     * Links this browser's anonymous chats to the account (link-user); its chats stay readable.
+     * The visitor logged in to the portal: `token` is the OSS identity token the portal's backend signed. Links
+     * this browser to the account (link-user, idempotent): its chats, past and future, belong to the account and
+     * stay readable here. The token is used for this call only, never kept.
      */
-    async identify(newToken: string) {
-      token = newToken;
-      try {
-        const { sub, email } = tokenClaims(newToken);
-        const linked = await http("post", "/api/oss-chat/link-user", {
-          body: { browser_uuid: browser, oss_user_id: String(sub ?? ""), email: String(email ?? "") },
-        });
-        socket.reconnect();
-        return linked;
-      } catch (err) {
-        token = null;
-        throw err;
-      }
-    },
-    /** Stops using the OSS token (the visitor logged out of the portal). */
-    forget() {
-      token = null;
-      socket.reconnect();
+    async identify(token: string) {
+      const { sub, email } = tokenClaims(token);
+      const linked = await http("post", "/api/oss-chat/link-user", {
+        body: { browser_uuid: browser, oss_user_id: String(sub ?? ""), email: String(email ?? "") },
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      linkedUser = linked.oss_user_id;
+      return linked;
     },
 
     start(topic: string): Promise<Answer<Operation<"/api/oss-chat/start", "post">>> {
       return call("post", "/api/oss-chat/start", {
-        body: currentToken() === null ? { browser_uuid: browser, topic } : { topic },
+        body: { browser_uuid: browser, topic },
       });
     },
     setContact(sessionId: string, contact: ContactInput) {
@@ -254,8 +202,13 @@ export function createVisitorClient(options: VisitorClientOptions = {}) {
         query: { after_seq: afterSeq, limit },
       });
     },
-    history() {
-      return call("get", "/api/oss-chat/history", {});
+    /** This browser's chats; with an OSS token, the account's (every device's). */
+    history(token?: string) {
+      return call(
+        "get",
+        "/api/oss-chat/history",
+        token ? { headers: { Authorization: `Bearer ${token}` } } : {},
+      );
     },
     close(sessionId: string) {
       outbox.discard(sessionId);

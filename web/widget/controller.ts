@@ -334,10 +334,7 @@ export function createController(client: VisitorClient, initial: { lang: Lang; d
       if (state.sound) playChime();
     },
     async identify(token: string) {
-      const linked = await client.identify(token);
-      // The socket reconnects with the token; the chat open now resumes from what was delivered.
-      if (state.sessionId !== null) client.watch(state.sessionId);
-      return linked;
+      return client.identify(token);
     },
 
     /** The pre-chat form: starts the session (once) and saves its contact, remembered for the next chat. */
