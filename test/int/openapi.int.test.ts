@@ -1,4 +1,7 @@
+import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import path from "node:path";
+import { servedDocument } from "../../scripts/servedDocument";
 import { createStaffKey } from "../../src/auth/staffKeys";
 import { documentedRoutes, routesOf } from "../../src/http/openapi/document";
 import { asBrowser, asOssUser, bearer } from "../support/identity";
@@ -227,6 +230,21 @@ describe("the OpenAPI document", () => {
 
     expect(problems).toEqual([]);
     expect(validator.operations().filter((op) => !validator.exercised.has(op))).toEqual([]);
+  });
+
+  test("web/client/api.d.ts (the browser client's types) is generated from this document and current", async () => {
+    const served = await (await fetch(`${svc.url}/openapi.json`)).json();
+    // The generator reads the document from an app it builds without running: the same one as served here.
+    expect(served).toEqual(JSON.parse(JSON.stringify(servedDocument())));
+    const root = path.join(__dirname, "..", "..");
+    const tsx = path.join(root, "node_modules", ".bin", "tsx");
+    // Fails (and says to run `npm run web:api-types`) when a route or a schema changed without regenerating.
+    // Asynchronously: the service in this process keeps answering (and closing idle connections) meanwhile.
+    await new Promise<void>((resolve, reject) =>
+      execFile(tsx, [path.join(root, "scripts", "openapi-types.ts"), "--check"], (err, _out, stderr) =>
+        err ? reject(new Error(stderr)) : resolve(),
+      ),
+    );
   });
 
   test("GET /docs serves the viewer from this server, not a CDN", async () => {
