@@ -98,7 +98,16 @@ const bubbles = (page: Page) =>
     })),
   );
 
-async function serverMessages(sessionId: string) {
+/** The session's messages as the agent reads them (the read tables: wait until they show `count`). */
+async function serverMessages(sessionId: string, count = 0) {
+  return until(
+    () => agentMessages(sessionId),
+    (m) => m.length >= count,
+    `${count} messages in the read tables`,
+  );
+}
+
+async function agentMessages(sessionId: string) {
   const res = await svc.get(`/api/agent/sessions/${sessionId}/messages?after_seq=0&limit=200`, agent);
   expect(res.status).toBe(200);
   return res.body.messages as { seq: number; author_kind: string; body: string }[];
@@ -185,7 +194,7 @@ suite(title, () => {
 
     await sendFromWidget(page, "Halo, saya butuh bantuan NIB");
     await page.waitForSelector(".msg.visitor[data-seq='1'][data-state='sent']");
-    expect((await serverMessages(sessionId)).map((m) => m.body)).toEqual(["Halo, saya butuh bantuan NIB"]);
+    expect((await serverMessages(sessionId, 1)).map((m) => m.body)).toEqual(["Halo, saya butuh bantuan NIB"]);
     // The agent reads it: the visitor's tick turns to read.
     expect((await agentPost(`/api/agent/sessions/${sessionId}/read`, { up_to_seq: 1 })).status).toBe(200);
     await page.waitForSelector(".msg.visitor[data-seq='1'][data-state='read'] .tick[aria-label='Dibaca']");
@@ -206,6 +215,22 @@ suite(title, () => {
     expect(await page.evaluate(() => (globalThis as any).pwned)).toBeUndefined();
     expect(await page.textContent(".msg.agent .author")).toContain("Budi Santoso");
     expect(await page.textContent(".msg.agent[data-seq='2'] time")).toMatch(/^\d\d[.:]\d\d$/);
+    // Transferred to another agent: the status line says so, the new agent's name shows.
+    const second = await createStaffKey(svc.database.knex, { name: "Dewi Lestari", role: "agent" });
+    const secondAuth = { authorization: `Bearer ${second.key}` };
+    const available = await fetch(`${svc.url}/api/agent/status`, {
+      method: "PUT",
+      headers: { ...secondAuth, "content-type": "application/json" },
+      body: JSON.stringify({ status: "available" }),
+    });
+    expect(available.status).toBe(200);
+    expect(
+      (await agentPost(`/api/agent/sessions/${sessionId}/transfer`, { to_agent_id: second.id })).status,
+    ).toBe(200);
+    await page.waitForSelector(".panel .status:has-text('Obrolan dialihkan ke Dewi Lestari')");
+    expect(await page.textContent(".head h2")).toBe("Dewi Lestari");
+    const first = agent;
+    agent = secondAuth; // the assigned agent from here on
     // Shown while open and visible: the widget posts its read receipt.
     await until(
       () => svc.get(`/api/oss-chat/session/${sessionId}`, agent),
@@ -225,6 +250,19 @@ suite(title, () => {
     await page.waitForSelector("button.launcher .badge:has-text('1')");
     expect(await page.getAttribute("button.launcher", "aria-label")).toContain("1 pesan belum dibaca");
     expect(await page.evaluate(() => (globalThis as any).seen)).toEqual([1]);
+    // The page hidden: a title badge.
+    await page.evaluate(() => {
+      const doc = (globalThis as any).document;
+      Object.defineProperty(doc, "visibilityState", { value: "hidden", configurable: true });
+      doc.dispatchEvent(new Event("visibilitychange"));
+    });
+    expect(await page.title()).toBe("(1) Pesan baru · Portal OSS");
+    await page.evaluate(() => {
+      const doc = (globalThis as any).document;
+      Object.defineProperty(doc, "visibilityState", { value: "visible", configurable: true });
+      doc.dispatchEvent(new Event("visibilitychange"));
+    });
+    expect(await page.title()).toBe("Portal OSS");
     await page.evaluate(() => (globalThis as any).OssLiveChat.open());
     await page.waitForSelector("button.launcher .badge", { state: "detached" });
 
@@ -262,6 +300,7 @@ suite(title, () => {
     expect(await page.evaluate(() => (globalThis as any).document.body.children.length)).toBe(before);
     expect(await page.$$eval("body > #oss-livechat", (els) => els.length)).toBe(1);
     socket.close();
+    agent = first;
     await context.close();
   });
 
@@ -315,9 +354,13 @@ suite(title, () => {
       isMobile: true,
       hasTouch: true,
     });
-    const page = await openPortal(context);
+    const page = await openPortal(context, "?debug=1");
     await openWidget(page);
     const sessionId = await startChat(page);
+    // ?debug=1 on the page shows the "drop connection" control (never otherwise); the socket resumes after it.
+    await page.click(".debug-bar .debug");
+    await page.waitForSelector(".banner");
+    await page.waitForSelector(".banner", { state: "detached" });
     await sendFromWidget(
       page,
       `Nomor: ${"1234567890".repeat(12)} dan tautan https://oss.go.id/${"a".repeat(80)}`,
@@ -361,7 +404,7 @@ suite(title, () => {
     await page.waitForSelector(".msg.visitor[data-seq='2']", { timeout: 30_000 });
     await page.waitForSelector(".banner", { state: "detached" });
     const bodies = ["Pesan pertama saat offline", "Pesan kedua saat offline"];
-    expect((await serverMessages(sessionId)).map((m) => [m.seq, m.body])).toEqual(
+    expect((await serverMessages(sessionId, 2)).map((m) => [m.seq, m.body])).toEqual(
       bodies.map((b, i) => [i + 1, b]),
     );
     expect((await bubbles(page)).map((b) => [b.seq, b.body])).toEqual(bodies.map((b, i) => [i + 1, b]));

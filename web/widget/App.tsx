@@ -193,11 +193,6 @@ function Panel({ s, controller }: { s: State; controller: Controller }) {
           <p class="subtitle">{t(lang, s.agent && s.status === "active" ? "team" : "subtitle_idle")}</p>
         </div>
         <div class="actions">
-          {s.debug ? (
-            <button type="button" class="text-btn debug" onClick={() => controller.dropConnection()}>
-              {t(lang, "drop_connection")}
-            </button>
-          ) : null}
           <button
             type="button"
             class="text-btn lang"
@@ -229,6 +224,13 @@ function Panel({ s, controller }: { s: State; controller: Controller }) {
           <span class="dot" aria-hidden="true" />
           {statusText(s)}
         </p>
+      ) : null}
+      {s.debug ? (
+        <div class="debug-bar">
+          <button type="button" class="text-btn debug" onClick={() => controller.dropConnection()}>
+            {t(lang, "drop_connection")}
+          </button>
+        </div>
       ) : null}
       {offline ? (
         <div class="banner" role="status">
