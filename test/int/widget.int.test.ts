@@ -243,6 +243,14 @@ suite(title, () => {
       (globalThis as any).seen = [];
       (globalThis as any).OssLiveChat.on("unread", (n: number) => (globalThis as any).seen.push(n));
     });
+    await page.press("#olc-message", "Escape"); // closes the panel, the launcher has the focus
+    await page.waitForSelector(".panel", { state: "detached" });
+    expect(
+      await page.evaluate(
+        () => (globalThis as any).document.getElementById("oss-livechat").shadowRoot.activeElement?.className,
+      ),
+    ).toContain("launcher");
+    await openWidget(page);
     await page.click(".head button[aria-label='Tutup jendela obrolan']");
     expect((await agentPost(`/api/agent/sessions/${sessionId}/messages`, { body: "Ada lagi?" })).status).toBe(
       201,

@@ -183,7 +183,22 @@ function Panel({ s, controller }: { s: State; controller: Controller }) {
   const canEnd = inChat && s.status !== "closed";
   const offline = !s.browserOnline || (s.wasOnline && s.connection !== "online");
   return (
-    <section id="olc-panel" class="panel" role="dialog" aria-modal="false" aria-labelledby="olc-title">
+    <section
+      id="olc-panel"
+      class="panel"
+      role="dialog"
+      aria-modal="false"
+      aria-labelledby="olc-title"
+      onKeyDown={(e) => {
+        // Escape closes the panel and gives the focus back to the launcher.
+        if (e.key !== "Escape") return;
+        const root = (e.currentTarget as HTMLElement).getRootNode() as ShadowRoot;
+        controller.setOpen(false);
+        requestAnimationFrame(() =>
+          (root.querySelector("button.launcher") as HTMLButtonElement | null)?.focus(),
+        );
+      }}
+    >
       <header class="head">
         <div class="avatar" aria-hidden="true">
           {s.agent && s.status === "active" ? initials(s.agent.name) : Icon.chat}

@@ -240,7 +240,8 @@ export function createController(client: VisitorClient, initial: { lang: Lang; d
           messages,
           accepted,
           agentTyping: message.author_kind === "agent" ? false : state.agentTyping,
-          unread: unreadOf(messages, state.visitorReadSeq),
+          // The backlog is counted once the read marks are known (subscribed): no badge flashing on a reload.
+          unread: live ? unreadOf(messages, state.visitorReadSeq) : state.unread,
         });
         if (news) {
           fire("message", { session_id: frame.session_id, message });
