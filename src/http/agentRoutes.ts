@@ -9,7 +9,7 @@ import type { ConversationDeps } from "../commands/sessionCommand";
 import type { Participant } from "../domain/chatSession/conversation";
 import { NotFoundError } from "../domain/errors";
 import { getAgentSessions, getQueue } from "../queries/agentQueries";
-import { getMessages } from "../queries/messages";
+import { getReadableMessages } from "../queries/messages";
 import { waitForPosition } from "../queries/waitForPosition";
 import { parse, requestContext } from "./context";
 import { describeRoute, type RouteDoc } from "./openapi/routeDocs";
@@ -202,9 +202,8 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
   router.get("/api/agent/sessions/:id/messages", async (req, res) => {
     const input = parse(messagesQuery, { ...req.query, id: req.params.id });
     await catchUp(res, input.min_position);
-    const session = await deps.knex.table("chat_sessions").where({ id: input.id }).first("id");
-    if (!session) throw new NotFoundError("Chat session not found");
-    res.json(await getMessages(deps.knex, input.id, input.after_seq, input.limit));
+    const page = { sessionId: input.id, afterSeq: input.after_seq, limit: input.limit };
+    res.json(await getReadableMessages(deps.knex, { anySession: true }, page));
   });
 
   router.post("/api/agent/sessions/:id/transfer", async (req, res) => {
