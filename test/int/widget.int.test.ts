@@ -296,7 +296,11 @@ suite(title, () => {
     await page.fill("#olc-comment", "Cepat dan jelas");
     await page.click(".ended .rating button[type=submit]");
     await page.waitForSelector(".ended .thanks");
-    const rated = await svc.database.knex("chat_sessions").where({ id: sessionId }).first();
+    const rated = await until(
+      () => svc.database.knex("chat_sessions").where({ id: sessionId }).first(),
+      (row) => row?.rating_score !== null,
+      "the rating in the read tables",
+    );
     expect([rated.rating_score, rated.rating_comment]).toEqual([4, "Cepat dan jelas"]);
     await page.click(".ended .btn.ghost");
     await page.waitForSelector(".prechat");
