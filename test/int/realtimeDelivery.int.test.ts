@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createStaffKey } from "../../src/auth/staffKeys";
-import { streams } from "../../src/events/streams";
+import { streams } from "../../src/domain/streams";
 import { asBrowser, bearer } from "../support/identity";
 import { startTestService, type TestService } from "../support/testService";
 import { maskedTextFrame, rawSocket, readySocket, type TestSocket } from "../support/wsClient";

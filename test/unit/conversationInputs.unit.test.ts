@@ -14,7 +14,6 @@ import {
   initialChatSession,
 } from "../../src/domain/chatSession/state";
 import type { DomainEvent } from "../../src/events/chatEvents";
-import { codeOfEnglish, fieldProblems } from "../../src/http/i18n";
 import {
   agentStatusBody,
   messagesQuery,
@@ -23,6 +22,7 @@ import {
   transferBody,
   visitorPostMessageBody,
 } from "../../src/http/schemas/conversation";
+import { codeOfEnglish, fieldProblems } from "../../src/i18n";
 
 function problems(schema: z.ZodType, value: unknown) {
   const parsed = schema.safeParse(value, { reportInput: true });

@@ -52,11 +52,15 @@ export type ServerFrame =
       readonly topic: string | null;
       readonly priority: string | null;
     }
+  | { readonly type: "unsubscribed"; readonly session_id: string }
   | {
       readonly type: "error";
-      readonly code: 400 | 404 | 429 | 500;
+      readonly code: 400 | 404 | 409 | 429 | 500;
       readonly error: string;
       readonly session_id?: string;
+      /** 409 "after_seq_ahead": after_seq was past the session's end, whose last seq is `last_seq`. */
+      readonly error_code?: string;
+      readonly last_seq?: number;
     };
 
 export type AuthFrame =

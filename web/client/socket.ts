@@ -61,6 +61,12 @@ export function createLiveSocket(options: LiveSocketOptions) {
         setState("online");
         for (const [sessionId, seq] of lastSeq)
           send({ type: "subscribe", session_id: sessionId, after_seq: seq });
+      } else if (frame.type === "error" && frame.error_code === "after_seq_ahead" && frame.session_id) {
+        // Subscribed past the session's end (a seq kept from elsewhere): resume from its real last seq.
+        if (lastSeq.has(frame.session_id) && typeof frame.last_seq === "number") {
+          lastSeq.set(frame.session_id, frame.last_seq);
+          send({ type: "subscribe", session_id: frame.session_id, after_seq: frame.last_seq });
+        }
       } else if (frame.type === "message") {
         if (!lastSeq.has(frame.session_id)) return; // no longer watched
         const seen = lastSeq.get(frame.session_id) ?? 0;

@@ -209,6 +209,10 @@ export const catalogue = {
     en: "Subscribe to the session first",
   },
   ws_too_many_frames: { id: "Terlalu banyak frame: perlambat", en: "Too many frames: slow down" },
+  ws_after_seq_ahead: {
+    id: "after_seq melewati pesan terakhir sesi (last_seq): berlangganan lagi dengan after_seq paling besar last_seq",
+    en: "after_seq is past the session's last message (last_seq): subscribe again with after_seq at most last_seq",
+  },
   ws_frame_failed: {
     id: "Frame tidak dapat diproses; coba lagi",
     en: "The frame could not be handled; try again",
