@@ -14,6 +14,7 @@ export function servedDocument(): unknown {
     commands: { store: unused } as never,
     trustProxy: false,
     readYourWritesTimeoutMs: 0,
+    maxChatsPerAgent: 5,
     keys: unused,
     sealedLog: unused,
     idempotency: unused,

@@ -369,6 +369,7 @@ export async function startService(
       keys: database.keys,
       sealedLog: database.sealedLog,
       kafkaLag,
+      maxChatsPerAgent: config.MAX_CHATS_PER_AGENT,
       demoLogin:
         config.NODE_ENV !== "production" && config.identityKey?.kind === "secret"
           ? {

@@ -413,7 +413,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Take a waiting session (one's own again: 200) */
+        /** Take a waiting session (one's own again: 200; 409 `agent_at_capacity` at MAX_CHATS_PER_AGENT active chats) */
         post: operations["postApiAgentSessionsIdClaim"];
         delete?: never;
         options?: never;
@@ -448,7 +448,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Hand a session the agent holds to another agent */
+        /** Hand a session the agent holds to another agent (404 unknown agent; 409 `agent_unavailable` if away) */
         post: operations["postApiAgentSessionsIdTransfer"];
         delete?: never;
         options?: never;
@@ -1452,7 +1452,7 @@ export interface operations {
                      */
                     priority?: "low" | "normal" | "high" | "urgent";
                     user_agent?: string;
-                };
+                } | unknown | unknown;
             };
         };
         responses: {
@@ -1544,6 +1544,28 @@ export interface operations {
             };
             /** @description Conflicts with the current state (also: a request with this Idempotency-Key still runs) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The chat user's personal data was erased: nothing more is recorded for them (`data_subject_erased`) */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1823,6 +1845,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description The chat user's personal data was erased: nothing more is recorded for them (`data_subject_erased`) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
             /** @description Body over 64 kB */
             413: {
                 headers: {
@@ -2044,6 +2088,28 @@ export interface operations {
             };
             /** @description Conflicts with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The chat user's personal data was erased: nothing more is recorded for them (`data_subject_erased`) */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2495,6 +2561,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description The chat user's personal data was erased: nothing more is recorded for them (`data_subject_erased`) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
             /** @description Body over 64 kB */
             413: {
                 headers: {
@@ -2901,6 +2989,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description The chat user's personal data was erased: nothing more is recorded for them (`data_subject_erased`) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
             /** @description This Idempotency-Key was used for another request */
             422: {
                 headers: {
@@ -3098,6 +3208,28 @@ export interface operations {
             };
             /** @description Conflicts with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The chat user's personal data was erased: nothing more is recorded for them (`data_subject_erased`) */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3334,6 +3466,28 @@ export interface operations {
             };
             /** @description Conflicts with the current state (also: a request with this Idempotency-Key still runs) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The chat user's personal data was erased: nothing more is recorded for them (`data_subject_erased`) */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4088,6 +4242,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description The chat user's personal data was erased: nothing more is recorded for them (`data_subject_erased`) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
             /** @description This Idempotency-Key was used for another request */
             422: {
                 headers: {
@@ -4504,6 +4680,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description The chat user's personal data was erased: nothing more is recorded for them (`data_subject_erased`) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
             /** @description Body over 64 kB */
             413: {
                 headers: {
@@ -4728,6 +4926,28 @@ export interface operations {
             };
             /** @description Conflicts with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The chat user's personal data was erased: nothing more is recorded for them (`data_subject_erased`) */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4978,6 +5198,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description The chat user's personal data was erased: nothing more is recorded for them (`data_subject_erased`) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
             /** @description This Idempotency-Key was used for another request */
             422: {
                 headers: {
@@ -5172,6 +5414,28 @@ export interface operations {
             };
             /** @description Conflicts with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The chat user's personal data was erased: nothing more is recorded for them (`data_subject_erased`) */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6671,6 +6935,8 @@ export interface operations {
                         erased: boolean;
                         erased_chat_user_ids: string[];
                         keys_destroyed: number;
+                        /** @description The subject's waiting or active chats the erasure closed */
+                        sessions_closed: number;
                         position: number | null;
                     };
                 };
@@ -7530,6 +7796,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description An absolute http or https URL without credentials, whose host resolves only to public addresses (unless WEBHOOK_ALLOW_PRIVATE=true) */
                     url: string;
                     event_types: ("ChatUserRegistered" | "ChatUserLinkedToOssUser" | "ChatUserMergedInto" | "ChatSessionStarted" | "ChatSessionContactSet" | "ChatSessionContactUpdated" | "ChatMessagePosted" | "ChatSessionAssigned" | "ChatSessionClosed" | "ChatSessionRated" | "ChatMessagesRead" | "AgentStatusChanged" | "ChatUserErased" | "RetentionApplied" | "LogReencrypted")[];
                     description?: string | null;
