@@ -83,5 +83,19 @@ export function demoRoutes(options: { demoLogin?: DemoLogin | null } = {}): Rout
     res.set("Cache-Control", "no-store");
     res.json({ token, oss_user_id: DEMO_USER.sub, email: DEMO_USER.email, expires_in: ttlSeconds });
   });
+  describeRoute(router, {
+    method: "get",
+    path: "/favicon.ico",
+    summary: "The site icon browsers ask for (a chat bubble)",
+    tags: ["demo"],
+    auth: ["none"],
+    responses: { 200: { description: "An icon", contentType: "image/x-icon" } },
+  });
+  router.get("/favicon.ico", (_req, res) => {
+    res.sendFile(path.join(dir, "favicon.ico"), {
+      maxAge: "1d",
+      headers: { "Content-Type": "image/x-icon" },
+    });
+  });
   return router;
 }

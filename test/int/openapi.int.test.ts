@@ -77,6 +77,7 @@ describe("the OpenAPI document", () => {
     await call("GET", "/widget.js"); // 200, or 503 when the bundles are not built here
     await call("GET", "/web/widget.000000000000.js");
     expect((await call("POST", "/demo/identity-token")).body.oss_user_id).toBe("OSS-DEMO-USER");
+    await call("GET", "/favicon.ico");
     await call("GET", "/metrics", { headers: keys.ops });
     await call("GET", "/metrics", { headers: keys.agent });
 

@@ -194,6 +194,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/favicon.ico": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The site icon browsers ask for (a chat bubble) */
+        get: operations["getFavicon.ico"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/oss-chat/start": {
         parameters: {
             query?: never;
@@ -1399,6 +1416,51 @@ export interface operations {
                 };
                 content: {
                     "application/json": string;
+                };
+            };
+            /** @description Internal error (no details are given) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    "getFavicon.ico": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Language of messages: Indonesian (`id`, the default) or English (`en`) */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An icon */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/x-icon": string;
                 };
             };
             /** @description Internal error (no details are given) */
