@@ -17,6 +17,7 @@ import { type RebuildResults, runRebuild } from "./rebuild";
 import { machine, markdown, summary } from "./report";
 import { phaseLoads, withLoad } from "./rounds";
 import { type ServerProcess, spawnServer } from "./servers";
+import { webBundleSizes } from "./webBundles";
 import { runWs, type WsResults, wsMarkdown } from "./ws";
 
 const num = (name: string, fallback: number) => {
@@ -45,7 +46,7 @@ async function main() {
     ws_sockets: num("BENCH_WS_SOCKETS", 10_000),
     long_chat_messages: num("BENCH_LONG_CHAT", 5000),
   };
-  const only = new Set((process.env.BENCH_ONLY ?? "http,messages,kafka,append,rebuild,ws").split(","));
+  const only = new Set((process.env.BENCH_ONLY ?? "web,http,messages,kafka,append,rebuild,ws").split(","));
   const server = await openBenchServer();
   const m = machine(await server.version(), server.label);
   log(`${m.cpus} × ${m.cpu_model}, Node ${m.node}, PostgreSQL ${m.postgres} on ${m.postgres_server}`);
@@ -56,6 +57,8 @@ async function main() {
   let messages: MessageResults | null = null;
   let ws: WsResults | null = null;
   const running: ServerProcess[] = [];
+  // Seconds, not minutes: the browser bundles' gzipped sizes (budgets in the README).
+  const web = only.has("web") ? webBundleSizes(log) : {};
   try {
     if (only.has("http")) {
       const secret = randomBytes(32).toString("base64url");
@@ -189,12 +192,13 @@ async function main() {
   const outName = process.env.BENCH_OUT ?? "latest";
   await mkdir(dir, { recursive: true });
   const wsKeys = ws ? { ...ws, details: undefined, ws: ws.details } : {};
-  // The real-time phase alone (BENCH_ONLY=ws) updates its keys in the last full results instead of erasing them.
-  const wsOnly = only.size === 1 && ws !== null;
+  // The real-time phase or the bundle sizes alone (BENCH_ONLY=ws, web or ws,web) update their keys in the last
+  // full results instead of erasing them.
+  const wsOnly = [...only].every((p) => p === "ws" || p === "web") && (ws !== null || !only.has("ws"));
   const previous = wsOnly ? await readJson(path.join(dir, `${outName}.json`)) : null;
   const result = previous
-    ? { ...previous, ...wsKeys, phases: [...((previous.phases as unknown[]) ?? []), ...phaseLoads] }
-    : { ...summary(m, settings, http, append, rebuild, kafka, messages, phaseLoads), ...wsKeys };
+    ? { ...previous, ...wsKeys, ...web, phases: [...((previous.phases as unknown[]) ?? []), ...phaseLoads] }
+    : { ...summary(m, settings, http, append, rebuild, kafka, messages, phaseLoads), ...wsKeys, ...web };
   await writeFile(path.join(dir, `${outName}.json`), `${JSON.stringify(result, null, 2)}\n`);
   const earlier = previous ? await readFile(path.join(dir, `${outName}.md`), "utf8").catch(() => "") : null;
   const table = [
@@ -202,10 +206,19 @@ async function main() {
       ? markdown(result as ReturnType<typeof summary>)
       : earlier
           .split("\n")
-          .filter((line) => !line.startsWith("WebSocket delivery"))
+          .filter(
+            (line) =>
+              !(ws !== null && line.startsWith("WebSocket delivery")) &&
+              !(only.has("web") && line.startsWith("Browser bundles")),
+          )
           .join("\n")
           .trimEnd(),
     ws ? wsMarkdown(ws) : null,
+    only.has("web")
+      ? `Browser bundles (gzip): ${Object.entries(web)
+          .map(([k, v]) => `${k.replace("_js_gzip_kb", "")} ${v} kB`)
+          .join(", ")} (budgets: widget 60 kB, console 150 kB)`
+      : null,
   ]
     .filter((part) => part !== null && part !== "")
     .join("\n\n");

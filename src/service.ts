@@ -297,6 +297,14 @@ export async function startService(
       sealedLog: database.sealedLog,
       kafkaLag,
       maxChatsPerAgent: config.MAX_CHATS_PER_AGENT,
+      demoLogin:
+        config.NODE_ENV !== "production" && config.identityKey?.kind === "secret"
+          ? {
+              secret: config.identityKey.secret,
+              issuer: config.identityKey.issuer,
+              audience: config.identityKey.audience,
+            }
+          : null,
     });
     api = app;
     const listening = createServer(app);

@@ -178,6 +178,18 @@ export function createHub(readBacklog: BacklogReader, onError: (err: unknown) =>
             assigned_agent: infos.get(notice.sessionId)?.agent ?? null,
           });
           return;
+        case "read":
+          // Read receipts: both sides' subscribers (the visitor's ticks, the agent's console).
+          for (const [peer, sub] of sessions.get(notice.sessionId) ?? []) {
+            if (!sub.authorized) continue;
+            peer.send({
+              type: "read",
+              session_id: notice.sessionId,
+              reader_kind: notice.readerKind,
+              up_to_seq: notice.upToSeq,
+            });
+          }
+          return;
         case "queued":
           remember(notice.sessionId, { topic: notice.topic, priority: notice.priority });
           for (const agent of agents) {

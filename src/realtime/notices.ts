@@ -9,6 +9,12 @@ export type Notice =
   | { readonly kind: "assigned"; readonly sessionId: string; readonly agent: AgentRef }
   | { readonly kind: "closed"; readonly sessionId: string }
   | {
+      readonly kind: "read";
+      readonly sessionId: string;
+      readonly readerKind: "visitor" | "agent";
+      readonly upToSeq: number;
+    }
+  | {
       readonly kind: "queued";
       readonly sessionId: string;
       readonly topic: string;
@@ -45,6 +51,11 @@ const noteAdded = z.object({
   author_name: z.string(),
   body: z.string(),
 });
+const messagesRead = z.object({
+  session_id: z.string(),
+  reader_kind: z.enum(["visitor", "agent"]),
+  up_to_seq: z.number().int(),
+});
 const sessionStarted = z.object({ session_id: z.string(), topic: z.string(), priority: z.string() });
 
 /** The event types that give notices: the only ones a real-time follower needs opened. */
@@ -54,6 +65,7 @@ export const liveEventTypes: ReadonlySet<string> = new Set([
   "ChatSessionClosed",
   "ChatSessionStarted",
   "ChatNoteAdded",
+  "ChatMessagesRead",
 ]);
 
 /** The notice an event gives, or null for events nobody watches live (any type not in liveEventTypes). */
@@ -91,6 +103,16 @@ export function noticeOf(event: LoggedEvent): Notice | null {
       const d = sessionClosed.safeParse(event.data);
       return d.success ? { kind: "closed", sessionId: d.data.session_id } : null;
     }
+    case "ChatMessagesRead": {
+      const d = messagesRead.safeParse(event.data);
+      if (!d.success) return null;
+      return {
+        kind: "read",
+        sessionId: d.data.session_id,
+        readerKind: d.data.reader_kind,
+        upToSeq: d.data.up_to_seq,
+      };
+    }
     case "ChatSessionStarted": {
       const d = sessionStarted.safeParse(event.data);
       if (!d.success) return null;
@@ -126,6 +148,9 @@ export interface SessionHead {
   readonly assignedAgent: AgentRef | null;
   /** The seq of the session's last message (0: none yet). */
   readonly lastSeq: number;
+  /** The highest seq each side has marked read (read receipts). */
+  readonly visitorReadSeq: number;
+  readonly agentReadSeq: number;
 }
 
 export const noSession: SessionHead = {
@@ -135,6 +160,8 @@ export const noSession: SessionHead = {
   status: "none",
   assignedAgent: null,
   lastSeq: 0,
+  visitorReadSeq: 0,
+  agentReadSeq: 0,
 };
 
 const startedOwner = z.object({ chat_user_id: z.string() });
@@ -166,6 +193,10 @@ export function evolveSessionHead(
     // A note has no seq of its own and is never part of a backlog: visitors' subscriptions read it too.
     case "note":
       return head;
+    case "read":
+      return notice.readerKind === "visitor"
+        ? { ...head, visitorReadSeq: Math.max(head.visitorReadSeq, notice.upToSeq) }
+        : { ...head, agentReadSeq: Math.max(head.agentReadSeq, notice.upToSeq) };
     default: {
       const unhandled: never = notice;
       throw new Error(`unhandled notice ${JSON.stringify(unhandled)}`);

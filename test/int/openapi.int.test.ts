@@ -1,4 +1,7 @@
+import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import path from "node:path";
+import { servedDocument } from "../../scripts/servedDocument";
 import { createStaffKey } from "../../src/auth/staffKeys";
 import { documentedRoutes, routesOf } from "../../src/http/openapi/document";
 import { asBrowser, asOssUser, bearer } from "../support/identity";
@@ -72,6 +75,9 @@ describe("the OpenAPI document", () => {
     await call("GET", "/docs/init.js");
     await call("GET", "/demo");
     await call("GET", "/console");
+    await call("GET", "/widget.js"); // 200, or 503 when the bundles are not built here
+    await call("GET", "/web/widget.000000000000.js");
+    expect((await call("POST", "/demo/identity-token")).body.oss_user_id).toBe("OSS-DEMO-USER");
     await call("GET", "/favicon.ico");
     await call("GET", "/metrics", { headers: keys.ops });
     await call("GET", "/metrics", { headers: keys.agent });
@@ -293,6 +299,21 @@ describe("the OpenAPI document", () => {
 
     expect(problems).toEqual([]);
     expect(validator.operations().filter((op) => !validator.exercised.has(op))).toEqual([]);
+  });
+
+  test("web/client/api.d.ts (the browser client's types) is generated from this document and current", async () => {
+    const served = await (await fetch(`${svc.url}/openapi.json`)).json();
+    // The generator reads the document from an app it builds without running: the same one as served here.
+    expect(served).toEqual(JSON.parse(JSON.stringify(servedDocument())));
+    const root = path.join(__dirname, "..", "..");
+    const tsx = path.join(root, "node_modules", ".bin", "tsx");
+    // Fails (and says to run `npm run web:api-types`) when a route or a schema changed without regenerating.
+    // Asynchronously: the service in this process keeps answering (and closing idle connections) meanwhile.
+    await new Promise<void>((resolve, reject) =>
+      execFile(tsx, [path.join(root, "scripts", "openapi-types.ts"), "--check"], (err, _out, stderr) =>
+        err ? reject(new Error(stderr)) : resolve(),
+      ),
+    );
   });
 
   test("a client checking requests against the document refuses what the server refuses, and sends what it takes", async () => {
