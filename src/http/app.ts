@@ -16,6 +16,7 @@ import type { KeyStore } from "../privacy/keyStore";
 import { adminRoutes } from "./adminRoutes";
 import { agentRoutes } from "./agentRoutes";
 import { auditRoutes } from "./auditRoutes";
+import { consoleRoutes } from "./consoleRoutes";
 import { demoRoutes } from "./demoRoutes";
 import { errorHandler, notFoundRoute, sendError } from "./errors";
 import { idempotencyKeys } from "./idempotency";
@@ -140,6 +141,7 @@ export function createApp(options: AppOptions): Express {
   });
   docsRoutes(app, { title: "OSS LiveChat API", version: "1" });
   app.use(demoRoutes());
+  app.use(consoleRoutes());
   // Limits, body, credentials and idempotency keys, in this order, as one layer (see series).
   app.use(
     series(

@@ -12,11 +12,11 @@ function publicDir(): string {
   throw new Error("public/demo.html not found above the service's directory");
 }
 
-/** The demo widget (`/demo`) and the agent console (`/console`): static pages in plain JS, no build step. */
+/** The demo widget (`/demo`): a static page in plain JS, no build step (the console is consoleRoutes.ts). */
 export function demoRoutes(): Router {
   const dir = publicDir();
   const router = Router();
-  const page = (route: "/demo" | "/console", summary: string) =>
+  const page = (route: "/demo", summary: string) =>
     describeRoute(router, {
       method: "get",
       path: route,
@@ -27,8 +27,6 @@ export function demoRoutes(): Router {
     });
   page("/demo", "The demo chat widget (static page)");
   router.get("/demo", (_req, res) => res.sendFile(path.join(dir, "demo.html")));
-  page("/console", "The demo agent console (static page)");
-  router.get("/console", (_req, res) => res.sendFile(path.join(dir, "console.html")));
   router.use("/demo/assets", express.static(dir, { index: false, maxAge: "5m" }));
   return router;
 }

@@ -169,6 +169,18 @@ export function createHub(readBacklog: BacklogReader, onError: (err: unknown) =>
             assigned_agent: infos.get(notice.sessionId)?.agent ?? null,
           });
           return;
+        case "read":
+          // Read receipts: the other side's ticks (both sides get it; a client ignores its own).
+          for (const [peer, sub] of sessions.get(notice.sessionId) ?? []) {
+            if (!sub.authorized) continue;
+            peer.send({
+              type: "read",
+              session_id: notice.sessionId,
+              reader_kind: notice.readerKind,
+              up_to_seq: notice.upToSeq,
+            });
+          }
+          return;
         case "queued":
           remember(notice.sessionId, { topic: notice.topic, priority: notice.priority });
           for (const agent of agents) {

@@ -7,6 +7,12 @@ export type Notice =
   | { readonly kind: "assigned"; readonly sessionId: string; readonly agent: AgentRef }
   | { readonly kind: "closed"; readonly sessionId: string }
   | {
+      readonly kind: "read";
+      readonly sessionId: string;
+      readonly readerKind: "visitor" | "agent";
+      readonly upToSeq: number;
+    }
+  | {
       readonly kind: "queued";
       readonly sessionId: string;
       readonly topic: string;
@@ -36,6 +42,11 @@ const sessionAssigned = z.object({
   agent_name: z.string(),
 });
 const sessionClosed = z.object({ session_id: z.string() });
+const messagesRead = z.object({
+  session_id: z.string(),
+  reader_kind: z.enum(["visitor", "agent"]),
+  up_to_seq: z.number().int(),
+});
 const sessionStarted = z.object({ session_id: z.string(), topic: z.string(), priority: z.string() });
 
 /** The event types that give notices: the only ones a real-time follower needs opened. */
@@ -44,6 +55,7 @@ export const liveEventTypes: ReadonlySet<string> = new Set([
   "ChatSessionAssigned",
   "ChatSessionClosed",
   "ChatSessionStarted",
+  "ChatMessagesRead",
 ]);
 
 /** The notice an event gives, or null for events nobody watches live (any type not in liveEventTypes). */
@@ -66,6 +78,16 @@ export function noticeOf(event: LoggedEvent): Notice | null {
     case "ChatSessionClosed": {
       const d = sessionClosed.safeParse(event.data);
       return d.success ? { kind: "closed", sessionId: d.data.session_id } : null;
+    }
+    case "ChatMessagesRead": {
+      const d = messagesRead.safeParse(event.data);
+      if (!d.success) return null;
+      return {
+        kind: "read",
+        sessionId: d.data.session_id,
+        readerKind: d.data.reader_kind,
+        upToSeq: d.data.up_to_seq,
+      };
     }
     case "ChatSessionStarted": {
       const d = sessionStarted.safeParse(event.data);
@@ -133,6 +155,8 @@ export function sessionViewOf(events: readonly LoggedEvent[]): SessionView {
         break;
       case "closed":
         view = { ...view, status: "closed" };
+        break;
+      case "read":
         break;
       default: {
         const unhandled: never = notice;

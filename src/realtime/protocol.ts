@@ -72,6 +72,12 @@ export type ServerFrame =
       readonly assigned_agent: AgentRef | null;
     }
   | { readonly type: "typing"; readonly session_id: string; readonly author_kind: "visitor" | "agent" }
+  | {
+      readonly type: "read";
+      readonly session_id: string;
+      readonly reader_kind: "visitor" | "agent";
+      readonly up_to_seq: number;
+    }
   | { readonly type: "queue"; readonly session_id: string; readonly topic: string; readonly priority: string }
   | {
       readonly type: "assigned";
