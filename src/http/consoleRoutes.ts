@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { type Response, Router } from "express";
+import { z } from "zod";
 import { describeRoute } from "./openapi/routeDocs";
 
 /** The web build's directory (`dist/web`, written by `npm run build`), from the sources or from the build. */
@@ -77,6 +78,7 @@ export function consoleRoutes(dir = webDistDir()): Router {
     summary: "The console's content-hashed bundle (cached for a year, immutable)",
     tags: ["demo"],
     auth: ["none"],
+    input: z.object({ file: z.string().describe("console.<hash>.js, as the page names it") }),
     responses: {
       200: { description: "JavaScript", contentType: "application/javascript" },
       404: { description: "No such file", contentType: "text/plain" },

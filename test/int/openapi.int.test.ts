@@ -71,6 +71,7 @@ describe("the OpenAPI document", () => {
     await call("GET", "/docs/init.js");
     await call("GET", "/demo");
     await call("GET", "/console");
+    await call("GET", "/console/assets/console.000000000000.js");
     await call("GET", "/metrics", { headers: keys.ops });
     await call("GET", "/metrics", { headers: keys.agent });
 
@@ -151,6 +152,17 @@ describe("the OpenAPI document", () => {
     });
     await call("GET", `/api/agent/sessions/${session}/messages?after_seq=0`, { headers: keys.agent });
     await call("GET", "/api/agent/sessions?status=active", { headers: keys.agent });
+    await call("GET", "/api/agent/sessions?status=closed&q=izin&limit=5", { headers: keys.agent });
+    await call("GET", "/api/agent/sessions?status=closed&limit=0", { headers: keys.agent });
+    await call("GET", "/api/agent/agents", { headers: keys.agent });
+    await call("GET", "/api/agent/agents", { headers: keys.auditor });
+    await call("GET", "/api/agent/status", { headers: keys.agent });
+    await call("GET", `/api/agent/sessions/${session}`, { headers: keys.agent });
+    await call("GET", `/api/agent/sessions/${randomUUID()}`, { headers: keys.agent });
+    await call("GET", `/api/agent/users/${start.body.chat_user_id}/sessions`, { headers: keys.agent });
+    await call("GET", `/api/agent/users/${start.body.chat_user_id}/sessions?limit=0`, {
+      headers: keys.agent,
+    });
     await call("POST", `/api/agent/sessions/${session}/read`, {
       body: { up_to_seq: 2 },
       headers: keys.agent,

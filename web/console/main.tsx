@@ -3,6 +3,7 @@ import { render } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import css from "./console.css";
 import { type Lang, type T, translator } from "./i18n";
+import { ChatIcon, GlobeIcon } from "./icons";
 import { ApiError, createApi } from "./net";
 import { askNotificationPermissionOnce, chime, desktopNotify, unlockAudio } from "./notify";
 import { ConsoleStore } from "./store";
@@ -46,7 +47,7 @@ export function LangToggle({ t, onToggle }: { t: T; onToggle: () => void }) {
       onClick={onToggle}
       aria-label={t("switch_language_label")}
     >
-      <span aria-hidden="true">🌐</span> {t("switch_language")}
+      <GlobeIcon /> {t("switch_language")}
     </button>
   );
 }
@@ -70,8 +71,8 @@ function SignIn({
       <div class="signin-card">
         <div class="signin-top">
           <span class="logo">
-            <span class="logo-mark" aria-hidden="true">
-              OSS
+            <span class="logo-mark">
+              <ChatIcon />
             </span>
             {t("brand")}
           </span>

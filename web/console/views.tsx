@@ -3,6 +3,7 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useLayoutEffect, useReducer, useRef, useState } from "preact/hooks";
 import { clock, dateTime, dayLabel, elapsed, initials, preview, visitorName } from "./format";
 import type { Lang, T } from "./i18n";
+import { BellIcon, BellOffIcon, ChatIcon, GlobeIcon } from "./icons";
 import type { ConsoleStore, Pending } from "./store";
 import type { Activity, AgentChat, AgentListEntry, Message, QueueItem, SessionDetail } from "./types";
 
@@ -92,8 +93,8 @@ export function Workspace(props: {
     <div class="shell">
       <header class="topbar">
         <span class="logo">
-          <span class="logo-mark" aria-hidden="true">
-            OSS
+          <span class="logo-mark">
+            <ChatIcon />
           </span>
           <span>
             {t("brand")} · {t("title")}
@@ -125,7 +126,7 @@ export function Workspace(props: {
           title={t("sound")}
           onClick={props.onToggleSound}
         >
-          <span aria-hidden="true">{props.sound ? "🔔" : "🔕"}</span>
+          {props.sound ? <BellIcon /> : <BellOffIcon />}
         </button>
         <button
           type="button"
@@ -134,7 +135,7 @@ export function Workspace(props: {
           onClick={props.onToggleLang}
           aria-label={t("switch_language_label")}
         >
-          <span aria-hidden="true">🌐</span> {t("switch_language")}
+          <GlobeIcon /> {t("switch_language")}
         </button>
         <span class="who">{store.me.name}</span>
         <button type="button" class="btn" id="sign-out" onClick={props.onSignOut}>
