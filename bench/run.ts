@@ -15,6 +15,7 @@ import { openBenchServer } from "./postgres";
 import { type RebuildResults, runRebuild } from "./rebuild";
 import { machine, markdown, summary } from "./report";
 import { type ServerProcess, spawnServer } from "./servers";
+import { measureWebBundles, type WebBundleResults, webMarkdown } from "./webBundles";
 import { runWs, type WsResults, wsMarkdown } from "./ws";
 
 const num = (name: string, fallback: number) => {
@@ -38,7 +39,10 @@ async function main() {
     ws_sockets: num("BENCH_WS_SOCKETS", 10_000),
     long_chat_messages: num("BENCH_LONG_CHAT", 5000),
   };
-  const only = new Set((process.env.BENCH_ONLY ?? "http,messages,kafka,append,rebuild,ws").split(","));
+  const only = new Set((process.env.BENCH_ONLY ?? "http,messages,kafka,append,rebuild,ws,web").split(","));
+  // The bundle sizes need no database: a cheap first step.
+  const web: WebBundleResults | null = only.has("web") ? measureWebBundles() : null;
+  if (web) log(webMarkdown(web));
   const server = await openBenchServer();
   const m = machine(await server.version(), server.label);
   log(`${m.cpus} × ${m.cpu_model}, Node ${m.node}, PostgreSQL ${m.postgres} on ${m.postgres_server}`);
@@ -142,12 +146,15 @@ async function main() {
   const dir = path.join(__dirname, "results");
   await mkdir(dir, { recursive: true });
   const wsKeys = ws ? { ...ws, details: undefined, ws: ws.details } : {};
-  // The real-time phase alone (BENCH_ONLY=ws) updates its keys in the last full results instead of erasing them.
-  const wsOnly = only.size === 1 && ws !== null;
-  const previous = wsOnly ? await readJson(path.join(dir, "latest.json")) : null;
+  const webKeys = web ?? {};
+  // The real-time phase or the bundle sizes alone (BENCH_ONLY=ws, BENCH_ONLY=web, or both) update their keys in
+  // the last full results instead of erasing them.
+  const partial =
+    [...only].every((phase) => phase === "ws" || phase === "web") && (ws !== null || web !== null);
+  const previous = partial ? await readJson(path.join(dir, "latest.json")) : null;
   const result = previous
-    ? { ...previous, ...wsKeys }
-    : { ...summary(m, settings, http, append, rebuild, kafka, messages), ...wsKeys };
+    ? { ...previous, ...wsKeys, ...webKeys }
+    : { ...summary(m, settings, http, append, rebuild, kafka, messages), ...wsKeys, ...webKeys };
   await writeFile(path.join(dir, "latest.json"), `${JSON.stringify(result, null, 2)}\n`);
   const earlier = previous ? await readFile(path.join(dir, "latest.md"), "utf8").catch(() => "") : null;
   const table = [
@@ -155,10 +162,14 @@ async function main() {
       ? markdown(result as ReturnType<typeof summary>)
       : earlier
           .split("\n")
-          .filter((line) => !line.startsWith("WebSocket delivery"))
+          .filter(
+            (line) =>
+              !(ws && line.startsWith("WebSocket delivery")) && !(web && line.startsWith("Web bundles")),
+          )
           .join("\n")
           .trimEnd(),
     ws ? wsMarkdown(ws) : null,
+    web ? webMarkdown(web) : null,
   ]
     .filter((part) => part !== null && part !== "")
     .join("\n\n");

@@ -250,6 +250,7 @@ suite(title, () => {
     expect(panel).toContain("+6281234567890");
     expect(panel).toContain("PT Maju");
     expect(panel).toContain("Anonim");
+    expect(panel).toContain("Akun OSSBelum masuk");
     expect(panel).toContain("Pertanyaan lama tentang NIB");
 
     await budi.click("#claim");

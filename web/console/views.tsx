@@ -775,7 +775,7 @@ function ContactPanel({ store, id, t, lang }: { store: ConsoleStore; id: string;
           {row(t("contact_phone"), c.contact_phone)}
           {row(t("contact_position"), c.position)}
           {row(t("contact_company"), c.company_name)}
-          {row(t("oss_id"), user.oss_user_id)}
+          {row(t("oss_account"), user.oss_user_id ?? t("not_logged_in"))}
           {row(t("started_at"), dateTime(lang, detail.created_at))}
           {detail.rating
             ? row(
@@ -788,7 +788,7 @@ function ContactPanel({ store, id, t, lang }: { store: ConsoleStore; id: string;
         <>
           <p>{t("no_contact")}</p>
           <dl>
-            {row(t("oss_id"), user.oss_user_id)}
+            {row(t("oss_account"), user.oss_user_id ?? t("not_logged_in"))}
             {row(t("started_at"), dateTime(lang, detail.created_at))}
           </dl>
         </>
