@@ -6,6 +6,8 @@ RUN npm install --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY migrations ./migrations
+COPY scripts/build-web.mjs ./scripts/
+COPY web ./web
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-slim

@@ -89,6 +89,14 @@ export function Workspace(props: {
   });
 
   const selected = store.selected;
+  // A chat claimed from the queue moves to "My chats": the list follows it.
+  const wasQueued = useRef(false);
+  const queuedNow = selected !== null && store.queue.has(selected);
+  useEffect(() => {
+    if (wasQueued.current && !queuedNow && selected && store.mine.has(selected) && tab === "queue")
+      setTab("mine");
+    wasQueued.current = queuedNow;
+  });
   return (
     <div class="shell">
       <header class="topbar">
