@@ -4,7 +4,7 @@ import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { createStaffKey } from "../../src/auth/staffKeys";
 import { chromiumPath, launchChromium } from "../support/browser";
-import { asBrowser } from "../support/identity";
+import { asBrowser, asOssUser } from "../support/identity";
 import { startTestService, type TestService } from "../support/testService";
 import { ensureWebBuild } from "../support/webBuild";
 import { readySocket } from "../support/wsClient";
@@ -406,6 +406,20 @@ suite(title, () => {
     visitorSocket.close();
     await budiContext.close();
     await dewiContext.close();
+  });
+
+  it("the contact panel tells a visitor logged in to OSS by the OSS id", async () => {
+    const token = await asOssUser("OSS-777", "wati@example.co.id");
+    const started = await svc.post("/api/oss-chat/start", { topic: "Akun OSS saya" }, token);
+    expect(started.status).toBe(201);
+    const context = await browser.newContext();
+    const page = await consolePage(context);
+    await signIn(page, budiKey);
+    await page.goto(`${svc.url}/console#/s/${started.body.session_id}`);
+    await page.waitForSelector("#login-state:has-text('Masuk ke OSS')");
+    expect(await page.textContent("#contact-panel")).toContain("Akun OSSOSS-777");
+    expect(await page.isVisible("#claim")).toBe(true);
+    await context.close();
   });
 
   it("passes the accessibility audit signed out, in both languages", async () => {
