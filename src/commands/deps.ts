@@ -1,9 +1,9 @@
+import { type ChatSessionState, evolveChatSession, initialChatSession } from "../domain/chatSession/state";
+import type { OssIdentityState } from "../domain/chatUser/ossIdentity";
+import { evolveOssIdentity, initialOssIdentity } from "../domain/chatUser/ossIdentity";
+import type { ChatUserState } from "../domain/chatUser/state";
+import { evolveChatUser, initialChatUser } from "../domain/chatUser/state";
 import type { EventStore } from "../eventstore/eventStore";
-import { type ChatSessionState, evolveChatSession, initialChatSession } from "./chatSession";
-import type { ChatUserState } from "./chatUser";
-import { evolveChatUser, initialChatUser } from "./chatUser";
-import type { OssIdentityState } from "./ossIdentity";
-import { evolveOssIdentity, initialOssIdentity } from "./ossIdentity";
 import { createStreamCache, type StreamCache } from "./streamCache";
 
 /** States this process folded: chat users, OSS identities and sessions (src/commands/streamCache.ts). */

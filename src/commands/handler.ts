@@ -16,15 +16,16 @@ export interface LoadedStream<S> {
   readonly position: bigint | null;
 }
 
-export async function loadStream<S>(
+/** Folds a stream whole. A stream holds its aggregate's events only, so `evolve` is given them as its own. */
+export async function loadStream<S, F extends Fact = Fact>(
   store: EventStore,
   streamId: string,
-  evolve: (state: S, event: Fact) => S,
+  evolve: (state: S, event: F) => S,
   initial: S,
 ): Promise<LoadedStream<S>> {
   const events = await store.readStream(streamId);
   let state = initial;
-  for (const e of events) state = evolve(state, toFact(e));
+  for (const e of events) state = evolve(state, toFact(e) as F);
   const last = events.at(-1);
   return {
     state,

@@ -1,16 +1,16 @@
+import type { Decision, IdentityStates, Origin, StreamEvents } from "../domain/chatUser/identityWorkflow";
+import { evolveOssIdentity, initialOssIdentity, type OssIdentityState } from "../domain/chatUser/ossIdentity";
+import type { ChatUserState } from "../domain/chatUser/state";
+import { evolveChatUser, initialChatUser } from "../domain/chatUser/state";
 import type { Fact } from "../events/chatEvents";
 import type { RequestContext } from "../events/metadata";
 import { streams } from "../events/streams";
 import type { ExpectedRevision, StreamCheck } from "../eventstore/eventStore";
-import type { ChatUserState } from "./chatUser";
-import { evolveChatUser, initialChatUser } from "./chatUser";
 import type { CommandDeps } from "./deps";
 import { type AppendedWrite, type DecidedWrite, type LoadedStream, loadStream } from "./handler";
-import type { Decision, IdentityStates, Origin, StreamEvents } from "./identityWorkflow";
-import { evolveOssIdentity, initialOssIdentity, type OssIdentityState } from "./ossIdentity";
 import type { StreamCache } from "./streamCache";
 
-export { chatUserIdForBrowser, chatUserIdForOssUser, identityOwner } from "./identityIds";
+export { chatUserIdForBrowser, chatUserIdForOssUser, identityOwner } from "../domain/chatUser/identityIds";
 
 /** How a decision loads the streams it needs. */
 export interface LoadOptions {
@@ -25,11 +25,11 @@ export interface LoadOptions {
 type Loaded<S> = LoadedStream<S> & { readonly unverified: boolean };
 
 /** A stream from the remembered states (read through them, or peeked), or read whole without them. */
-async function loadVia<S>(
+async function loadVia<S, F extends Fact>(
   deps: CommandDeps,
   cache: StreamCache<S> | undefined,
   stream: string,
-  evolve: (state: S, event: Fact) => S,
+  evolve: (state: S, event: F) => S,
   initial: S,
   options: LoadOptions,
 ): Promise<Loaded<S>> {

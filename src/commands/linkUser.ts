@@ -1,9 +1,9 @@
+import { chatUserIdForBrowser, chatUserIdForOssUser } from "../domain/chatUser/identityIds";
+import { decideLinkUser, type OssLogin } from "../domain/chatUser/identityWorkflow";
 import type { RequestContext } from "../events/metadata";
 import type { CommandDeps } from "./deps";
 import { appendWrites, rememberedFirst, UnverifiedNoOp } from "./handler";
 import { checksAt, decideIdentity, originOf, rememberAppended, writesAt } from "./identities";
-import { chatUserIdForBrowser, chatUserIdForOssUser } from "./identityIds";
-import { decideLinkUser, type OssLogin } from "./identityWorkflow";
 
 export interface LinkUser {
   readonly browserUuid: string;

@@ -1,5 +1,6 @@
+import { alreadyPosted, type Participant } from "../domain/chatSession/conversation";
 import type { RequestContext } from "../events/metadata";
-import { alreadyPosted, decidePostMessage, type Participant } from "./conversation";
+import type { SessionAccess } from "./sessionAccess";
 import { type ConversationDeps, changeSession } from "./sessionCommand";
 
 export interface PostMessageInput {
@@ -27,7 +28,7 @@ export async function postMessage(
   input: PostMessageInput,
   author: Participant,
   ctx: RequestContext,
-  mayAct?: Parameters<typeof changeSession>[4],
+  access: SessionAccess,
 ): Promise<PostMessageResult> {
   const messageId = deps.newId();
   const clientMessageId = input.client_message_id ?? null;
@@ -35,8 +36,8 @@ export async function postMessage(
     deps,
     input.session_id,
     ctx,
-    (state) => decidePostMessage({ messageId, clientMessageId, author, body: input.body }, state),
-    mayAct,
+    { type: "PostMessage", messageId, clientMessageId, author, body: input.body },
+    access,
   );
   const posted = change.events[0];
   if (posted?.type === "ChatMessagePosted") {

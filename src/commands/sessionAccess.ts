@@ -1,12 +1,12 @@
+import { chatUserIdForBrowser } from "../domain/chatUser/identityIds";
+import type { Decision, IdentityStates } from "../domain/chatUser/identityWorkflow";
+import type { ChatUserState } from "../domain/chatUser/state";
+import { ossUserOf } from "../domain/chatUser/state";
 import type { Actor } from "../events/metadata";
 import { streams } from "../events/streams";
 import type { StreamCheck } from "../eventstore/eventStore";
-import type { ChatUserState } from "./chatUser";
-import { ossUserOf } from "./chatUser";
 import type { CommandDeps } from "./deps";
 import { checksAt, decideIdentity, type LoadOptions } from "./identities";
-import { chatUserIdForBrowser } from "./identityIds";
-import type { Decision, IdentityStates } from "./identityWorkflow";
 
 /** Who asks to act on a session, as the HTTP edge proved it. */
 export interface SessionAccess {
@@ -15,6 +15,9 @@ export interface SessionAccess {
   readonly browserUuid: string | null;
   readonly ossUserId: string | null;
 }
+
+/** Staff whose role allows acting on any session, or the system: no ownership to check. */
+export const anySessionAccess: SessionAccess = { anySession: true, browserUuid: null, ossUserId: null };
 
 /** A session as ownership sees it: the chat user that started it, and who started it (when known yet). */
 export interface SessionOrigin {

@@ -1,10 +1,8 @@
+import type { Participant } from "../domain/chatSession/conversation";
+import type { AgentRef } from "../domain/chatSession/state";
 import type { RequestContext } from "../events/metadata";
-import { decideClaim, decideTransfer } from "./assignment";
-import type { AgentRef } from "./chatSession";
-import { decideClose, decideMarkRead, decideRate, type Participant } from "./conversation";
+import type { SessionAccess } from "./sessionAccess";
 import { type ConversationDeps, changeSession } from "./sessionCommand";
-
-type MayAct = Parameters<typeof changeSession>[4];
 
 /** Closes a session; closing it again answers the same. */
 export async function closeSession(
@@ -12,9 +10,9 @@ export async function closeSession(
   sessionId: string,
   by: Participant,
   ctx: RequestContext,
-  mayAct?: MayAct,
+  access: SessionAccess,
 ) {
-  const change = await changeSession(deps, sessionId, ctx, (s) => decideClose({ by }, s), mayAct);
+  const change = await changeSession(deps, sessionId, ctx, { type: "CloseSession", by }, access);
   return { status: "closed" as const, position: change.position };
 }
 
@@ -24,9 +22,9 @@ export async function rateSession(
   sessionId: string,
   rating: { readonly score: number; readonly comment: string | null },
   ctx: RequestContext,
-  mayAct?: MayAct,
+  access: SessionAccess,
 ) {
-  const change = await changeSession(deps, sessionId, ctx, (s) => decideRate(rating, s), mayAct);
+  const change = await changeSession(deps, sessionId, ctx, { type: "RateSession", ...rating }, access);
   return { session_id: sessionId, score: rating.score, comment: rating.comment, position: change.position };
 }
 
@@ -37,15 +35,9 @@ export async function markRead(
   reader: Participant,
   upToSeq: number,
   ctx: RequestContext,
-  mayAct?: MayAct,
+  access: SessionAccess,
 ) {
-  const change = await changeSession(
-    deps,
-    sessionId,
-    ctx,
-    (s) => decideMarkRead({ reader, upToSeq }, s),
-    mayAct,
-  );
+  const change = await changeSession(deps, sessionId, ctx, { type: "MarkRead", reader, upToSeq }, access);
   const read = change.events[0];
   const current = reader.kind === "visitor" ? change.before.visitorReadSeq : change.before.agentReadSeq;
   return {
@@ -70,8 +62,9 @@ export async function claimSession(
   sessionId: string,
   agent: AgentRef,
   ctx: RequestContext,
+  access: SessionAccess,
 ) {
-  const change = await changeSession(deps, sessionId, ctx, (s) => decideClaim({ agent }, s));
+  const change = await changeSession(deps, sessionId, ctx, { type: "ClaimSession", agent }, access);
   return assignmentResult(sessionId, agent, change.position);
 }
 
@@ -82,7 +75,8 @@ export async function transferSession(
   by: AgentRef,
   to: AgentRef,
   ctx: RequestContext,
+  access: SessionAccess,
 ) {
-  const change = await changeSession(deps, sessionId, ctx, (s) => decideTransfer({ by, to }, s));
+  const change = await changeSession(deps, sessionId, ctx, { type: "TransferSession", by, to }, access);
   return assignmentResult(sessionId, to, change.position);
 }

@@ -1,19 +1,19 @@
-import type { DomainEvent } from "../events/chatEvents";
-import type { RequestContext } from "../events/metadata";
-import { streams } from "../events/streams";
-import type { StreamCheck } from "../eventstore/eventStore";
+import { startedOrNotFound } from "../domain/chatSession/conversation";
+import { type ChatSessionCommand, chatSessionDecider } from "../domain/chatSession/decide";
 import {
   type ChatSessionState,
   evolveChatSession,
   initialChatSession,
   type StartedChatSession,
-} from "./chatSession";
-import { startedOrNotFound } from "./conversation";
+} from "../domain/chatSession/state";
+import { NotFoundError } from "../domain/errors";
+import type { DomainEvent } from "../events/chatEvents";
+import type { RequestContext } from "../events/metadata";
+import { streams } from "../events/streams";
+import type { StreamCheck } from "../eventstore/eventStore";
 import type { CommandDeps } from "./deps";
-import { NotFoundError } from "./errors";
 import { appendWrites, type LoadedStream, rememberedFirst, UnverifiedNoOp } from "./handler";
-import type { LoadOptions } from "./identities";
-import type { Ownership } from "./sessionAccess";
+import { type SessionAccess, sessionOwnership } from "./sessionAccess";
 import { createStreamCache, type StreamCache } from "./streamCache";
 
 /** Conversation commands load sessions through a cache that reads only a stream's new events. */
@@ -39,9 +39,6 @@ export interface SessionChange {
   readonly at: string;
 }
 
-/** Whether the caller may act on a session; an Ownership decided on remembered states names what to check. */
-export type MayAct = (session: StartedChatSession, options?: LoadOptions) => Promise<boolean | Ownership>;
-
 /** A session stream that does not exist (yet): what a process that never saw it assumes. */
 export const sessionNotStarted: LoadedStream<ChatSessionState> = {
   state: initialChatSession,
@@ -51,8 +48,8 @@ export const sessionNotStarted: LoadedStream<ChatSessionState> = {
 
 /**
  * Runs one command on a session: load (from the cache), check once that the caller may act on it (else it is
- * "not found"), decide, append under the loaded revision, and on a conflict do it all again from the new
- * events. It is tried first on the session and identities this process remembers, reading nothing, the append
+ * "not found": `access` says who asks, staff or the system with `anySession`), decide, append under the loaded
+ * revision, and on a conflict do it all again from the new events. It is tried first on the session and identities this process remembers, reading nothing, the append
  * checked at their revisions (see rememberedFirst). The clock is read once, so a retry decides with the same
  * time it reports.
  */
@@ -60,8 +57,8 @@ export async function changeSession(
   deps: ConversationDeps,
   sessionId: string,
   ctx: RequestContext,
-  decide: (state: ChatSessionState) => DomainEvent[],
-  mayAct: MayAct = async () => true,
+  command: ChatSessionCommand,
+  access: SessionAccess,
 ): Promise<SessionChange> {
   const now = ctx.now();
   const fixed: RequestContext = { ...ctx, now: () => now };
@@ -74,13 +71,12 @@ export async function changeSession(
     const before = startedOrNotFound(loaded.state);
     let checks: readonly StreamCheck[] = [];
     if (remembered || !allowed) {
-      const answer = await mayAct(before, { remembered });
-      const owns = typeof answer === "boolean" ? answer : answer.owns;
-      if (!owns) throw new NotFoundError("Chat session not found");
-      if (typeof answer !== "boolean") checks = answer.checks;
+      const answer = await sessionOwnership(deps, before, access, { remembered });
+      if (!answer.owns) throw new NotFoundError("Chat session not found");
+      checks = answer.checks;
       if (!remembered) allowed = true;
     }
-    const events = decide(loaded.state);
+    const events = chatSessionDecider.decide(command, loaded.state);
     if (events.length === 0) {
       if (remembered) throw new UnverifiedNoOp();
       return { before, events, position: Number(loaded.position), at: now.toISOString() };

@@ -1,6 +1,6 @@
+import type { ContactDetails } from "../domain/chatSession/state";
 import type { RequestContext } from "../events/metadata";
-import { type ContactDetails, decideSetContact } from "./chatSession";
-import { type SessionAccess, sessionOwnership } from "./sessionAccess";
+import type { SessionAccess } from "./sessionAccess";
 import { type ConversationDeps, changeSession } from "./sessionCommand";
 
 export interface SetContact {
@@ -32,8 +32,8 @@ export async function setContact(
     deps,
     command.sessionId,
     ctx,
-    (state) => decideSetContact({ contactId, contact: command.contact }, state),
-    (session, options) => sessionOwnership(deps, session, access, options),
+    { type: "SetContact", contactId, contact: command.contact },
+    access,
   );
   const created = change.events.some((e) => e.type === "ChatSessionContactSet");
   return { sessionId: command.sessionId, created, position: BigInt(change.position) };

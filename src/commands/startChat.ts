@@ -1,11 +1,12 @@
+import { chatSessionDecider } from "../domain/chatSession/decide";
+import type { StartChatSession } from "../domain/chatSession/opening";
+import { chatUserIdForBrowser, chatUserIdForOssUser } from "../domain/chatUser/identityIds";
+import { decideBrowserUser, decideOssUser, type OssLogin } from "../domain/chatUser/identityWorkflow";
 import type { RequestContext } from "../events/metadata";
 import { streams } from "../events/streams";
-import { decideStart, initialChatSession, type StartChatSession } from "./chatSession";
 import type { CommandDeps } from "./deps";
 import { appendWrites, rememberedFirst } from "./handler";
 import { checksAt, decideIdentity, originOf, rememberAppended, writesAt } from "./identities";
-import { chatUserIdForBrowser, chatUserIdForOssUser } from "./identityIds";
-import { decideBrowserUser, decideOssUser, type OssLogin } from "./identityWorkflow";
 import { sessionNotStarted } from "./sessionCommand";
 
 /** Who starts a chat: an anonymous browser, or a verified OSS user. */
@@ -61,9 +62,16 @@ export async function startChat(
     const { chatUserId } = decision.result;
     const sessionId = deps.newId();
     // A fresh id: the session stream cannot exist yet, so there is nothing to read; "no stream" still refuses it.
-    const started = decideStart(
-      { sessionId, chatUserId, topic: command.topic, priority: command.priority, channel: "web" },
-      initialChatSession,
+    const started = chatSessionDecider.decide(
+      {
+        type: "StartChatSession",
+        sessionId,
+        chatUserId,
+        topic: command.topic,
+        priority: command.priority,
+        channel: "web",
+      },
+      chatSessionDecider.initialState,
     );
     const session = { streamId: streams.chatSession(sessionId), expected: "no_stream" as const };
     appending();

@@ -33,8 +33,8 @@ export interface StreamCache<S> {
  * stream. Any other writer's events are among those read, so a cached state is never stale once loaded, and
  * an append that conflicts retries from a load that catches up. The least recently used streams are dropped.
  */
-export function createStreamCache<S>(
-  evolve: (state: S, event: Fact) => S,
+export function createStreamCache<S, F extends Fact = Fact>(
+  evolve: (state: S, event: F) => S,
   initial: S,
   maxStreams = 10_000,
 ): StreamCache<S> {
@@ -59,7 +59,7 @@ export function createStreamCache<S>(
     },
     advance(streamId, loaded, facts, revision, position) {
       let state = loaded.state;
-      for (const fact of facts) state = evolve(state, fact);
+      for (const fact of facts) state = evolve(state, fact as F);
       remember(streamId, { state, revision, position });
     },
     async load(store, streamId) {
@@ -71,7 +71,7 @@ export function createStreamCache<S>(
         return { state: cached.state, expected: cached.revision, position: cached.position };
       }
       let state = cached ? cached.state : initial;
-      for (const e of events) state = evolve(state, toFact(e));
+      for (const e of events) state = evolve(state, toFact(e) as F);
       remember(streamId, { state, revision: last.revision, position: last.position });
       return { state, expected: last.revision, position: last.position };
     },

@@ -1,10 +1,7 @@
 import { z } from "zod";
+import { type Actor, actorSchema } from "../domain/actor";
 
-export const actorSchema = z.object({
-  kind: z.enum(["anonymous", "oss_user", "staff", "system"]),
-  id: z.string(),
-});
-export type Actor = z.infer<typeof actorSchema>;
+export { type Actor, actorSchema };
 
 /** Who caused an event and from where; never a raw token or key. */
 export const eventMetadataSchema = z.looseObject({

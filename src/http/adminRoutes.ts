@@ -1,6 +1,6 @@
 import { Router } from "express";
 import { z } from "zod";
-import { NotFoundError } from "../commands/errors";
+import { NotFoundError } from "../domain/errors";
 import { eraseChatUser, eraseInput, type PrivacyDeps } from "../privacy/eraseChatUser";
 import { exportChatUser } from "../privacy/exportSubject";
 import { parse, requestContext } from "./context";

@@ -2,11 +2,12 @@ import { type Request, type Response, Router } from "express";
 import type { ZodType } from "zod";
 import { findAgent, type StaffMember } from "../auth/staffKeys";
 import { setAgentStatus } from "../commands/agentStatus";
-import type { Participant } from "../commands/conversation";
-import { NotFoundError } from "../commands/errors";
 import { postMessage } from "../commands/postMessage";
+import { anySessionAccess } from "../commands/sessionAccess";
 import { claimSession, closeSession, markRead, transferSession } from "../commands/sessionActions";
 import type { ConversationDeps } from "../commands/sessionCommand";
+import type { Participant } from "../domain/chatSession/conversation";
+import { NotFoundError } from "../domain/errors";
 import { getAgentSessions, getAgentStatus, getAgents, getQueue } from "../queries/agentQueries";
 import { getAgentSessionDetail, getChatUserSessions } from "../queries/agentSessionDetail";
 import { getMessages } from "../queries/messages";
@@ -196,6 +197,8 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
   const context = (req: Request, res: Response) =>
     requestContext(req, res, { kind: "staff", id: agentOf(res).id });
   const sessionId = (req: Request) => parse(sessionIdParam, req.params).id;
+  // Agents act on any session: these routes are for the agent role only; the session's rules decide the rest.
+  const staff = anySessionAccess;
 
   async function catchUp(res: Response, minPosition: number | undefined) {
     if (minPosition === undefined) return;
@@ -237,7 +240,7 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
   });
 
   router.post("/api/agent/sessions/:id/claim", async (req, res) => {
-    res.json(await claimSession(conversations, sessionId(req), agentOf(res), context(req, res)));
+    res.json(await claimSession(conversations, sessionId(req), agentOf(res), context(req, res), staff));
   });
 
   router.post("/api/agent/sessions/:id/messages", async (req, res) => {
@@ -248,6 +251,7 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
       { ...input, session_id: id },
       asParticipant(res),
       context(req, res),
+      staff,
     );
     res.status(created ? 201 : 200).json(result);
   });
@@ -265,11 +269,17 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
     const input = parse(transferBody, req.body);
     const to = await findAgent(deps.knex, input.to_agent_id);
     if (!to) throw new NotFoundError("No agent with this to_agent_id");
-    res.json(await transferSession(conversations, id, agentOf(res), to, context(req, res)));
+    res.json(await transferSession(conversations, id, agentOf(res), to, context(req, res), staff));
   });
 
   router.post("/api/agent/sessions/:id/close", async (req, res) => {
-    const result = await closeSession(conversations, sessionId(req), asParticipant(res), context(req, res));
+    const result = await closeSession(
+      conversations,
+      sessionId(req),
+      asParticipant(res),
+      context(req, res),
+      staff,
+    );
     deps.routing?.nudge(result.position);
     res.json(result);
   });
@@ -277,7 +287,9 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
   router.post("/api/agent/sessions/:id/read", async (req, res) => {
     const id = sessionId(req);
     const input = parse(readBody, req.body);
-    res.json(await markRead(conversations, id, asParticipant(res), input.up_to_seq, context(req, res)));
+    res.json(
+      await markRead(conversations, id, asParticipant(res), input.up_to_seq, context(req, res), staff),
+    );
   });
 
   router.put("/api/agent/status", async (req, res) => {

@@ -11,7 +11,7 @@ import { logEventsInput, stateInput, streamEventsInput, verifyInput } from "../a
 import { latestCheckpointToVerify, listLogCheckpoints } from "../audit/logCheckpoints";
 import { type AsOf, chatUserAsOf, sessionAsOf, UnknownPositionError } from "../audit/pointInTime";
 import { verifyChains } from "../audit/verifyChains";
-import { NotFoundError } from "../commands/errors";
+import { NotFoundError } from "../domain/errors";
 import type { EventLog } from "../eventstore/eventStore";
 import { parse } from "./context";
 import { ValidationError } from "./errors";

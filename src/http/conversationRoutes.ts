@@ -1,15 +1,15 @@
 import type { Request, Response, Router } from "express";
 import type { ZodType } from "zod";
-import { NotFoundError } from "../commands/errors";
 import { postMessage } from "../commands/postMessage";
 import { closeSession, markRead, rateSession } from "../commands/sessionActions";
 import type { ConversationDeps } from "../commands/sessionCommand";
+import { NotFoundError } from "../domain/errors";
 import { getMessages } from "../queries/messages";
 import { readerOwns } from "../queries/readerAccess";
 import { parse, requestContext } from "./context";
 import { callerOf } from "./identityAuth";
 import { describeRoute, type RouteDoc } from "./openapi/routeDocs";
-import { requireBrowserOrUser, requireVisitor, staffAllowed, visitorOwns } from "./ownership";
+import { requireBrowserOrUser, requireVisitor, staffAllowed, visitorAccess } from "./ownership";
 import type { RouteDeps } from "./routeDeps";
 import { errors } from "./schemas/common";
 import {
@@ -98,7 +98,7 @@ export function visitorConversationRoutes(
       input,
       visitor,
       ctx,
-      visitorOwns(deps.commands, caller),
+      visitorAccess(caller),
     );
     res.status(created ? 201 : 200).json(result);
   });
@@ -128,7 +128,7 @@ export function visitorConversationRoutes(
     const { id } = parse(sessionIdParam, req.params);
     const visitor = requireVisitor(caller);
     const ctx = visitorContext(req, res, visitor);
-    const result = await closeSession(conversations, id, visitor, ctx, visitorOwns(deps.commands, caller));
+    const result = await closeSession(conversations, id, visitor, ctx, visitorAccess(caller));
     deps.routing?.nudge(result.position);
     res.json(result);
   });
@@ -140,9 +140,7 @@ export function visitorConversationRoutes(
     const visitor = requireVisitor(caller);
     const ctx = visitorContext(req, res, visitor);
     const rating = { score: input.score, comment: input.comment ?? null };
-    res
-      .status(201)
-      .json(await rateSession(conversations, id, rating, ctx, visitorOwns(deps.commands, caller)));
+    res.status(201).json(await rateSession(conversations, id, rating, ctx, visitorAccess(caller)));
   });
 
   router.post("/api/oss-chat/session/:id/read", async (req, res) => {
@@ -151,8 +149,6 @@ export function visitorConversationRoutes(
     const input = parse(readBody, req.body);
     const visitor = requireVisitor(caller);
     const ctx = visitorContext(req, res, visitor);
-    res.json(
-      await markRead(conversations, id, visitor, input.up_to_seq, ctx, visitorOwns(deps.commands, caller)),
-    );
+    res.json(await markRead(conversations, id, visitor, input.up_to_seq, ctx, visitorAccess(caller)));
   });
 }

@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from "express";
 import type { Logger } from "pino";
 import type { ZodError } from "zod";
-import { ConflictError, NotFoundError } from "../commands/errors";
+import { ConflictError, NotFoundError } from "../domain/errors";
 import { SubjectErasedError } from "../privacy/keyStore";
 import {
   codeOfEnglish,

@@ -1,11 +1,7 @@
 import { type StaffAction, staffMay, staffRoleAllows } from "../auth/access";
 import type { OssIdentity } from "../auth/identityTokens";
-import type { StartedChatSession } from "../commands/chatSession";
-import type { Participant } from "../commands/conversation";
-import type { CommandDeps } from "../commands/deps";
-import type { LoadOptions } from "../commands/identities";
-import { sessionOwnership } from "../commands/sessionAccess";
-import type { MayAct } from "../commands/sessionCommand";
+import type { SessionAccess } from "../commands/sessionAccess";
+import type { Participant } from "../domain/chatSession/conversation";
 import type { Actor } from "../events/metadata";
 import { ForbiddenError, UnauthorizedError } from "./errors";
 import type { Caller } from "./identityAuth";
@@ -85,13 +81,7 @@ export function requireVisitor(caller: Caller): Participant & { readonly kind: "
   return { kind: "visitor", id: actor.id, name: null };
 }
 
-/** Whether a visitor owns a session, from the event store or remembered states (see sessionOwnership). */
-export function visitorOwns(deps: CommandDeps, caller: Caller): MayAct {
-  return (session: StartedChatSession, options?: LoadOptions) =>
-    sessionOwnership(
-      deps,
-      session,
-      { anySession: false, browserUuid: caller.browserUuid, ossUserId: caller.ossUser?.ossUserId ?? null },
-      options,
-    );
+/** A visitor's access to sessions: the ones its browser or OSS user owns (the commands check, see sessionOwnership). */
+export function visitorAccess(caller: Caller): SessionAccess {
+  return { anySession: false, browserUuid: caller.browserUuid, ossUserId: caller.ossUser?.ossUserId ?? null };
 }

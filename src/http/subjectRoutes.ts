@@ -1,5 +1,5 @@
 import { Router } from "express";
-import { NotFoundError } from "../commands/errors";
+import { NotFoundError } from "../domain/errors";
 import type { PrivacyDeps } from "../privacy/eraseChatUser";
 import { exportChatUser } from "../privacy/exportSubject";
 import { historyOwner } from "../queries/history";

@@ -1,9 +1,9 @@
 import { type Response, Router } from "express";
-import { NotFoundError } from "../commands/errors";
 import { linkUser } from "../commands/linkUser";
 import { conversationDeps } from "../commands/sessionCommand";
 import { setContact } from "../commands/setContact";
 import { startChat } from "../commands/startChat";
+import { NotFoundError } from "../domain/errors";
 import { getHistory, historyInput } from "../queries/history";
 import { readerOwns } from "../queries/readerAccess";
 import { getSessionForReader, sessionInput } from "../queries/session";

@@ -1,6 +1,6 @@
 import { Router } from "express";
 import type { Knex } from "knex";
-import { NotFoundError } from "../commands/errors";
+import { NotFoundError } from "../domain/errors";
 import type { EventStore } from "../eventstore/eventStore";
 import { listDeadLetters, redeliver } from "../webhooks/deliveries";
 import { replay, UnknownReplayPositionError } from "../webhooks/dispatcher";

@@ -1,8 +1,8 @@
 import type { Knex } from "knex";
 import { z } from "zod";
 import { mergedUserIds } from "../audit/auditLog";
-import { NotFoundError } from "../commands/errors";
 import { appendDecided, loadStream, retryOnConflict } from "../commands/handler";
+import { NotFoundError } from "../domain/errors";
 import { erasureReason } from "../events/chatEvents";
 import type { RequestContext } from "../events/metadata";
 import { streams } from "../events/streams";

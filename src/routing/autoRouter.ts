@@ -1,8 +1,8 @@
 import type { Knex } from "knex";
 import type { Logger } from "pino";
-import { decideAutoAssign } from "../commands/assignment";
-import type { AgentRef } from "../commands/chatSession";
+import { anySessionAccess } from "../commands/sessionAccess";
 import { type ConversationDeps, changeSession } from "../commands/sessionCommand";
+import type { AgentRef } from "../domain/chatSession/state";
 import type { RequestContext } from "../events/metadata";
 import type { EventStore } from "../eventstore/eventStore";
 import { getQueue } from "../queries/agentQueries";
@@ -85,8 +85,15 @@ export function startAutoRouter(options: AutoRouterOptions): AutoRouter {
         const agent = pickAgent(agents, options.maxChatsPerAgent);
         if (!agent) break;
         const ref: AgentRef = { id: agent.id, name: agent.name };
-        const change = await changeSession(options.conversations, session.session_id, systemContext(), (s) =>
-          decideAutoAssign({ agent: ref }, s),
+        const change = await changeSession(
+          options.conversations,
+          session.session_id,
+          systemContext(),
+          {
+            type: "AutoAssignSession",
+            agent: ref,
+          },
+          anySessionAccess,
         ).catch((err) => {
           logger.warn({ err, session: session.session_id }, "auto-routing could not assign a session");
           return null;

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { verifyChains } from "../../src/audit/verifyChains";
 import { postMessage } from "../../src/commands/postMessage";
+import { anySessionAccess } from "../../src/commands/sessionAccess";
 import { conversationDeps } from "../../src/commands/sessionCommand";
 import type { EventStore } from "../../src/eventstore/eventStore";
 import { rebuildReadModel } from "../../src/ops/rebuild";
@@ -186,7 +187,7 @@ describe("conversations on the platform", () => {
     };
     const author = { kind: "visitor" as const, id: long.browser, name: null };
     for (let i = 0; i < 300; i++) {
-      await postMessage(deps, { session_id: long.sessionId, body: `m${i}` }, author, ctx);
+      await postMessage(deps, { session_id: long.sessionId, body: `m${i}` }, author, ctx, anySessionAccess);
     }
     // The first command reads the stream from 0; the later ones decide on the state the process remembers
     // and read nothing (their appends are checked at its revision).
@@ -199,7 +200,13 @@ describe("conversations on the platform", () => {
       { "x-browser-uuid": long.browser },
     );
     expect(other.body.seq).toBe(301);
-    const last = await postMessage(deps, { session_id: long.sessionId, body: "terakhir" }, author, ctx);
+    const last = await postMessage(
+      deps,
+      { session_id: long.sessionId, body: "terakhir" },
+      author,
+      ctx,
+      anySessionAccess,
+    );
     expect(last.seq).toBe(302);
     expect(reads).toEqual([0n, 301n]);
     // Every layer of the service's store (encryption, chaining, adapter) reads from the revision it is given.

@@ -1,21 +1,21 @@
 import { randomUUID } from "node:crypto";
+import type { ChatSessionFact } from "../../src/domain/chatSession/events";
+import { decideSetContact, decideStart } from "../../src/domain/chatSession/opening";
 import {
   type ChatSessionState,
   type ContactDetails,
-  decideSetContact,
-  decideStart,
   evolveChatSession,
   initialChatSession,
-} from "../../src/commands/chatSession";
-import { ConflictError, NotFoundError } from "../../src/commands/errors";
-import type { Fact } from "../../src/events/chatEvents";
+} from "../../src/domain/chatSession/state";
+import { ConflictError, NotFoundError } from "../../src/domain/errors";
 
-const given = (events: Fact[]): ChatSessionState => events.reduce(evolveChatSession, initialChatSession);
+const given = (events: ChatSessionFact[]): ChatSessionState =>
+  events.reduce(evolveChatSession, initialChatSession);
 
 const STARTED_AT = "2025-02-01T08:00:00.000Z";
 const CONTACT_AT = "2025-02-01T08:05:00.000Z";
 
-function started(sessionId: string, chatUserId: string): Fact {
+function started(sessionId: string, chatUserId: string): ChatSessionFact {
   return {
     type: "ChatSessionStarted",
     occurredAt: STARTED_AT,
@@ -29,7 +29,7 @@ function started(sessionId: string, chatUserId: string): Fact {
   };
 }
 
-function contactSet(sessionId: string, contactId: string, contact: ContactDetails): Fact {
+function contactSet(sessionId: string, contactId: string, contact: ContactDetails): ChatSessionFact {
   return {
     type: "ChatSessionContactSet",
     occurredAt: CONTACT_AT,
@@ -37,7 +37,7 @@ function contactSet(sessionId: string, contactId: string, contact: ContactDetail
   };
 }
 
-function contactUpdated(sessionId: string, contact: ContactDetails): Fact {
+function contactUpdated(sessionId: string, contact: ContactDetails): ChatSessionFact {
   return {
     type: "ChatSessionContactUpdated",
     occurredAt: CONTACT_AT,

@@ -1,20 +1,21 @@
 import { randomUUID } from "node:crypto";
+import { decideRegister } from "../../src/domain/chatUser/decide";
+import type { ChatUserFact, ChatUserSnapshot } from "../../src/domain/chatUser/events";
 import {
   type ChatUserState,
-  decideRegister,
   evolveChatUser,
   initialChatUser,
   ossUserOf,
-} from "../../src/commands/chatUser";
-import type { ChatUserSnapshot, Fact } from "../../src/events/chatEvents";
+} from "../../src/domain/chatUser/state";
+import type { Fact } from "../../src/events/chatEvents";
 
-const given = (events: Fact[]): ChatUserState => events.reduce(evolveChatUser, initialChatUser);
+const given = (events: ChatUserFact[]): ChatUserState => events.reduce(evolveChatUser, initialChatUser);
 
 const REGISTERED_AT = "2025-01-02T03:04:05.000Z";
 const LINKED_AT = "2025-01-03T10:00:00.000Z";
 const MERGED_AT = "2025-01-04T11:00:00.000Z";
 
-function anonymousRegistered(chatUserId: string, browserUuid: string): Fact {
+function anonymousRegistered(chatUserId: string, browserUuid: string): ChatUserFact {
   return {
     type: "ChatUserRegistered",
     occurredAt: REGISTERED_AT,
@@ -30,7 +31,7 @@ function anonymousRegistered(chatUserId: string, browserUuid: string): Fact {
   };
 }
 
-function linked(chatUserId: string, ossUserId: string, email: string): Fact {
+function linked(chatUserId: string, ossUserId: string, email: string): ChatUserFact {
   return {
     type: "ChatUserLinkedToOssUser",
     occurredAt: LINKED_AT,
@@ -51,7 +52,12 @@ function targetSnapshot(ossUserId: string, email: string): ChatUserSnapshot {
   };
 }
 
-function mergedInto(chatUserId: string, intoChatUserId: string, ossUserId: string, email: string): Fact {
+function mergedInto(
+  chatUserId: string,
+  intoChatUserId: string,
+  ossUserId: string,
+  email: string,
+): ChatUserFact {
   return {
     type: "ChatUserMergedInto",
     occurredAt: MERGED_AT,
@@ -230,7 +236,8 @@ describe("chat user evolve", () => {
   it("ignores events of other streams", () => {
     const f = fresh();
     const before = given([anonymousRegistered(f.chatUserId, f.browserUuid)]);
-    const after = evolveChatUser(before, {
+    // A stream holds its aggregate's events only; one read from elsewhere changes nothing.
+    const foreign: Fact = {
       type: "ChatSessionStarted",
       occurredAt: LINKED_AT,
       data: {
@@ -240,7 +247,8 @@ describe("chat user evolve", () => {
         priority: "normal",
         channel: "web",
       },
-    });
+    };
+    const after = evolveChatUser(before, foreign as unknown as ChatUserFact);
     expect(after).toEqual(before);
   });
 });

@@ -1,35 +1,38 @@
 import { randomUUID } from "node:crypto";
-import { decideAutoAssign, decideClaim, decideTransfer } from "../../src/commands/assignment";
-import { type ChatSessionState, evolveChatSession, initialChatSession } from "../../src/commands/chatSession";
 import {
   alreadyPosted,
-  decideClose,
-  decideMarkRead,
   decidePostMessage,
-  decideRate,
   type Participant,
-} from "../../src/commands/conversation";
-import { ConflictError, NotFoundError } from "../../src/commands/errors";
-import { GENERATION } from "../../src/commands/recentMessages";
-import type { DomainEvent, Fact } from "../../src/events/chatEvents";
+} from "../../src/domain/chatSession/conversation";
+import { chatSessionDecider } from "../../src/domain/chatSession/decide";
+import type { ChatSessionEvent, ChatSessionFact } from "../../src/domain/chatSession/events";
+import { GENERATION } from "../../src/domain/chatSession/recentMessages";
+import {
+  type ChatSessionState,
+  evolveChatSession,
+  initialChatSession,
+} from "../../src/domain/chatSession/state";
+import { ConflictError, NotFoundError } from "../../src/domain/errors";
+import { deciderSpec } from "../support/decider";
 
 const T = "2025-03-01T09:00:00.000Z";
-const given = (events: DomainEvent[]): ChatSessionState =>
-  events.map((e) => ({ ...e, occurredAt: T }) as Fact).reduce(evolveChatSession, initialChatSession);
+const given = (events: ChatSessionEvent[]): ChatSessionState =>
+  events.map((e): ChatSessionFact => ({ ...e, occurredAt: T })).reduce(evolveChatSession, initialChatSession);
+const session = deciderSpec(chatSessionDecider, T);
 
 const ids = () => ({ session: randomUUID(), user: randomUUID(), browser: randomUUID() });
 const dewi = { id: randomUUID(), name: "Dewi" };
 const budi = { id: randomUUID(), name: "Budi" };
 const asAgent = (a: { id: string; name: string }): Participant => ({ kind: "agent", ...a });
 
-function started(f: ReturnType<typeof ids>): DomainEvent {
+function started(f: ReturnType<typeof ids>): ChatSessionEvent {
   return {
     type: "ChatSessionStarted",
     data: { session_id: f.session, chat_user_id: f.user, topic: "NIB", priority: "normal", channel: "web" },
   };
 }
 
-function posted(f: ReturnType<typeof ids>, seq: number, clientId: string | null = null): DomainEvent {
+function posted(f: ReturnType<typeof ids>, seq: number, clientId: string | null = null): ChatSessionEvent {
   return {
     type: "ChatMessagePosted",
     data: {
@@ -45,11 +48,11 @@ function posted(f: ReturnType<typeof ids>, seq: number, clientId: string | null 
   };
 }
 
-const assignedTo = (f: ReturnType<typeof ids>, a: { id: string; name: string }): DomainEvent => ({
+const assignedTo = (f: ReturnType<typeof ids>, a: { id: string; name: string }): ChatSessionEvent => ({
   type: "ChatSessionAssigned",
   data: { session_id: f.session, agent_id: a.id, agent_name: a.name, reason: "claim", from_agent_id: null },
 });
-const closed = (f: ReturnType<typeof ids>): DomainEvent => ({
+const closed = (f: ReturnType<typeof ids>): ChatSessionEvent => ({
   type: "ChatSessionClosed",
   data: { session_id: f.session, closed_by_kind: "visitor", closed_by_id: f.browser },
 });
@@ -103,7 +106,7 @@ describe("post message", () => {
 
   it("names a visitor by their contact details when they gave them", () => {
     const f = ids();
-    const contact: DomainEvent = {
+    const contact: ChatSessionEvent = {
       type: "ChatSessionContactSet",
       data: {
         session_id: f.session,
@@ -135,29 +138,35 @@ describe("post message", () => {
 describe("claim, transfer and auto-assignment", () => {
   it("a waiting session is claimed; claiming one's own again changes nothing; another's is a conflict", () => {
     const f = ids();
-    expect(decideClaim({ agent: dewi }, given([started(f)]))).toEqual([
-      {
-        type: "ChatSessionAssigned",
-        data: {
-          session_id: f.session,
-          agent_id: dewi.id,
-          agent_name: "Dewi",
-          reason: "claim",
-          from_agent_id: null,
+    session
+      .given([started(f)])
+      .when({ type: "ClaimSession", agent: dewi })
+      .thenEvents([
+        {
+          type: "ChatSessionAssigned",
+          data: {
+            session_id: f.session,
+            agent_id: dewi.id,
+            agent_name: "Dewi",
+            reason: "claim",
+            from_agent_id: null,
+          },
         },
-      },
-    ]);
-    const held = given([started(f), assignedTo(f, dewi)]);
-    expect(decideClaim({ agent: dewi }, held)).toEqual([]);
-    expect(() => decideClaim({ agent: budi }, held)).toThrow(ConflictError);
-    expect(() => decideClaim({ agent: dewi }, given([started(f), closed(f)]))).toThrow(ConflictError);
-    expect(() => decideClaim({ agent: dewi }, initialChatSession)).toThrow(NotFoundError);
+      ]);
+    const held = session.given([started(f), assignedTo(f, dewi)]);
+    held.when({ type: "ClaimSession", agent: dewi }).thenNothing();
+    held.when({ type: "ClaimSession", agent: budi }).thenThrows(ConflictError);
+    session
+      .given([started(f), closed(f)])
+      .when({ type: "ClaimSession", agent: dewi })
+      .thenThrows(ConflictError);
+    session.given([]).when({ type: "ClaimSession", agent: dewi }).thenThrows(NotFoundError);
   });
 
   it("only the holder transfers, with the reason and from whom", () => {
     const f = ids();
-    const held = given([started(f), assignedTo(f, dewi)]);
-    expect(decideTransfer({ by: dewi, to: budi }, held)).toEqual([
+    const held = session.given([started(f), assignedTo(f, dewi)]);
+    held.when({ type: "TransferSession", by: dewi, to: budi }).thenEvents([
       {
         type: "ChatSessionAssigned",
         data: {
@@ -169,17 +178,27 @@ describe("claim, transfer and auto-assignment", () => {
         },
       },
     ]);
-    expect(() => decideTransfer({ by: budi, to: dewi }, held)).toThrow(ConflictError);
-    expect(decideTransfer({ by: dewi, to: dewi }, held)).toEqual([]);
+    held.when({ type: "TransferSession", by: budi, to: dewi }).thenThrows(ConflictError);
+    held.when({ type: "TransferSession", by: dewi, to: dewi }).thenNothing();
   });
 
   it("auto-assigns only a session still waiting", () => {
     const f = ids();
-    const [event] = decideAutoAssign({ agent: dewi }, given([started(f)]));
+    const autoAssign = { type: "AutoAssignSession", agent: dewi } as const;
+    const [event] = session
+      .given([started(f)])
+      .when(autoAssign)
+      .events();
     expect(event?.type === "ChatSessionAssigned" && event.data.reason).toBe("auto");
-    expect(decideAutoAssign({ agent: dewi }, given([started(f), assignedTo(f, budi)]))).toEqual([]);
-    expect(decideAutoAssign({ agent: dewi }, given([started(f), closed(f)]))).toEqual([]);
-    expect(decideAutoAssign({ agent: dewi }, initialChatSession)).toEqual([]);
+    session
+      .given([started(f), assignedTo(f, budi)])
+      .when(autoAssign)
+      .thenNothing();
+    session
+      .given([started(f), closed(f)])
+      .when(autoAssign)
+      .thenNothing();
+    session.given([]).when(autoAssign).thenNothing();
   });
 });
 
@@ -187,50 +206,76 @@ describe("close, rate, read", () => {
   it("closes once, saying by whom; closing again changes nothing", () => {
     const f = ids();
     const by: Participant = { kind: "visitor", id: f.browser, name: null };
-    expect(decideClose({ by }, given([started(f)]))).toEqual([
-      {
-        type: "ChatSessionClosed",
-        data: { session_id: f.session, closed_by_kind: "visitor", closed_by_id: f.browser },
-      },
-    ]);
-    expect(decideClose({ by }, given([started(f), closed(f)]))).toEqual([]);
+    session
+      .given([started(f)])
+      .when({ type: "CloseSession", by })
+      .thenEvents([
+        {
+          type: "ChatSessionClosed",
+          data: { session_id: f.session, closed_by_kind: "visitor", closed_by_id: f.browser },
+        },
+      ]);
+    session
+      .given([started(f), closed(f)])
+      .when({ type: "CloseSession", by })
+      .thenNothing();
   });
 
   it("an agent closes a waiting session or its own, not another agent's", () => {
     const f = ids();
-    expect(decideClose({ by: asAgent(dewi) }, given([started(f)]))).toHaveLength(1);
-    expect(decideClose({ by: asAgent(dewi) }, given([started(f), assignedTo(f, dewi)]))).toHaveLength(1);
-    expect(() => decideClose({ by: asAgent(budi) }, given([started(f), assignedTo(f, dewi)]))).toThrow(
-      ConflictError,
-    );
+    expect(
+      session
+        .given([started(f)])
+        .when({ type: "CloseSession", by: asAgent(dewi) })
+        .events(),
+    ).toHaveLength(1);
+    const heldByDewi = session.given([started(f), assignedTo(f, dewi)]);
+    expect(heldByDewi.when({ type: "CloseSession", by: asAgent(dewi) }).events()).toHaveLength(1);
+    heldByDewi.when({ type: "CloseSession", by: asAgent(budi) }).thenThrows(ConflictError);
   });
 
   it("rates a closed session only", () => {
     const f = ids();
-    expect(() => decideRate({ score: 5, comment: null }, given([started(f)]))).toThrow(ConflictError);
-    expect(decideRate({ score: 5, comment: "Bagus" }, given([started(f), closed(f)]))).toEqual([
-      { type: "ChatSessionRated", data: { session_id: f.session, score: 5, comment: "Bagus" } },
-    ]);
+    session
+      .given([started(f)])
+      .when({ type: "RateSession", score: 5, comment: null })
+      .thenThrows(ConflictError);
+    session
+      .given([started(f), closed(f)])
+      .when({ type: "RateSession", score: 5, comment: "Bagus" })
+      .thenEvents([
+        { type: "ChatSessionRated", data: { session_id: f.session, score: 5, comment: "Bagus" } },
+      ]);
   });
 
   it("moves a read mark forward only, and never past the last message", () => {
     const f = ids();
     const reader: Participant = { kind: "visitor", id: f.browser, name: null };
     const history = [started(f), posted(f, 1), posted(f, 2), posted(f, 3)];
-    expect(decideMarkRead({ reader, upToSeq: 10 }, given(history))).toEqual([
-      {
-        type: "ChatMessagesRead",
-        data: { session_id: f.session, reader_kind: "visitor", reader_id: f.browser, up_to_seq: 3 },
-      },
-    ]);
-    const read: DomainEvent = {
+    session
+      .given(history)
+      .when({ type: "MarkRead", reader, upToSeq: 10 })
+      .thenEvents([
+        {
+          type: "ChatMessagesRead",
+          data: { session_id: f.session, reader_kind: "visitor", reader_id: f.browser, up_to_seq: 3 },
+        },
+      ]);
+    const read: ChatSessionEvent = {
       type: "ChatMessagesRead",
       data: { session_id: f.session, reader_kind: "visitor", reader_id: f.browser, up_to_seq: 2 },
     };
-    expect(decideMarkRead({ reader, upToSeq: 1 }, given([...history, read]))).toEqual([]);
-    expect(decideMarkRead({ reader, upToSeq: 2 }, given([...history, read]))).toEqual([]);
-    expect(() => decideMarkRead({ reader: asAgent(dewi), upToSeq: 1 }, given(history))).toThrow(
-      ConflictError,
-    );
+    session
+      .given([...history, read])
+      .when({ type: "MarkRead", reader, upToSeq: 1 })
+      .thenNothing();
+    session
+      .given([...history, read])
+      .when({ type: "MarkRead", reader, upToSeq: 2 })
+      .thenNothing();
+    session
+      .given(history)
+      .when({ type: "MarkRead", reader: asAgent(dewi), upToSeq: 1 })
+      .thenThrows(ConflictError);
   });
 });

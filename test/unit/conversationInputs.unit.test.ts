@@ -1,9 +1,19 @@
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
-import { decideClaim, decideTransfer } from "../../src/commands/assignment";
-import { type ChatSessionState, evolveChatSession, initialChatSession } from "../../src/commands/chatSession";
-import { decideClose, decideMarkRead, decidePostMessage, decideRate } from "../../src/commands/conversation";
-import type { DomainEvent, Fact } from "../../src/events/chatEvents";
+import { decideClaim, decideTransfer } from "../../src/domain/chatSession/assignment";
+import {
+  decideClose,
+  decideMarkRead,
+  decidePostMessage,
+  decideRate,
+} from "../../src/domain/chatSession/conversation";
+import type { ChatSessionFact } from "../../src/domain/chatSession/events";
+import {
+  type ChatSessionState,
+  evolveChatSession,
+  initialChatSession,
+} from "../../src/domain/chatSession/state";
+import type { DomainEvent } from "../../src/events/chatEvents";
 import { codeOfEnglish, fieldProblems } from "../../src/http/i18n";
 import {
   agentStatusBody,
@@ -74,7 +84,9 @@ describe("conversation request schemas", () => {
 describe("conversation domain errors", () => {
   const T = "2025-03-01T09:00:00.000Z";
   const given = (events: DomainEvent[]): ChatSessionState =>
-    events.map((e) => ({ ...e, occurredAt: T }) as Fact).reduce(evolveChatSession, initialChatSession);
+    events
+      .map((e) => ({ ...e, occurredAt: T }) as ChatSessionFact)
+      .reduce(evolveChatSession, initialChatSession);
   const started: DomainEvent = {
     type: "ChatSessionStarted",
     data: { session_id: session, chat_user_id: randomUUID(), topic: "x", priority: "normal", channel: "web" },

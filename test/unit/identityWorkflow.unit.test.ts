@@ -1,7 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { type ChatUserState, evolveChatUser, initialChatUser } from "../../src/commands/chatUser";
-import { ConflictError, NotFoundError } from "../../src/commands/errors";
-import { chatUserIdForBrowser, chatUserIdForOssUser } from "../../src/commands/identityIds";
+import {
+  decideSessionAccess,
+  type SessionAccess,
+  type SessionOrigin,
+} from "../../src/commands/sessionAccess";
+import type { ChatUserFact, OssIdentityFact } from "../../src/domain/chatUser/events";
+import { chatUserIdForBrowser, chatUserIdForOssUser } from "../../src/domain/chatUser/identityIds";
 import {
   type Decision,
   decideBrowserUser,
@@ -9,13 +13,10 @@ import {
   decideOssUser,
   type IdentityStates,
   type StreamEvents,
-} from "../../src/commands/identityWorkflow";
-import { evolveOssIdentity, initialOssIdentity } from "../../src/commands/ossIdentity";
-import {
-  decideSessionAccess,
-  type SessionAccess,
-  type SessionOrigin,
-} from "../../src/commands/sessionAccess";
+} from "../../src/domain/chatUser/identityWorkflow";
+import { evolveOssIdentity, initialOssIdentity } from "../../src/domain/chatUser/ossIdentity";
+import { type ChatUserState, evolveChatUser, initialChatUser } from "../../src/domain/chatUser/state";
+import { ConflictError, NotFoundError } from "../../src/domain/errors";
 import type { ChatUserSnapshot, DomainEvent, Fact } from "../../src/events/chatEvents";
 
 // Given the events of the identity's and the chat users' streams, when a command, then the events per stream.
@@ -106,9 +107,15 @@ const snapshotOf = (login: { ossUserId: string; email: string }, when: string): 
 function given(identity: DomainEvent[], users: Record<string, DomainEvent[]>): IdentityStates {
   const states = new Map<string, ChatUserState>();
   for (const [id, events] of Object.entries(users)) {
-    states.set(id, events.map(at).reduce(evolveChatUser, initialChatUser));
+    states.set(
+      id,
+      events.map(at).reduce((s, e) => evolveChatUser(s, e as ChatUserFact), initialChatUser),
+    );
   }
-  return { identity: identity.map(at).reduce(evolveOssIdentity, initialOssIdentity), users: states };
+  const identityState = identity
+    .map(at)
+    .reduce((s, e) => evolveOssIdentity(s, e as OssIdentityFact), initialOssIdentity);
+  return { identity: identityState, users: states };
 }
 
 function decided<R>(d: Decision<R>): { result: R; writes: readonly StreamEvents[] } {

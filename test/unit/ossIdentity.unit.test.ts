@@ -1,12 +1,17 @@
 import { randomUUID } from "node:crypto";
-import { evolveOssIdentity, initialOssIdentity, type OssIdentityState } from "../../src/commands/ossIdentity";
-import type { Fact } from "../../src/events/chatEvents";
+import type { OssIdentityFact } from "../../src/domain/chatUser/events";
+import {
+  evolveOssIdentity,
+  initialOssIdentity,
+  type OssIdentityState,
+} from "../../src/domain/chatUser/ossIdentity";
 
-const given = (events: Fact[]): OssIdentityState => events.reduce(evolveOssIdentity, initialOssIdentity);
+const given = (events: OssIdentityFact[]): OssIdentityState =>
+  events.reduce(evolveOssIdentity, initialOssIdentity);
 
 const AT = "2025-03-01T00:00:00.000Z";
 
-function claimed(ossUserId: string, chatUserId: string, email: string): Fact {
+function claimed(ossUserId: string, chatUserId: string, email: string): OssIdentityFact {
   return {
     type: "OssIdentityClaimed",
     occurredAt: AT,
@@ -14,7 +19,7 @@ function claimed(ossUserId: string, chatUserId: string, email: string): Fact {
   };
 }
 
-function released(ossUserId: string, chatUserId: string): Fact {
+function released(ossUserId: string, chatUserId: string): OssIdentityFact {
   return {
     type: "OssIdentityReleased",
     occurredAt: AT,

@@ -1,4 +1,4 @@
-import type { ChatUserSnapshot, DomainEvent, EventOf, Fact } from "../events/chatEvents";
+import type { ChatUserFact, ChatUserSnapshot } from "./events";
 
 export type ChatUserState =
   | { readonly status: "none" }
@@ -12,7 +12,7 @@ export type ChatUserState =
 
 export const initialChatUser: ChatUserState = { status: "none" };
 
-export function evolveChatUser(state: ChatUserState, event: Fact): ChatUserState {
+export function evolveChatUser(state: ChatUserState, event: ChatUserFact): ChatUserState {
   switch (event.type) {
     case "ChatUserRegistered": {
       const d = event.data;
@@ -50,52 +50,14 @@ export function evolveChatUser(state: ChatUserState, event: Fact): ChatUserState
         intoChatUserId: event.data.into_chat_user_id,
         ossUserId: event.data.oss_user_id,
       };
-    case "OssIdentityClaimed":
-    case "OssIdentityReleased":
-    case "ChatSessionStarted":
-    case "ChatSessionContactSet":
-    case "ChatSessionContactUpdated":
-    case "ChatMessagePosted":
-    case "ChatSessionAssigned":
-    case "ChatSessionClosed":
-    case "ChatSessionRated":
-    case "ChatMessagesRead":
-    case "AgentStatusChanged":
     case "ChatUserErased":
-    case "RetentionApplied":
-    case "LogReencrypted":
       return state;
     default: {
-      const unhandled: never = event;
-      return unhandled;
+      // Every event of the chat user's stream is handled above; anything else read from it changes nothing.
+      const _unhandled: never = event;
+      return state;
     }
   }
-}
-
-export type RegisterChatUser = {
-  readonly chatUserId: string;
-  readonly browserUuid: string | null;
-  readonly oss: { readonly ossUserId: string; readonly email: string } | null;
-  readonly ipAddress: string;
-  readonly userAgent: string | null;
-};
-
-/** Registering is idempotent: a user that exists already stays as it is. */
-export function decideRegister(command: RegisterChatUser, state: ChatUserState): DomainEvent[] {
-  if (state.status !== "none") return [];
-  const event: EventOf<"ChatUserRegistered"> = {
-    type: "ChatUserRegistered",
-    data: {
-      chat_user_id: command.chatUserId,
-      browser_uuid: command.browserUuid,
-      oss_user_id: command.oss?.ossUserId ?? null,
-      email: command.oss?.email ?? null,
-      is_anonymous: command.oss === null,
-      ip_address: command.ipAddress,
-      user_agent: command.userAgent,
-    },
-  };
-  return [event];
 }
 
 /** The OSS user a chat user belongs to, if any. */

@@ -1,8 +1,9 @@
-import type { DomainEvent, Fact } from "../events/chatEvents";
-import { streams } from "../events/streams";
-import { type ChatUserState, decideRegister, evolveChatUser } from "./chatUser";
+import { streams } from "../../events/streams";
+import { type ChatUserCommand, chatUserDecider } from "./decide";
+import type { ChatUserEvent, OssIdentityEvent } from "./events";
 import { identityOwner } from "./identityIds";
-import type { OssIdentityState } from "./ossIdentity";
+import { type OssIdentityCommand, type OssIdentityState, ossIdentityDecider } from "./ossIdentity";
+import type { ChatUserState } from "./state";
 
 // The vocabulary of the identity workflow (identityWorkflow.ts) and the plan its decisions are built in.
 
@@ -28,7 +29,7 @@ export interface IdentityStates {
 export interface StreamEvents {
   readonly streamId: string;
   readonly ownerId: string;
-  readonly events: readonly DomainEvent[];
+  readonly events: readonly (ChatUserEvent | OssIdentityEvent)[];
 }
 
 export type Decision<R> =
@@ -37,8 +38,8 @@ export type Decision<R> =
 
 /** The events decided so far, and the states they lead to (a later step sees an earlier one's events). */
 export class Plan {
-  private readonly identityEvents: DomainEvent[] = [];
-  private readonly userEvents = new Map<string, DomainEvent[]>();
+  private readonly identityEvents: OssIdentityEvent[] = [];
+  private readonly userEvents = new Map<string, ChatUserEvent[]>();
   private readonly current: Map<string, ChatUserState>;
 
   constructor(
@@ -52,17 +53,21 @@ export class Plan {
     return this.current.get(chatUserId);
   }
 
-  toIdentity(event: DomainEvent): void {
-    this.identityEvents.push(event);
+  /** The OSS identity's decider on its state (the identity's stream is written once per decision). */
+  toIdentity(command: OssIdentityCommand): void {
+    this.identityEvents.push(...ossIdentityDecider.decide(command, this.states.identity));
   }
 
-  toUser(chatUserId: string, event: DomainEvent): void {
-    const state = this.user(chatUserId) ?? { status: "none" };
-    this.current.set(
-      chatUserId,
-      evolveChatUser(state, { ...event, occurredAt: this.origin.occurredAt } as Fact),
-    );
-    this.userEvents.set(chatUserId, [...(this.userEvents.get(chatUserId) ?? []), event]);
+  /** A chat user's decider on its state so far; the next step sees these events folded in. */
+  toUser(chatUserId: string, command: ChatUserCommand): void {
+    let state = this.user(chatUserId) ?? chatUserDecider.initialState;
+    const events = chatUserDecider.decide(command, state);
+    if (events.length === 0) return;
+    for (const event of events) {
+      state = chatUserDecider.evolve(state, { ...event, occurredAt: this.origin.occurredAt });
+    }
+    this.current.set(chatUserId, state);
+    this.userEvents.set(chatUserId, [...(this.userEvents.get(chatUserId) ?? []), ...events]);
   }
 
   /** Identity first, then users in the order they were touched: a merge follows its target's registration. */
@@ -82,24 +87,20 @@ export class Plan {
   }
 
   register(chatUserId: string, browserUuid: string | null, oss: OssLogin | null): void {
-    const state = this.user(chatUserId) ?? { status: "none" };
     const { ipAddress, userAgent } = this.origin;
-    for (const e of decideRegister({ chatUserId, browserUuid, oss, ipAddress, userAgent }, state)) {
-      this.toUser(chatUserId, e);
-    }
+    this.toUser(chatUserId, { type: "RegisterChatUser", chatUserId, browserUuid, oss, ipAddress, userAgent });
   }
 
   link(chatUserId: string, login: OssLogin): void {
     this.toUser(chatUserId, {
-      type: "ChatUserLinkedToOssUser",
-      data: { chat_user_id: chatUserId, oss_user_id: login.ossUserId, email: login.email },
+      type: "LinkChatUser",
+      chatUserId,
+      ossUserId: login.ossUserId,
+      email: login.email,
     });
   }
 
   claim(chatUserId: string, login: OssLogin): void {
-    this.toIdentity({
-      type: "OssIdentityClaimed",
-      data: { oss_user_id: login.ossUserId, chat_user_id: chatUserId, email: login.email },
-    });
+    this.toIdentity({ type: "ClaimOssIdentity", ossUserId: login.ossUserId, chatUserId, email: login.email });
   }
 }

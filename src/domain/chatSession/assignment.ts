@@ -1,14 +1,14 @@
-import type { DomainEvent } from "../events/chatEvents";
-import type { AgentRef, ChatSessionState } from "./chatSession";
+import { ConflictError } from "../errors";
 import { startedOrNotFound } from "./conversation";
-import { ConflictError } from "./errors";
+import type { ChatSessionEvent } from "./events";
+import type { AgentRef, ChatSessionState } from "./state";
 
 function assigned(
   sessionId: string,
   agent: AgentRef,
   reason: "claim" | "transfer" | "auto",
   from: string | null,
-): DomainEvent {
+): ChatSessionEvent {
   return {
     type: "ChatSessionAssigned",
     data: { session_id: sessionId, agent_id: agent.id, agent_name: agent.name, reason, from_agent_id: from },
@@ -16,7 +16,10 @@ function assigned(
 }
 
 /** An agent takes a waiting session; claiming one's own again changes nothing; another's is taken (409). */
-export function decideClaim(command: { readonly agent: AgentRef }, state: ChatSessionState): DomainEvent[] {
+export function decideClaim(
+  command: { readonly agent: AgentRef },
+  state: ChatSessionState,
+): ChatSessionEvent[] {
   const session = startedOrNotFound(state);
   if (session.phase === "closed") throw new ConflictError("Chat session is closed");
   if (session.assignee?.id === command.agent.id) return [];
@@ -28,7 +31,7 @@ export function decideClaim(command: { readonly agent: AgentRef }, state: ChatSe
 export function decideTransfer(
   command: { readonly by: AgentRef; readonly to: AgentRef },
   state: ChatSessionState,
-): DomainEvent[] {
+): ChatSessionEvent[] {
   const session = startedOrNotFound(state);
   if (session.phase === "closed") throw new ConflictError("Chat session is closed");
   if (session.assignee?.id !== command.by.id) {
@@ -42,7 +45,7 @@ export function decideTransfer(
 export function decideAutoAssign(
   command: { readonly agent: AgentRef },
   state: ChatSessionState,
-): DomainEvent[] {
+): ChatSessionEvent[] {
   if (state.status === "none" || state.phase !== "waiting") return [];
   return [assigned(state.sessionId, command.agent, "auto", null)];
 }

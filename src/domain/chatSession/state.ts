@@ -1,13 +1,13 @@
-import type { DomainEvent, EventData, Fact } from "../events/chatEvents";
-import { ConflictError, NotFoundError } from "./errors";
+import type { AgentRef } from "../agent/state";
+import type { ChatSessionEvent, ChatSessionFact } from "./events";
 import { noRecentMessages, type RecentMessages, rememberMessage } from "./recentMessages";
 
-export type ContactDetails = Omit<EventData<"ChatSessionContactUpdated">, "session_id">;
+export type ContactDetails = Omit<
+  Extract<ChatSessionEvent, { type: "ChatSessionContactUpdated" }>["data"],
+  "session_id"
+>;
 
-export interface AgentRef {
-  readonly id: string;
-  readonly name: string;
-}
+export type { AgentRef };
 
 /** Where a conversation stands: waiting (open, no agent), active (an agent holds it), closed. */
 export type ConversationPhase = "waiting" | "active" | "closed";
@@ -30,7 +30,7 @@ export type ChatSessionState = { readonly status: "none" } | StartedChatSession;
 
 export const initialChatSession: ChatSessionState = { status: "none" };
 
-function contactOf(data: ContactDetails): ContactDetails {
+export function contactOf(data: ContactDetails): ContactDetails {
   return {
     contact_name: data.contact_name,
     contact_email: data.contact_email,
@@ -40,7 +40,7 @@ function contactOf(data: ContactDetails): ContactDetails {
   };
 }
 
-export function evolveChatSession(state: ChatSessionState, event: Fact): ChatSessionState {
+export function evolveChatSession(state: ChatSessionState, event: ChatSessionFact): ChatSessionState {
   switch (event.type) {
     case "ChatSessionStarted":
       return {
@@ -86,71 +86,11 @@ export function evolveChatSession(state: ChatSessionState, event: Fact): ChatSes
         ? { ...state, visitorReadSeq: event.data.up_to_seq }
         : { ...state, agentReadSeq: event.data.up_to_seq };
     case "ChatSessionRated":
-    case "AgentStatusChanged":
-    case "ChatUserRegistered":
-    case "ChatUserLinkedToOssUser":
-    case "ChatUserMergedInto":
-    case "OssIdentityClaimed":
-    case "OssIdentityReleased":
-    case "ChatUserErased":
-    case "RetentionApplied":
-    case "LogReencrypted":
       return state;
     default: {
-      const unhandled: never = event;
-      return unhandled;
+      // Every event of the session's stream is handled above; anything else read from it changes nothing.
+      const _unhandled: never = event;
+      return state;
     }
   }
-}
-
-export type StartChatSession = {
-  readonly sessionId: string;
-  readonly chatUserId: string;
-  readonly topic: string;
-  readonly priority: "low" | "normal" | "high" | "urgent";
-  readonly channel: string;
-};
-
-export function decideStart(command: StartChatSession, state: ChatSessionState): DomainEvent[] {
-  if (state.status !== "none") throw new ConflictError("A chat session with this id exists already");
-  return [
-    {
-      type: "ChatSessionStarted",
-      data: {
-        session_id: command.sessionId,
-        chat_user_id: command.chatUserId,
-        topic: command.topic,
-        priority: command.priority,
-        channel: command.channel,
-      },
-    },
-  ];
-}
-
-export type SetContact = { readonly contactId: string; readonly contact: ContactDetails };
-
-function sameContact(a: ContactDetails, b: ContactDetails): boolean {
-  return (
-    a.contact_name === b.contact_name &&
-    a.contact_email === b.contact_email &&
-    a.contact_phone === b.contact_phone &&
-    a.position === b.position &&
-    a.company_name === b.company_name
-  );
-}
-
-/** One contact per session: the first sets it, later ones update it, an identical one changes nothing. */
-export function decideSetContact(command: SetContact, state: ChatSessionState): DomainEvent[] {
-  if (state.status === "none") throw new NotFoundError("Chat session not found");
-  const contact = contactOf(command.contact);
-  if (state.contact === null) {
-    return [
-      {
-        type: "ChatSessionContactSet",
-        data: { session_id: state.sessionId, contact_id: command.contactId, ...contact },
-      },
-    ];
-  }
-  if (sameContact(state.contact, contact)) return [];
-  return [{ type: "ChatSessionContactUpdated", data: { session_id: state.sessionId, ...contact } }];
 }

@@ -1,7 +1,7 @@
-import { ossUserOf } from "./chatUser";
-import { ConflictError, NotFoundError } from "./errors";
+import { ConflictError, NotFoundError } from "../errors";
 import { chatUserIdForBrowser, chatUserIdForOssUser } from "./identityIds";
 import { type Decision, type IdentityStates, type Origin, type OssLogin, Plan } from "./identityPlan";
+import { ossUserOf } from "./state";
 
 export type { Decision, IdentityStates, Origin, OssLogin, StreamEvents } from "./identityPlan";
 
@@ -49,8 +49,9 @@ function resolveOssUser(plan: Plan, login: OssLogin, unclaimedFor: string): Step
     const held = settle(plan, identity.chatUserId, { ...login, email: identity.email });
     if (!("foreign" in held)) return held;
     plan.toIdentity({
-      type: "OssIdentityReleased",
-      data: { oss_user_id: login.ossUserId, chat_user_id: identity.chatUserId },
+      type: "ReleaseOssIdentity",
+      ossUserId: login.ossUserId,
+      chatUserId: identity.chatUserId,
     });
   }
   const settled = settle(plan, unclaimedFor, login);
@@ -124,14 +125,12 @@ export function decideLinkUser(
   if (into === undefined) return { kind: "read", chatUserId: intoChatUserId };
   if (into.status !== "active") throw new ConflictError("The OSS user's chat user is not active");
   plan.toUser(browserUserId, {
-    type: "ChatUserMergedInto",
-    data: {
-      chat_user_id: browserUserId,
-      into_chat_user_id: intoChatUserId,
-      oss_user_id: login.ossUserId,
-      email: login.email,
-      into: into.snapshot,
-    },
+    type: "MergeChatUser",
+    chatUserId: browserUserId,
+    intoChatUserId,
+    ossUserId: login.ossUserId,
+    email: login.email,
+    into: into.snapshot,
   });
   return plan.decided({ chatUserId: intoChatUserId, merged: true }, login.ossUserId);
 }

@@ -1,7 +1,7 @@
-import type { DomainEvent } from "../events/chatEvents";
-import type { ChatSessionState, StartedChatSession } from "./chatSession";
-import { ConflictError, NotFoundError } from "./errors";
+import { ConflictError, NotFoundError } from "../errors";
+import type { ChatSessionEvent } from "./events";
 import { findRecentMessage, type PostedMessage } from "./recentMessages";
+import type { ChatSessionState, StartedChatSession } from "./state";
 
 /** Who writes in a conversation. A visitor's id is its browser UUID or OSS user id; an agent's, its key id. */
 export type Participant =
@@ -34,7 +34,7 @@ export function alreadyPosted(state: ChatSessionState, clientMessageId: string |
 }
 
 /** The next message takes seq lastSeq + 1; a client id seen before appends nothing (the retry gets the first). */
-export function decidePostMessage(command: PostMessage, state: ChatSessionState): DomainEvent[] {
+export function decidePostMessage(command: PostMessage, state: ChatSessionState): ChatSessionEvent[] {
   const session = startedOrNotFound(state);
   if (alreadyPosted(session, command.clientMessageId) !== null) return [];
   if (session.phase === "closed") throw new ConflictError("Chat session is closed");
@@ -58,7 +58,10 @@ export function decidePostMessage(command: PostMessage, state: ChatSessionState)
 }
 
 /** Closing a closed session changes nothing; an agent may close a waiting session or its own. */
-export function decideClose(command: { readonly by: Participant }, state: ChatSessionState): DomainEvent[] {
+export function decideClose(
+  command: { readonly by: Participant },
+  state: ChatSessionState,
+): ChatSessionEvent[] {
   const session = startedOrNotFound(state);
   if (session.phase === "closed") return [];
   if (command.by.kind === "agent" && session.assignee !== null) {
@@ -76,7 +79,7 @@ export function decideClose(command: { readonly by: Participant }, state: ChatSe
 export function decideRate(
   command: { readonly score: number; readonly comment: string | null },
   state: ChatSessionState,
-): DomainEvent[] {
+): ChatSessionEvent[] {
   const session = startedOrNotFound(state);
   if (session.phase !== "closed") throw new ConflictError("A chat can be rated once it is closed");
   return [
@@ -91,7 +94,7 @@ export function decideRate(
 export function decideMarkRead(
   command: { readonly reader: Participant; readonly upToSeq: number },
   state: ChatSessionState,
-): DomainEvent[] {
+): ChatSessionEvent[] {
   const session = startedOrNotFound(state);
   if (command.reader.kind === "agent") requireAssignee(session, command.reader.id, "mark it read");
   const current = command.reader.kind === "visitor" ? session.visitorReadSeq : session.agentReadSeq;
