@@ -110,11 +110,11 @@ export class ConsoleStore {
   private async resume(): Promise<void> {
     this.subscribed.clear();
     await Promise.all([this.loadQueue(), this.loadMine()]).catch((e) => this.fail(e));
+    // loadMine subscribed to the agent's chats; the chat on screen may be another one.
     if (this.selected) {
-      this.watch(this.selected);
-      void this.loadDetail(this.selected);
+      if (!this.subscribed.has(this.selected)) this.watch(this.selected);
+      this.loadDetail(this.selected).catch((e) => this.fail(e));
     }
-    for (const id of this.mine.keys()) this.watch(id);
   }
 
   fail(err: unknown): void {

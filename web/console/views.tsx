@@ -525,6 +525,9 @@ function Conversation(props: {
   return (
     <>
       <div class="conv-head">
+        <a class="btn ghost back" href="#/" aria-label={t("back")}>
+          ←
+        </a>
         <span class="avatar" aria-hidden="true">
           {initials(name)}
         </span>
