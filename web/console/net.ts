@@ -56,7 +56,8 @@ export function createApi(key: string, lang: () => Lang): Api {
 export type SocketState = "connecting" | "online" | "offline";
 
 export interface AgentSocket {
-  send(frame: object): void;
+  /** False when the socket is not open (the frame is dropped; a reconnect subscribes again). */
+  send(frame: object): boolean;
   close(): void;
 }
 
@@ -118,7 +119,9 @@ export function connectAgentSocket(
   open();
   return {
     send(frame) {
-      if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
+      if (ws?.readyState !== WebSocket.OPEN) return false;
+      ws.send(JSON.stringify(frame));
+      return true;
     },
     close() {
       stopped = true;

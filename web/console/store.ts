@@ -191,9 +191,9 @@ export class ConsoleStore {
     const tr = this.transcript(id);
     const full = id === this.selected;
     const after = full && !tr.full ? 0 : tr.lastSeq;
-    if (full) tr.full = true;
     this.subscribed.add(id);
-    this.socket?.send({ type: "subscribe", session_id: id, after_seq: after });
+    const sent = this.socket?.send({ type: "subscribe", session_id: id, after_seq: after }) ?? false;
+    if (full && sent) tr.full = true;
   }
 
   private unwatch(id: string): void {
