@@ -1,21 +1,16 @@
 // Bundles the browser pages (the embeddable widget and the agent console) with esbuild into dist/web/,
 // each file named with a content hash, and writes dist/web/manifest.json mapping entry names to files.
-// Safe to run while a server serves dist/web, and twice at once (tests build it): files are written under a
-// temporary name and renamed, and a file is removed only once the new manifest no longer names it.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const out = path.join(root, "dist", "web");
+// Not emptied first: a server (or a test) reading dist/web meanwhile never finds it half-built. Bundles are
+// written under their content hash, the manifest last (by rename), and bundles it no longer names removed after.
 mkdirSync(out, { recursive: true });
-const writeAtomically = (file, contents) => {
-  const tmp = path.join(out, `.${path.basename(file)}.${process.pid}.tmp`);
-  writeFileSync(tmp, contents);
-  renameSync(tmp, file);
-};
 
 const entries = {
   widget: "web/widget/main.tsx",
@@ -41,12 +36,15 @@ for (const [name, entry] of Object.entries(entries)) {
   const code = result.outputFiles[0].contents;
   const hash = createHash("sha256").update(code).digest("hex").slice(0, 12);
   const file = `${name}.${hash}.js`;
-  if (!existsSync(path.join(out, file))) writeAtomically(path.join(out, file), code);
+  writeFileSync(path.join(out, file), code);
   manifest[name] = file;
 }
-writeAtomically(path.join(out, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
-const keep = new Set(["manifest.json", ...Object.values(manifest)]);
+const next = path.join(out, `manifest.${process.pid}.tmp`);
+writeFileSync(next, `${JSON.stringify(manifest, null, 2)}\n`);
+renameSync(next, path.join(out, "manifest.json"));
+const current = new Set(Object.values(manifest));
 for (const file of readdirSync(out)) {
-  if (!keep.has(file) && !file.endsWith(".tmp")) rmSync(path.join(out, file), { force: true });
+  if (/^[a-z]+\.[0-9a-f]{12}\.js$/.test(file) && !current.has(file))
+    rmSync(path.join(out, file), { force: true });
 }
 console.error(`web: built ${Object.values(manifest).join(", ")} into dist/web`);

@@ -170,7 +170,7 @@ export function createHub(readBacklog: BacklogReader, onError: (err: unknown) =>
           });
           return;
         case "read":
-          // Read receipts: the other side's ticks (both sides get it; a client ignores its own).
+          // Read receipts: both sides' subscribers (the visitor's ticks, the agent's console).
           for (const [peer, sub] of sessions.get(notice.sessionId) ?? []) {
             if (!sub.authorized) continue;
             peer.send({

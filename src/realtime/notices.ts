@@ -118,6 +118,9 @@ export interface SessionView {
   readonly status: "none" | "waiting" | "active" | "closed";
   readonly assignedAgent: AgentRef | null;
   readonly messages: MessageView[];
+  /** The highest seq each side has marked read (read receipts). */
+  readonly visitorReadSeq: number;
+  readonly agentReadSeq: number;
 }
 
 const startedOwner = z.object({ chat_user_id: z.string() });
@@ -131,6 +134,8 @@ export function sessionViewOf(events: readonly LoggedEvent[]): SessionView {
     status: "none",
     assignedAgent: null,
     messages: [],
+    visitorReadSeq: 0,
+    agentReadSeq: 0,
   };
   for (const event of events) {
     const notice = noticeOf(event);
@@ -157,6 +162,10 @@ export function sessionViewOf(events: readonly LoggedEvent[]): SessionView {
         view = { ...view, status: "closed" };
         break;
       case "read":
+        view =
+          notice.readerKind === "visitor"
+            ? { ...view, visitorReadSeq: Math.max(view.visitorReadSeq, notice.upToSeq) }
+            : { ...view, agentReadSeq: Math.max(view.agentReadSeq, notice.upToSeq) };
         break;
       default: {
         const unhandled: never = notice;

@@ -63,6 +63,9 @@ export type ServerFrame =
       readonly last_seq: number;
       readonly status: "waiting" | "active" | "closed";
       readonly assigned_agent: AgentRef | null;
+      /** Read receipts so far: the highest seq the visitor, and the agent, marked read. */
+      readonly visitor_read_seq: number;
+      readonly agent_read_seq: number;
     }
   | { readonly type: "message"; readonly session_id: string; readonly message: MessageView }
   | {

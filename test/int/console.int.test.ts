@@ -6,7 +6,7 @@ import { createStaffKey } from "../../src/auth/staffKeys";
 import { chromiumPath, launchChromium } from "../support/browser";
 import { asBrowser, asOssUser } from "../support/identity";
 import { startTestService, type TestService } from "../support/testService";
-import { ensureWebBuild } from "../support/webBuild";
+import { buildWebBundles } from "../support/webBuild";
 import { readySocket } from "../support/wsClient";
 
 // The agent console (/console) in a real headless Chromium; the visitor's side is driven over the HTTP API and
@@ -154,7 +154,7 @@ const bubbles = (page: Page) =>
 
 suite(title, () => {
   beforeAll(async () => {
-    ensureWebBuild();
+    buildWebBundles();
     // A short heartbeat: a revoked key's sockets close within one (see the last test).
     svc = await startTestService({ WS_HEARTBEAT_MS: "1000" });
     budiKey = (await createStaffKey(svc.database.knex, { name: "Budi", role: "agent" })).key;

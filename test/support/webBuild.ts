@@ -1,13 +1,9 @@
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 
-let built = false;
-
-/** Builds the browser pages into dist/web (as `npm run build` does) once per test file; safe to run concurrently. */
-export function ensureWebBuild(): void {
-  if (built) return;
+/** Builds the browser bundles into dist/web (as `npm run build` does): the pages under test load them. */
+export function buildWebBundles(): void {
   execFileSync(process.execPath, [path.join(__dirname, "..", "..", "scripts", "build-web.mjs")], {
-    stdio: "pipe",
+    stdio: ["ignore", "ignore", "inherit"],
   });
-  built = true;
 }
