@@ -294,6 +294,12 @@ describe("read receipts over the socket", () => {
       reader_kind: "agent",
       up_to_seq: 2,
     });
+    // A new subscription starts from the read marks so far.
+    agentSocket.send({ type: "subscribe", session_id: v.sessionId, after_seq: 2 });
+    expect(await agentSocket.next((f) => f.type === "subscribed" && f.last_seq === 2)).toMatchObject({
+      visitor_read_seq: 1,
+      agent_read_seq: 2,
+    });
     agentSocket.close();
     visitorSocket.close();
   });

@@ -54,6 +54,8 @@ export class ConsoleStore {
   readonly userSessions = new Map<string, UserSession[]>();
   readonly typingUntil = new Map<string, number>();
   readonly pending = new Map<string, Pending[]>();
+  /** How far the visitor has read each session (read receipts: detail, subscribed and read frames). */
+  readonly visitorRead = new Map<string, number>();
   selected: string | null = null;
   toast: string | null = null;
   private socket: AgentSocket | null = null;
@@ -161,12 +163,8 @@ export class ConsoleStore {
   async loadDetail(id: string, minPosition?: number): Promise<void> {
     const at = minPosition === undefined ? "" : `?min_position=${minPosition}`;
     const detail = await this.api.get<SessionDetail>(`/api/agent/sessions/${id}${at}`);
-    const known = this.details.get(id);
-    // A read frame may have come in before this answer: read marks never move back.
-    this.details.set(id, {
-      ...detail,
-      visitor_read_seq: Math.max(detail.visitor_read_seq, known?.visitor_read_seq ?? 0),
-    });
+    this.details.set(id, detail);
+    this.readUpTo(id, detail.visitor_read_seq);
     this.emit();
     if (!this.userSessions.has(detail.chat_user_id)) {
       const { sessions } = await this.api.get<{ sessions: UserSession[] }>(
@@ -261,6 +259,7 @@ export class ConsoleStore {
       case "subscribed": {
         const tr = this.transcript(frame.session_id);
         tr.lastSeq = Math.max(tr.lastSeq, frame.last_seq);
+        this.readUpTo(frame.session_id, frame.visitor_read_seq ?? 0);
         break;
       }
       case "typing":
@@ -269,13 +268,9 @@ export class ConsoleStore {
           setTimeout(() => this.emit(), 4100);
         }
         break;
-      case "read": {
-        const detail = this.details.get(frame.session_id);
-        if (detail && frame.reader_kind === "visitor" && frame.up_to_seq > detail.visitor_read_seq) {
-          this.details.set(frame.session_id, { ...detail, visitor_read_seq: frame.up_to_seq });
-        }
+      case "read":
+        if (frame.reader_kind === "visitor") this.readUpTo(frame.session_id, frame.up_to_seq);
         break;
-      }
       case "error":
         if (frame.code !== 404) {
           this.toast = frame.error;
@@ -285,6 +280,11 @@ export class ConsoleStore {
         break;
     }
     this.emit();
+  }
+
+  /** Read marks never move back. */
+  private readUpTo(id: string, seq: number): void {
+    if (seq > (this.visitorRead.get(id) ?? 0)) this.visitorRead.set(id, seq);
   }
 
   private onMessage(id: string, message: Message): void {

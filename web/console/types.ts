@@ -105,6 +105,9 @@ export type ServerFrame =
       readonly last_seq: number;
       readonly status: SessionStatus;
       readonly assigned_agent: AgentRef | null;
+      /** Read receipts so far (older servers leave them out). */
+      readonly visitor_read_seq?: number;
+      readonly agent_read_seq?: number;
     }
   | { readonly type: "message"; readonly session_id: string; readonly message: Message }
   | {

@@ -510,7 +510,7 @@ function Conversation(props: {
   const priority = detail?.priority ?? chat?.priority ?? queued?.priority;
   const typing = (store.typingUntil.get(id) ?? 0) > Date.now();
   const lines = linesOf(t, lang, props.now, detail, messages, pending);
-  const visitorRead = detail?.visitor_read_seq ?? 0;
+  const visitorRead = store.visitorRead.get(id) ?? 0;
 
   const logRef = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
