@@ -24,7 +24,6 @@ import { type Config, ConfigError } from "./config";
 import { createKnex, createPool, ensureDatabase, migrateLatest } from "./db/database";
 import { startEmbeddedPostgres } from "./db/embeddedPostgres";
 import { createChainedStore } from "./eventstore/chainedStore";
-import { createEncryptingStore } from "./eventstore/encryptingStore";
 import type { EventStore, EventStoreAdapter } from "./eventstore/eventStore";
 import { createEventStoreDbEventStore } from "./eventstore/eventStoreDbEventStore";
 import { createPostgresEventStore } from "./eventstore/postgresEventStore";
@@ -32,6 +31,7 @@ import { createApp } from "./http/app";
 import { startMetricsServer } from "./http/metricsServer";
 import { createIdempotencyStore } from "./ops/idempotencyStore";
 import { countingStore, createMetrics } from "./ops/metrics";
+import { createEncryptingStore } from "./privacy/encryptingStore";
 import { openEvents } from "./privacy/eventCipher";
 import { assertKekMatches, resolveKek } from "./privacy/kek";
 import { createCachingKeyStore } from "./privacy/keyCache";
@@ -400,10 +400,9 @@ export async function startService(
               open: (events) => openEvents(events, database.keys, { only: liveEventTypes }),
               onEvents,
             })
-          : config.EVENT_STORE === "postgres"
+          : config.EVENT_STORE === "postgres" && database.sealedLog.committed
             ? startPostgresFollower({
-                knex: database.knex,
-                connectionString: database.url,
+                log: database.sealedLog.committed,
                 logger,
                 // The rows are read as stored: personal fields (message bodies among them) sealed; only the
                 // events that give notices are opened.

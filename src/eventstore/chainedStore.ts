@@ -131,6 +131,7 @@ export function createChainedStore(adapter: EventStoreAdapter, options: ChainedS
     readAll: (after, maxCount) => adapter.readAll(after, maxCount),
     readAt: (position) => adapter.readAt(position),
     follow: (after, opts) => adapter.follow(after, opts),
+    ...(adapter.committed ? { committed: adapter.committed } : {}),
     close: () => adapter.close(),
   };
 }

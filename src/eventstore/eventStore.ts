@@ -1,21 +1,8 @@
 import type { DomainEvent } from "../events/chatEvents";
 import type { EventMetadata } from "../events/metadata";
+import { compareLogPositions, type LogPosition, logStart, type RecordedEvent } from "../events/recorded";
 
-/**
- * Where the global log is: two numbers compared in order. Postgres: (transaction id, global position);
- * EventStoreDB: (commit, prepare). The start of the log is (0, 0).
- */
-export interface LogPosition {
-  readonly commit: bigint;
-  readonly prepare: bigint;
-}
-export const logStart: LogPosition = { commit: 0n, prepare: 0n };
-
-export function compareLogPositions(a: LogPosition, b: LogPosition): number {
-  if (a.commit !== b.commit) return a.commit < b.commit ? -1 : 1;
-  if (a.prepare !== b.prepare) return a.prepare < b.prepare ? -1 : 1;
-  return 0;
-}
+export { compareLogPositions, type LogPosition, logStart, type RecordedEvent };
 
 /** "no_stream": the stream must not exist; a number: the revision of its last event; "any": no check. */
 export type ExpectedRevision = "no_stream" | "any" | bigint;
@@ -28,24 +15,6 @@ export type NewEvent = DomainEvent & { readonly id?: string; readonly metadata: 
 
 /** An event as an adapter stores it: its id and metadata (hash chain included) are final. */
 export type EventToAppend = DomainEvent & { readonly id: string; readonly metadata: EventMetadata };
-
-export type RecordedEvent = DomainEvent & {
-  readonly id: string;
-  readonly metadata: EventMetadata;
-  readonly streamId: string;
-  /** 0 for a stream's first event. */
-  readonly revision: bigint;
-  /** The single number a client can hold on to (Postgres global position, EventStoreDB commit). */
-  readonly position: bigint;
-  readonly logPosition: LogPosition;
-  /** The version the event was stored with, before upcasting. */
-  readonly storedVersion: number;
-  /**
-   * The event as the store recorded it — its data before upcasting (what the hash chain covers) and when it was
-   * recorded — for auditors. Every adapter's reads set it; an event rebuilt from the Kafka wire has none.
-   */
-  readonly stored?: { readonly data: unknown; readonly recordedAt: Date };
-};
 
 export interface AppendResult {
   readonly nextRevision: bigint;
@@ -92,6 +61,25 @@ export function checkStreamAppends(
   if (writes.some((w) => w.events.length === 0)) throw new Error("append needs at least one event");
 }
 
+/** Raised when data would be sealed for a data subject who was erased: the write is refused, never re-keyed. */
+export class SubjectErasedError extends Error {
+  constructor(readonly subjectId: string) {
+    super("This chat user's personal data was erased; nothing more is recorded for them");
+    this.name = "SubjectErasedError";
+  }
+}
+
+/**
+ * An append carrying data keys (`CarriedDataKey`) found one of them stored by another writer first: nothing is
+ * written; the events must be sealed again with the stored key.
+ */
+export class DataKeyTakenError extends Error {
+  constructor(readonly keyId: string) {
+    super(`data key ${keyId} was stored by another writer first`);
+    this.name = "DataKeyTakenError";
+  }
+}
+
 /** The one error every adapter raises when the expected revision does not hold. */
 export class ConcurrencyError extends Error {
   constructor(
@@ -102,6 +90,31 @@ export class ConcurrencyError extends Error {
     super(`stream ${streamId}: expected revision ${String(expected)}, found ${String(actual)}`);
     this.name = "ConcurrencyError";
   }
+}
+
+/**
+ * Reads for real-time delivery, where speed beats completeness (the Postgres adapter has them): what is
+ * committed now, without waiting for older transactions still in flight, so a position may be passed that a
+ * slower transaction fills later; the reader asks again for such positions by number.
+ */
+export interface CommittedReads {
+  /** The newest position in the log, 0 when it is empty. */
+  headPosition(): Promise<bigint>;
+  /** Of the positions after `after`, those that hold an event now. */
+  positionsAfter(after: bigint): Promise<bigint[]>;
+  /**
+   * Events committed now after `after`, and those at `positions`, in position order, at most `maxCount` (one
+   * snapshot: if a later event of a stream is seen, so are its earlier ones). An event that cannot be read is
+   * left out and named to `onUnreadable`; the positions read are all returned.
+   */
+  readCommitted(
+    after: bigint,
+    positions: readonly bigint[],
+    maxCount: number,
+    onUnreadable: (position: bigint, err: unknown) => void,
+  ): Promise<{ readonly positions: bigint[]; readonly events: RecordedEvent[] }>;
+  /** Calls `wake` when any process appends; the returned function stops listening. */
+  listen(wake: () => void, onError: (err: Error) => void): Promise<() => Promise<void>>;
 }
 
 /** What every store reads: streams, the global log, a position, and the log as it grows. */
@@ -117,6 +130,8 @@ export interface EventLog {
     after: LogPosition,
     options: { signal: AbortSignal; batchSize?: number },
   ): AsyncIterable<RecordedEvent[]>;
+  /** Reads of what is committed now, for real-time delivery; a store without them is followed (`follow`). */
+  readonly committed?: CommittedReads;
   close(): Promise<void>;
 }
 

@@ -4,10 +4,12 @@ import {
   type CarriedDataKey,
   ConcurrencyError,
   checkStreamAppends,
+  DataKeyTakenError,
   type EventToAppend,
   type ExpectedRevision,
   type StreamAppend,
   type StreamCheck,
+  SubjectErasedError,
 } from "./eventStore";
 
 function expectedToSql(expected: ExpectedRevision): string {
@@ -93,7 +95,8 @@ export function createPostgresAppends(pool: Pool) {
 }
 
 /**
- * Postgres' ways of saying "another writer got there first", as our error: the expected-revision check of the
+ * Postgres' errors as the port's: an erased subject, a data key taken, and the ways of saying "another writer
+ * got there first", as our error: the expected-revision check of the
  * append functions (its HINT names the stream of a multi-stream append), or a unique (stream, revision) key
  * that a concurrent append took between the check and the insert (its DETAIL names the stream).
  */
@@ -102,6 +105,9 @@ function asConcurrencyError(
   writes: readonly { streamId: string; expected: ExpectedRevision }[],
 ): unknown {
   const pgErr = err as { code?: string; constraint?: string; detail?: string; hint?: string };
+  // What append_to_streams_with_keys (migration 017) raises: an erased subject; a key another writer stored.
+  if (pgErr.code === "LC410") return new SubjectErasedError(pgErr.detail ?? "");
+  if (pgErr.code === "LC409") return new DataKeyTakenError(pgErr.detail ?? "");
   if (pgErr.code === "P0409") {
     const write = writes[Number(pgErr.hint ?? 0)] ?? writes[0];
     if (write) return new ConcurrencyError(write.streamId, write.expected, actualRevision(pgErr.detail));

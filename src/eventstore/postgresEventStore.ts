@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Client, type Pool } from "pg";
 import type { EventMetadata } from "../events/metadata";
 import { upcast } from "../events/upcasters";
-import type { EventStoreAdapter, LogPosition, RecordedEvent } from "./eventStore";
+import type { CommittedReads, EventStoreAdapter, LogPosition, RecordedEvent } from "./eventStore";
 import { createPostgresAppends } from "./postgresAppend";
 
 const NOTIFY_CHANNEL = "livechat_events";
@@ -240,9 +240,54 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
     }
   }
 
+  const committed: CommittedReads = {
+    async headPosition() {
+      const head = await pool.query<{ head: string }>(
+        "SELECT coalesce(max(global_position), 0)::text AS head FROM events",
+      );
+      return BigInt(head.rows[0]?.head ?? "0");
+    },
+    async positionsAfter(after) {
+      const recent = await pool.query<{ p: string }>(
+        "SELECT global_position::text AS p FROM events WHERE global_position > $1",
+        [after.toString()],
+      );
+      return recent.rows.map((r) => BigInt(r.p));
+    },
+    async readCommitted(after, positions, maxCount, onUnreadable) {
+      const result = await pool.query<EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM events
+         WHERE global_position > $1 OR global_position = ANY($2::bigint[])
+         ORDER BY global_position LIMIT $3`,
+        [after.toString(), positions.map(String), maxCount],
+      );
+      const read: bigint[] = [];
+      const events: RecordedEvent[] = [];
+      for (const row of result.rows) {
+        const position = BigInt(row.global_position);
+        read.push(position);
+        try {
+          events.push(toRecorded(row));
+        } catch (err) {
+          onUnreadable(position, err);
+        }
+      }
+      return { positions: read, events };
+    },
+    async listen(wake, onError) {
+      const listener = new Client({ connectionString: options.connectionString });
+      listener.on("notification", () => wake());
+      listener.on("error", onError);
+      await listener.connect();
+      await listener.query(`LISTEN ${NOTIFY_CHANNEL}`);
+      return () => listener.end().catch(() => undefined);
+    },
+  };
+
   return {
     append,
     appendToStreams,
+    committed,
     storesDataKeys: true,
     readStream,
     readLastEvent,

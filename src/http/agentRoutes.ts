@@ -10,7 +10,7 @@ import type { Participant } from "../domain/chatSession/conversation";
 import { NotFoundError } from "../domain/errors";
 import { getAgentSessions, getAgentStatus, getAgents, getQueue } from "../queries/agentQueries";
 import { getAgentSessionDetail, getChatUserSessions } from "../queries/agentSessionDetail";
-import { getMessages } from "../queries/messages";
+import { getReadableMessages } from "../queries/messages";
 import { waitForPosition } from "../queries/waitForPosition";
 import { parse, requestContext } from "./context";
 import { describeRoute, type RouteDoc } from "./openapi/routeDocs";
@@ -229,9 +229,7 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
   router.get("/api/agent/sessions/:id", async (req, res) => {
     const input = parse(queueQuery.extend(sessionIdParam.shape), { ...req.query, id: req.params.id });
     await catchUp(res, input.min_position);
-    const detail = await getAgentSessionDetail(deps.knex, deps.store, input.id);
-    if (!detail) throw new NotFoundError("Chat session not found");
-    res.json(detail);
+    res.json(await getAgentSessionDetail(deps.knex, deps.store, input.id));
   });
 
   router.get("/api/agent/users/:id/sessions", async (req, res) => {
@@ -259,9 +257,8 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
   router.get("/api/agent/sessions/:id/messages", async (req, res) => {
     const input = parse(messagesQuery, { ...req.query, id: req.params.id });
     await catchUp(res, input.min_position);
-    const session = await deps.knex.table("chat_sessions").where({ id: input.id }).first("id");
-    if (!session) throw new NotFoundError("Chat session not found");
-    res.json(await getMessages(deps.knex, input.id, input.after_seq, input.limit));
+    const page = { sessionId: input.id, afterSeq: input.after_seq, limit: input.limit };
+    res.json(await getReadableMessages(deps.knex, { anySession: true }, page));
   });
 
   router.post("/api/agent/sessions/:id/transfer", async (req, res) => {

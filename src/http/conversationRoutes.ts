@@ -3,13 +3,17 @@ import type { ZodType } from "zod";
 import { postMessage } from "../commands/postMessage";
 import { closeSession, markRead, rateSession } from "../commands/sessionActions";
 import type { ConversationDeps } from "../commands/sessionCommand";
-import { NotFoundError } from "../domain/errors";
-import { getMessages } from "../queries/messages";
-import { readerOwns } from "../queries/readerAccess";
+import { getReadableMessages } from "../queries/messages";
 import { parse, requestContext } from "./context";
 import { callerOf } from "./identityAuth";
 import { describeRoute, type RouteDoc } from "./openapi/routeDocs";
-import { requireBrowserOrUser, requireVisitor, staffAllowed, visitorAccess } from "./ownership";
+import {
+  requireBrowserOrUser,
+  requireVisitor,
+  sessionReader,
+  staffAllowed,
+  visitorAccess,
+} from "./ownership";
 import type { RouteDeps } from "./routeDeps";
 import { errors } from "./schemas/common";
 import {
@@ -109,18 +113,8 @@ export function visitorConversationRoutes(
     const anySession = staffAllowed(caller, "readSessions");
     requireBrowserOrUser(caller, anySession);
     await catchUp(res, input.min_position);
-    const session = await deps.knex.table("chat_sessions").where({ id: input.id }).first("chat_user_id");
-    const owner = { browserUuid: caller.browserUuid, ossUserId: caller.ossUser?.ossUserId ?? null };
-    if (
-      !session ||
-      !(
-        anySession ||
-        (await readerOwns(deps.knex, { session_id: input.id, chat_user_id: session.chat_user_id }, owner))
-      )
-    ) {
-      throw new NotFoundError("Chat session not found");
-    }
-    res.json(await getMessages(deps.knex, input.id, input.after_seq, input.limit));
+    const page = { sessionId: input.id, afterSeq: input.after_seq, limit: input.limit };
+    res.json(await getReadableMessages(deps.knex, sessionReader(caller, anySession), page));
   });
 
   router.post("/api/oss-chat/session/:id/close", async (req, res) => {

@@ -3,6 +3,7 @@ import type { OssIdentity } from "../auth/identityTokens";
 import type { SessionAccess } from "../commands/sessionAccess";
 import type { Participant } from "../domain/chatSession/conversation";
 import type { Actor } from "../events/metadata";
+import type { SessionReader } from "../queries/readerAccess";
 import { ForbiddenError, UnauthorizedError } from "./errors";
 import type { Caller } from "./identityAuth";
 
@@ -79,6 +80,12 @@ export function requireVisitor(caller: Caller): Participant & { readonly kind: "
   }
   const actor = requireBrowserOrUser(caller, false);
   return { kind: "visitor", id: actor.id, name: null };
+}
+
+/** Who reads a session: staff allowed to read any, else the caller's browser and OSS user. */
+export function sessionReader(caller: Caller, anySession: boolean): SessionReader {
+  if (anySession) return { anySession: true };
+  return { anySession: false, browserUuid: caller.browserUuid, ossUserId: caller.ossUser?.ossUserId ?? null };
 }
 
 /** A visitor's access to sessions: the ones its browser or OSS user owns (the commands check, see sessionOwnership). */

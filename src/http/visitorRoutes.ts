@@ -3,10 +3,8 @@ import { linkUser } from "../commands/linkUser";
 import { conversationDeps } from "../commands/sessionCommand";
 import { setContact } from "../commands/setContact";
 import { startChat } from "../commands/startChat";
-import { NotFoundError } from "../domain/errors";
 import { getHistory, historyInput } from "../queries/history";
-import { readerOwns } from "../queries/readerAccess";
-import { getSessionForReader, sessionInput } from "../queries/session";
+import { getReadableSession, sessionInput } from "../queries/session";
 import { waitForPosition } from "../queries/waitForPosition";
 import { parse, requestContext } from "./context";
 import { visitorConversationRoutes } from "./conversationRoutes";
@@ -18,6 +16,7 @@ import {
   requireBrowser,
   requireBrowserOrUser,
   requireOssUser,
+  sessionReader,
   staffAllowed,
   withTokenIdentity,
 } from "./ownership";
@@ -194,25 +193,7 @@ export function chatRoutes(deps: RouteDeps): Router {
     const anySession = staffAllowed(caller, "readSessions");
     requireBrowserOrUser(caller, anySession);
     await catchUp(res, input.min_position);
-    const owner = { browserUuid: caller.browserUuid, ossUserId: caller.ossUser?.ossUserId ?? null };
-    // The reader's own chat user comes with the read: the ownership check needs no statement of its own.
-    const found = await getSessionForReader(deps.knex, input.id, anySession ? null : owner.ossUserId);
-    const readable =
-      found !== null &&
-      (anySession ||
-        (await readerOwns(
-          deps.knex,
-          {
-            ...found.view,
-            anonymousBrowserUuid: found.anonymousBrowserUuid,
-            readerChatUserId: found.readerChatUserId,
-          },
-          owner,
-        )));
-    if (!found || !readable) {
-      throw new NotFoundError("Chat session not found");
-    }
-    res.json(found.view);
+    res.json(await getReadableSession(deps.knex, sessionReader(caller, anySession), input.id));
   });
 
   return router;

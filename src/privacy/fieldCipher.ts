@@ -1,7 +1,8 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 
-/** What a personal field reads as once its key is destroyed. */
-export const ERASED = "[erased]";
+import { ERASED } from "../events/recorded";
+
+export { ERASED };
 
 /** A sealed field: `pii:v1:<key id>:<base64url(iv | tag | ciphertext)>`; the key id names the data key. */
 const PREFIX = "pii:v1:";
@@ -53,8 +54,6 @@ export function parseSealed(value: unknown): SealedField | null {
     payload: Buffer.from(value.slice(split + 1), "base64url"),
   };
 }
-
-export const isSealed = (value: unknown): value is string => parseSealed(value) !== null;
 
 /** Opens a sealed field; throws if the key is wrong or the bytes were altered. */
 export function open(key: Buffer, sealed: SealedField): string {

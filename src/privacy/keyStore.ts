@@ -1,10 +1,7 @@
-/** Raised when data would be sealed for a data subject who was erased: the write is refused, never re-keyed. */
-export class SubjectErasedError extends Error {
-  constructor(readonly subjectId: string) {
-    super("This chat user's personal data was erased; nothing more is recorded for them");
-    this.name = "SubjectErasedError";
-  }
-}
+import { SubjectErasedError } from "../eventstore/eventStore";
+
+// The store port's error: a key store and an append that stores keys refuse an erased subject alike.
+export { SubjectErasedError };
 
 export interface KeyRequest {
   readonly keyId: string;

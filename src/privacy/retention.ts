@@ -1,8 +1,8 @@
 import type { Knex } from "knex";
 import type { Logger } from "pino";
+import { ERASED } from "../events/recorded";
 import { streams } from "../events/streams";
 import type { EventStore } from "../eventstore/eventStore";
-import { ERASED } from "./fieldCipher";
 import type { KeyStore } from "./keyStore";
 import { sessionMessagesKeyId } from "./personalFields";
 

@@ -1,5 +1,5 @@
 import type { Fact } from "../events/chatEvents";
-import { ERASED } from "../privacy/fieldCipher";
+import { ERASED } from "../events/recorded";
 import type { Projection, RowOp } from "./rowOps";
 
 /** chat_messages: one row per posted message, unique by (session_id, seq) and (session_id, client_message_id). */

@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import { ERASED } from "../privacy/fieldCipher";
+import { ERASED } from "../events/recorded";
 import type { ReadTable } from "./rowOps";
 
 type MemoryRows = Record<ReadTable, Record<string, unknown>[]>;

@@ -1,9 +1,10 @@
 import type { Knex } from "knex";
 import { queryRows } from "../db/rawQuery";
+import { NotFoundError } from "../domain/errors";
 import type { DomainEvent } from "../events/chatEvents";
 import { streams } from "../events/streams";
 import type { EventLog } from "../eventstore/eventStore";
-import { getSession, type SessionDetailView } from "./session";
+import { getSessionForReader, type SessionDetailView } from "./session";
 import { SESSION_COLUMNS, SESSIONS_WITH_CONTACT, type SessionRow, toSessionView } from "./sessionRows";
 
 /** What happened to a session besides its messages: the console's system lines. */
@@ -62,21 +63,22 @@ export function activityOf(
 /**
  * One session as the console shows it: the detail visitors see (contact, chat user, assignee), the read marks of
  * both sides, the rating, and its activity — read from the session's own stream, the one place that keeps every
- * transfer. Null for an unknown session.
+ * transfer. An unknown session is "not found".
  */
 export async function getAgentSessionDetail(
   knex: Knex,
   log: Pick<EventLog, "readStream">,
   sessionId: string,
-): Promise<AgentSessionDetail | null> {
-  const [detail, extra] = await Promise.all([
-    getSession(knex, sessionId),
+): Promise<AgentSessionDetail> {
+  const [found, extra] = await Promise.all([
+    getSessionForReader(knex, sessionId),
     knex
       .table("chat_sessions")
       .where({ id: sessionId })
       .first("last_seq", "visitor_read_seq", "agent_read_seq", "closed_at", "rating_score", "rating_comment"),
   ]);
-  if (!detail || !extra) return null;
+  if (!found || !extra) throw new NotFoundError("Chat session not found");
+  const detail = found.view;
   const events = await log.readStream(streams.chatSession(sessionId));
   return {
     ...detail,

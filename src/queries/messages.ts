@@ -1,4 +1,6 @@
 import type { Knex } from "knex";
+import { NotFoundError } from "../domain/errors";
+import { readerOwns, type SessionReader } from "./readerAccess";
 
 export interface MessageView {
   message_id: string;
@@ -40,16 +42,17 @@ export async function getMessages(
   return { messages, next_after_seq: messages.at(-1)?.seq ?? afterSeq };
 }
 
-/** Messages of the other side after a read mark: a visitor's unread are the agents' and the system's. */
-export async function unreadCount(
+/** A session's messages for a reader who may read it; a session it may not read is "not found". */
+export async function getReadableMessages(
   knex: Knex,
-  sessionId: string,
-  reader: "visitor" | "agent",
-  readSeq: number,
-): Promise<number> {
-  const query = knex.table("chat_messages").where("session_id", sessionId).andWhere("seq", ">", readSeq);
-  if (reader === "visitor") query.whereNot("author_kind", "visitor");
-  else query.where("author_kind", "visitor");
-  const row = await query.count<{ n: string }[]>({ n: "*" }).first();
-  return Number(row?.n ?? 0);
+  reader: SessionReader,
+  page: { readonly sessionId: string; readonly afterSeq: number; readonly limit: number },
+): Promise<MessagesPage> {
+  const session = await knex.table("chat_sessions").where({ id: page.sessionId }).first("chat_user_id");
+  const readable =
+    session !== undefined &&
+    (reader.anySession ||
+      (await readerOwns(knex, { session_id: page.sessionId, chat_user_id: session.chat_user_id }, reader)));
+  if (!readable) throw new NotFoundError("Chat session not found");
+  return getMessages(knex, page.sessionId, page.afterSeq, page.limit);
 }

@@ -1,6 +1,11 @@
 import type { Knex } from "knex";
 import { historyOwner } from "./history";
 
+/** Who reads a session: staff allowed to read any, or a visitor by its browser and OSS user. */
+export type SessionReader =
+  | { readonly anySession: true }
+  | { readonly anySession: false; readonly browserUuid: string | null; readonly ossUserId: string | null };
+
 /**
  * Whether a caller may read a session in the read tables: the browser that started it anonymously, or the
  * OSS user whose chat user holds it now (merged-in sessions included). A browser linked to an account does

@@ -2,6 +2,8 @@ import type { Knex } from "knex";
 import { z } from "zod";
 import { uuidField } from "../commands/fields";
 import { queryRows } from "../db/rawQuery";
+import { NotFoundError } from "../domain/errors";
+import { readerOwns, type SessionReader } from "./readerAccess";
 import {
   SESSION_COLUMNS,
   SESSIONS_WITH_CONTACT,
@@ -14,7 +16,6 @@ export const sessionInput = z.object({
   id: uuidField,
   min_position: z.coerce.number().int().min(0).optional(),
 });
-export type SessionInput = z.infer<typeof sessionInput>;
 
 export interface ChatUserView {
   chat_user_id: string;
@@ -34,9 +35,28 @@ export type SessionDetailView = SessionView & {
   unread_for_visitor: number;
 };
 
-/** One session with its contact and its chat user, or null. */
-export async function getSession(knex: Knex, sessionId: string): Promise<SessionDetailView | null> {
-  return (await getSessionForReader(knex, sessionId))?.view ?? null;
+/** The session detail for a reader who may read it; a session it may not read is "not found". */
+export async function getReadableSession(
+  knex: Knex,
+  reader: SessionReader,
+  sessionId: string,
+): Promise<SessionDetailView> {
+  // The reader's own chat user comes with the read: the ownership check needs no statement of its own.
+  const found = await getSessionForReader(knex, sessionId, reader.anySession ? null : reader.ossUserId);
+  const readable =
+    found !== null &&
+    (reader.anySession ||
+      (await readerOwns(
+        knex,
+        {
+          ...found.view,
+          anonymousBrowserUuid: found.anonymousBrowserUuid,
+          readerChatUserId: found.readerChatUserId,
+        },
+        reader,
+      )));
+  if (!found || !readable) throw new NotFoundError("Chat session not found");
+  return found.view;
 }
 
 const SESSION_DETAIL = `SELECT ${SESSION_COLUMNS}, s.anonymous_browser_uuid,

@@ -1,20 +1,16 @@
-import type { Knex } from "knex";
-import { Client } from "pg";
 import type { Logger } from "pino";
-import { queryRows } from "../db/rawQuery";
-import type { RecordedEvent } from "../eventstore/eventStore";
-import { EVENT_COLUMNS, type EventRow, toRecorded } from "../eventstore/postgresEventStore";
+import type { RecordedEvent } from "../events/recorded";
+import type { CommittedReads } from "../eventstore/eventStore";
 import type { LogFollower } from "./follower";
 import type { LoggedEvent } from "./notices";
 
-const NOTIFY_CHANNEL = "livechat_events";
 const BATCH = 1000;
 /** Positions checked for gaps at start: appends in flight while the process started. */
 const START_WINDOW = 1000;
 const MAX_GAPS = 10_000;
 
 /**
- * The real-time follower on the Postgres event store. The projector's reader waits until no older transaction
+ * The real-time follower on a store with committed reads (the Postgres adapter's, `CommittedReads`). The projector's reader waits until no older transaction
  * is in flight anywhere on the server (to never skip an event for good), which on a busy shared server can
  * hold a fresh commit back for hundreds of milliseconds. Sockets need speed, and their subscriptions already
  * repair order and gaps per session (seq, re-read of the stream), so this reader takes every committed event
@@ -22,8 +18,7 @@ const MAX_GAPS = 10_000;
  * they appear or `gapTimeoutMs` passes (an aborted append leaves a position that never fills).
  */
 export async function startPostgresFollower(options: {
-  knex: Knex;
-  connectionString: string;
+  log: CommittedReads;
   logger: Logger;
   onEvents: (events: readonly LoggedEvent[]) => void;
   /** Turns events as stored into events as the domain reads them (e.g. opens sealed fields); default: as is. */
@@ -31,7 +26,7 @@ export async function startPostgresFollower(options: {
   pollIntervalMs?: number;
   gapTimeoutMs?: number;
 }): Promise<LogFollower> {
-  const { knex, logger } = options;
+  const { log, logger } = options;
   const pollIntervalMs = options.pollIntervalMs ?? 500;
   const gapTimeoutMs = options.gapTimeoutMs ?? 60_000;
   const gaps = new Map<bigint, number>(); // position -> when it was first missed
@@ -39,56 +34,35 @@ export async function startPostgresFollower(options: {
   let announced = false;
   let wake: (() => void) | null = null;
 
-  const head = await knex.raw<{ rows: { head: string }[] }>(
-    "SELECT coalesce(max(global_position), 0)::text AS head FROM events",
-  );
-  let maxSeen = BigInt(head.rows[0]?.head ?? "0");
-  const recent = await knex.raw<{ rows: { p: string }[] }>(
-    "SELECT global_position::text AS p FROM events WHERE global_position > ?",
-    [(maxSeen - BigInt(START_WINDOW)).toString()],
-  );
-  const present = new Set(recent.rows.map((r) => BigInt(r.p)));
+  let maxSeen = await log.headPosition();
+  const present = new Set(await log.positionsAfter(maxSeen - BigInt(START_WINDOW)));
   for (let p = maxSeen - BigInt(START_WINDOW) + 1n; p <= maxSeen; p++) {
     if (p > 0n && !present.has(p)) gaps.set(p, Date.now());
   }
 
-  const listener = new Client({ connectionString: options.connectionString });
-  listener.on("notification", () => {
-    announced = true;
-    wake?.();
-  });
-  listener.on("error", (err) =>
-    logger.warn({ err }, "real-time follower's LISTEN connection failed; polling"),
+  const stopListening = await log.listen(
+    () => {
+      announced = true;
+      wake?.();
+    },
+    (err) => logger.warn({ err }, "real-time follower's LISTEN connection failed; polling"),
   );
-  await listener.connect();
-  await listener.query(`LISTEN ${NOTIFY_CHANNEL}`);
 
   async function readOnce(): Promise<number> {
     // One statement, one snapshot: if a later event of a stream is visible, so are its earlier ones.
-    const rows = await queryRows<EventRow>(
-      knex,
-      `SELECT ${EVENT_COLUMNS} FROM events
-       WHERE global_position > $1 OR global_position = ANY($2::bigint[])
-       ORDER BY global_position LIMIT ${BATCH}`,
-      [maxSeen.toString(), [...gaps.keys()].map(String)],
+    const { positions, events } = await log.readCommitted(maxSeen, [...gaps.keys()], BATCH, (position, err) =>
+      logger.warn({ err, position: String(position) }, "real-time follower skipped an unreadable event"),
     );
-    const events: RecordedEvent[] = [];
-    for (const row of rows) {
-      const position = BigInt(row.global_position);
+    for (const position of positions) {
       if (gaps.delete(position) === false && position > maxSeen) {
         for (let p = maxSeen + 1n; p < position && gaps.size < MAX_GAPS; p++) gaps.set(p, Date.now());
         maxSeen = position;
-      }
-      try {
-        events.push(toRecorded(row));
-      } catch (err) {
-        logger.warn({ err, position: row.global_position }, "real-time follower skipped an unreadable event");
       }
     }
     const expired = Date.now() - gapTimeoutMs;
     for (const [p, since] of gaps) if (since < expired) gaps.delete(p);
     if (events.length > 0) options.onEvents(options.open ? await options.open(events) : events);
-    return rows.length;
+    return positions.length;
   }
 
   const done = (async () => {
@@ -124,7 +98,7 @@ export async function startPostgresFollower(options: {
       stopped = true;
       wake?.();
       await done;
-      await listener.end().catch(() => undefined);
+      await stopListening();
     },
   };
 }

@@ -16,9 +16,10 @@ const seen: LoggedEvent[] = [];
 beforeAll(async () => {
   db = await createTestDatabase("lc_rtf");
   database = await openQuietDatabase(db.url);
+  const log = database.sealedLog.committed;
+  if (!log) throw new Error("the Postgres store reads committed events");
   follower = await startPostgresFollower({
-    knex: database.knex,
-    connectionString: db.url,
+    log,
     logger: createLogger("silent"),
     onEvents: (events) => seen.push(...events),
     pollIntervalMs: 5000, // long: only NOTIFY and the gap re-checks can explain a quick delivery

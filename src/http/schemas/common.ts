@@ -37,4 +37,3 @@ export function errors(
 
 export const isoTime = z.string().describe("ISO 8601 UTC instant");
 export const uuid = z.string().describe("UUID");
-export const idParams = z.object({ id: z.uuid() });

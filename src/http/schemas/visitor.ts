@@ -39,7 +39,6 @@ export const startChatInput = z
       });
     }
   });
-export type StartChatInput = z.infer<typeof startChatInput>;
 
 export const setContactInput = z.object({
   session_id: uuidField,
@@ -49,14 +48,12 @@ export const setContactInput = z.object({
   position: storableText(255).nullish(),
   company_name: storableText(255).nullish(),
 });
-export type SetContactInput = z.infer<typeof setContactInput>;
 
 export const linkUserInput = z.object({
   browser_uuid: uuidField,
   oss_user_id: ossUserIdField,
   email: emailField,
 });
-export type LinkUserInput = z.infer<typeof linkUserInput>;
 
 // Answers carry a message in the request's language (src/http/language.ts), given by the route.
 

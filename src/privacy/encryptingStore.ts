@@ -1,10 +1,6 @@
-import { keysToSeal, openEvents, sealEvents, sealWith } from "../privacy/eventCipher";
-import { type KeyStore, SubjectErasedError } from "../privacy/keyStore";
-import type { EventStore, NewEvent } from "./eventStore";
-
-/** What append_to_streams_with_keys (migration 017) raises: an erased subject; a key another writer stored. */
-const ERASED_SQLSTATE = "LC410";
-const KEY_TAKEN_SQLSTATE = "LC409";
+import { DataKeyTakenError, type EventStore, type NewEvent } from "../eventstore/eventStore";
+import { keysToSeal, openEvents, sealEvents, sealWith } from "./eventCipher";
+import type { KeyStore } from "./keyStore";
 
 /**
  * The personal-data layer of the store, wrapped around the chained store:
@@ -44,10 +40,9 @@ export function createEncryptingStore(inner: EventStore, keys: KeyStore): EventS
           keys.stored?.(prepared);
           return results;
         } catch (err) {
-          const e = err as { code?: string; detail?: string };
-          if (e.code === ERASED_SQLSTATE) throw new SubjectErasedError(e.detail ?? "");
-          // Another writer stored one of these keys first: seal again with the stored ones, as below.
-          if (e.code !== KEY_TAKEN_SQLSTATE) throw err;
+          // Another writer stored one of these keys first: seal again with the stored ones, as below. An erased
+          // subject (SubjectErasedError) and anything else go to the caller.
+          if (!(err instanceof DataKeyTakenError)) throw err;
         }
       }
       // One key lookup for the events of every stream the append writes.
