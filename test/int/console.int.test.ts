@@ -422,6 +422,32 @@ suite(title, () => {
     await context.close();
   });
 
+  it("fits a 375 px wide screen: the list, then the chat with a way back", async () => {
+    const v = await visitorStarts(
+      "Izin usaha mikro kecil menengah berbasis risiko untuk usaha baru",
+      "urgent",
+    );
+    await visitorSays(v, "Halo ".repeat(80));
+    const context = await browser.newContext({ viewport: { width: 375, height: 812 } });
+    const page = await consolePage(context);
+    const overflow = () =>
+      page.evaluate(() => {
+        const doc = (globalThis as any).document.documentElement;
+        return doc.scrollWidth - doc.clientWidth;
+      });
+    await signIn(page, budiKey);
+    await page.waitForSelector(`#queue li[data-session-id='${v.sessionId}']`);
+    expect(await overflow()).toBe(0);
+    await page.click(`#queue li[data-session-id='${v.sessionId}'] a`);
+    await page.waitForSelector("#transcript .msg.visitor");
+    expect(await overflow()).toBe(0);
+    expect(await page.isVisible("#queue")).toBe(false);
+    await page.click(".back");
+    await page.waitForSelector("#queue");
+    expect(await overflow()).toBe(0);
+    await context.close();
+  });
+
   it("passes the accessibility audit signed out, in both languages", async () => {
     const context = await browser.newContext();
     const page = await consolePage(context);

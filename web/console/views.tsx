@@ -104,7 +104,7 @@ export function Workspace(props: {
           <span class="logo-mark">
             <ChatIcon />
           </span>
-          <span>
+          <span class="brand-text">
             {t("brand")} · {t("title")}
           </span>
         </span>
@@ -143,7 +143,7 @@ export function Workspace(props: {
           onClick={props.onToggleLang}
           aria-label={t("switch_language_label")}
         >
-          <GlobeIcon /> {t("switch_language")}
+          <GlobeIcon /> <span class="lang-text">{t("switch_language")}</span>
         </button>
         <span class="who">{store.me.name}</span>
         <button type="button" class="btn" id="sign-out" onClick={props.onSignOut}>
