@@ -18,6 +18,18 @@ beforeAll(async () => {
 });
 afterAll(async () => svc.stop());
 
+/**
+ * Waits until the read tables show the write at `position` (min_position answers stale after 15 s on a loaded
+ * box: ask again until they do).
+ */
+async function settle(position: number) {
+  const until = Date.now() + 120_000;
+  for (;;) {
+    const r = await svc.get(`/api/agent/queue?min_position=${position}`, ani.headers);
+    if (r.headers.get("x-read-model-stale") !== "true" || Date.now() > until) return;
+  }
+}
+
 const claim = (sessionId: string, agent: Staff) =>
   svc.post(`/api/agent/sessions/${sessionId}/claim`, {}, agent.headers);
 
@@ -39,6 +51,7 @@ describe("GET /api/agent/agents", () => {
     const away = await put(svc, "/api/agent/status", { status: "available" }, citra.headers);
     expect(away.status).toBe(200);
 
+    await settle(Math.max(c.body.position, away.body.position));
     const list = await svc.get(
       `/api/agent/queue?min_position=${Math.max(c.body.position, away.body.position)}`,
       ani.headers,
@@ -55,6 +68,7 @@ describe("GET /api/agent/agents", () => {
     });
     // Bring Citra back to away for the other tests' sake, and check the own status endpoint.
     const back = await put(svc, "/api/agent/status", { status: "away" }, citra.headers);
+    await settle(back.body.position);
     await svc.get(`/api/agent/queue?min_position=${back.body.position}`, ani.headers);
     expect((await svc.get("/api/agent/status", citra.headers)).body).toEqual({
       agent_id: citra.id,
@@ -94,6 +108,7 @@ describe("GET /api/agent/sessions/:id", () => {
     await svc.post(`/api/agent/sessions/${v.sessionId}/messages`, { body: "Halo juga" }, ani.headers);
     await svc.post(`/api/agent/sessions/${v.sessionId}/read`, { up_to_seq: 1 }, ani.headers);
     const read = await svc.post(`/api/oss-chat/session/${v.sessionId}/read`, { up_to_seq: 2 }, v.headers);
+    await settle(read.body.position);
     const active = await svc.get(
       `/api/agent/sessions/${v.sessionId}?min_position=${read.body.position}`,
       budi.headers,
@@ -124,6 +139,7 @@ describe("GET /api/agent/sessions/:id", () => {
       { score: 4, comment: "Oke" },
       v.headers,
     );
+    await settle(rated.body.position);
     const done = await svc.get(
       `/api/agent/sessions/${v.sessionId}?min_position=${rated.body.position}`,
       ani.headers,
@@ -156,6 +172,7 @@ describe("a chat user's sessions and the agent's chat lists", () => {
     const second = await startVisitorChat(svc, { topic: "Kedua", browser: first.browser });
     await claim(first.sessionId, ani);
     const closed = await svc.post(`/api/agent/sessions/${first.sessionId}/close`, {}, ani.headers);
+    await settle(Math.max(closed.body.position, second.position));
     await svc.get(
       `/api/agent/queue?min_position=${Math.max(closed.body.position, second.position)}`,
       ani.headers,
@@ -207,6 +224,7 @@ describe("a chat user's sessions and the agent's chat lists", () => {
       { body: "<i>dua</i>" },
       agent.headers,
     );
+    await settle(last.body.position);
     const active = await svc.get(
       `/api/agent/sessions?status=active&min_position=${last.body.position}`,
       agent.headers,
@@ -230,6 +248,7 @@ describe("a chat user's sessions and the agent's chat lists", () => {
     await claim(b.sessionId, agent);
     await svc.post(`/api/agent/sessions/${a.sessionId}/close`, {}, agent.headers);
     const closed = await svc.post(`/api/agent/sessions/${b.sessionId}/close`, {}, agent.headers);
+    await settle(closed.body.position);
     const all = await svc.get(
       `/api/agent/sessions?status=closed&min_position=${closed.body.position}`,
       agent.headers,

@@ -39,7 +39,22 @@ async function visitorStarts(
 ): Promise<VisitorChat> {
   const r = await svc.post("/api/oss-chat/start", { browser_uuid: browserUuid, topic, priority });
   expect(r.status).toBe(201);
+  await settle(r.body.position);
   return { browser: browserUuid, headers: asBrowser(browserUuid), sessionId: r.body.session_id };
+}
+
+/**
+ * Waits until the read tables show the write at `position`: the console reads its lists and details from them
+ * (min_position answers stale after 15 s on a loaded box: ask again until they do).
+ */
+async function settle(position: number) {
+  const until = Date.now() + 120_000;
+  for (;;) {
+    const r = await svc.get(`/api/agent/queue?min_position=${position}`, {
+      authorization: `Bearer ${budiKey}`,
+    });
+    if (r.headers.get("x-read-model-stale") !== "true" || Date.now() > until) return;
+  }
 }
 
 async function visitorSays(v: VisitorChat, body: string) {
@@ -220,6 +235,7 @@ suite(title, () => {
       v.headers,
     );
     expect(contact.status).toBe(201);
+    await settle(contact.body.position);
     await visitorSays(v, "Halo, saya butuh bantuan NIB");
 
     const budiContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -412,6 +428,7 @@ suite(title, () => {
     const token = await asOssUser("OSS-777", "wati@example.co.id");
     const started = await svc.post("/api/oss-chat/start", { topic: "Akun OSS saya" }, token);
     expect(started.status).toBe(201);
+    await settle(started.body.position);
     const context = await browser.newContext();
     const page = await consolePage(context);
     await signIn(page, budiKey);

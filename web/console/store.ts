@@ -61,6 +61,9 @@ export class ConsoleStore {
   private socket: AgentSocket | null = null;
   private readonly subscribed = new Set<string>();
   private readonly readSent = new Map<string, number>();
+  /** Chats the socket said are the agent's, kept until the read tables (which may trail) list them too. */
+  private readonly freshlyMine = new Map<string, { chat: AgentChat; until: number }>();
+  private refresher: ReturnType<typeof setInterval> | undefined;
   private listeners = new Set<() => void>();
   private lastTypingSent = 0;
   private changed = false;
@@ -101,9 +104,14 @@ export class ConsoleStore {
       onFrame: (frame) => this.onFrame(frame),
       onRejected: () => this.events.rejected(),
     });
+    // A safety net for an all-day tool: the lists are read again every minute while connected.
+    this.refresher = setInterval(() => {
+      if (this.conn === "online") Promise.all([this.loadQueue(), this.loadMine()]).catch(() => undefined);
+    }, 60_000);
   }
 
   stop(): void {
+    clearInterval(this.refresher);
     this.socket?.close();
     this.socket = null;
   }
@@ -138,6 +146,11 @@ export class ConsoleStore {
     );
     const before = new Set(this.mine.keys());
     this.mine.clear();
+    const now = Date.now();
+    for (const [id, fresh] of this.freshlyMine) {
+      if (sessions.some((s) => s.session_id === id) || fresh.until < now) this.freshlyMine.delete(id);
+      else this.mine.set(id, this.mine.get(id) ?? fresh.chat);
+    }
     for (const s of sessions) {
       this.mine.set(s.session_id, s);
       const tr = this.transcript(s.session_id);
@@ -250,7 +263,8 @@ export class ConsoleStore {
         break;
       case "assigned":
         this.queue.delete(frame.session_id);
-        if (frame.assigned_agent.id === this.me.id) this.loadMine().catch((e) => this.fail(e));
+        if (frame.assigned_agent.id === this.me.id)
+          this.assignedToMe(frame.session_id, frame.topic, frame.priority);
         this.refreshDetail(frame.session_id);
         break;
       case "status":
@@ -316,11 +330,36 @@ export class ConsoleStore {
     }
   }
 
+  /** A chat given to this agent (claim, transfer, routing): listed at once, its details read when they show. */
+  private assignedToMe(id: string, topic: string | null, priority: AgentChat["priority"] | null): void {
+    const now = new Date().toISOString();
+    const chat: AgentChat = this.mine.get(id) ?? {
+      session_id: id,
+      topic: topic ?? "",
+      priority: priority ?? "normal",
+      status: "active",
+      created_at: now,
+      last_message_at: now,
+      unread_for_agent: 0,
+      contact_name: null,
+      last_seq: this.transcript(id).lastSeq,
+      last_message: null,
+      closed_at: null,
+    };
+    this.freshlyMine.set(id, { chat, until: Date.now() + 30_000 });
+    this.mine.set(id, chat);
+    if (!this.subscribed.has(id)) this.watch(id);
+    this.loadMine().catch((e) => this.fail(e));
+    // The read tables may trail the socket: read the list again once they have caught up.
+    setTimeout(() => this.loadMine().catch(() => undefined), 1500);
+  }
+
   private onStatus(id: string, status: string, agent: AgentRef | null): void {
     if (status !== "waiting") this.queue.delete(id);
     const mineBefore = this.mine.has(id);
     if (mineBefore && (status === "closed" || agent?.id !== this.me.id)) {
       this.mine.delete(id);
+      this.freshlyMine.delete(id);
       if (id !== this.selected) this.unwatch(id);
       if (this.closed !== null) this.loadClosed().catch((e) => this.fail(e));
     }
@@ -386,6 +425,7 @@ export class ConsoleStore {
         await this.loadMine(res.position);
       } else {
         this.mine.delete(id);
+        this.freshlyMine.delete(id);
       }
       await this.loadDetail(id, res.position);
       if (this.closed !== null && action === "close") await this.loadClosed();
@@ -408,6 +448,7 @@ export class ConsoleStore {
         to_agent_id: toAgentId,
       });
       this.mine.delete(id);
+      this.freshlyMine.delete(id);
       await this.loadDetail(id, res.position);
       return true;
     } catch (err) {
