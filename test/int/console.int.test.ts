@@ -315,7 +315,9 @@ suite(title, () => {
 
     // A second chat, claimed but not open: a new message gives an unread badge, a preview and a notification.
     const other = await visitorStarts("Perpanjangan izin", "normal");
-    await budi.waitForSelector(`#queue li[data-session-id='${other.sessionId}']`);
+    // (The list shows "My chats" since the claim: the queue's entry is there, its tab not on screen.)
+    await budi.waitForSelector(`#queue li[data-session-id='${other.sessionId}']`, { state: "attached" });
+    expect(await budi.getAttribute("#tab-mine", "aria-selected")).toBe("true");
     expect(await budi.evaluate(() => (globalThis as any).__notifications)).toContainEqual({
       title: "Obrolan baru di antrean",
       body: "Perpanjangan izin",
@@ -422,7 +424,7 @@ suite(title, () => {
     visitorSocket.close();
     await budiContext.close();
     await dewiContext.close();
-  });
+  }, 300_000); // long: two consoles and a visitor, on a shared box
 
   it("the contact panel tells a visitor logged in to OSS by the OSS id", async () => {
     const token = await asOssUser("OSS-777", "wati@example.co.id");

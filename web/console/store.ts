@@ -10,6 +10,7 @@ import type {
   QueueItem,
   ServerFrame,
   SessionDetail,
+  SessionStatus,
   UserSession,
 } from "./types";
 
@@ -61,6 +62,8 @@ export class ConsoleStore {
   private socket: AgentSocket | null = null;
   private readonly subscribed = new Set<string>();
   private readonly readSent = new Map<string, number>();
+  /** The newest status each session's frames (or answers) told; the read tables may still show an older one. */
+  private readonly statusSeen = new Map<string, { status: SessionStatus; agent: AgentRef | null }>();
   /** Chats the socket said are the agent's, kept until the read tables (which may trail) list them too. */
   private readonly freshlyMine = new Map<string, { chat: AgentChat; until: number }>();
   private refresher: ReturnType<typeof setInterval> | undefined;
@@ -176,7 +179,14 @@ export class ConsoleStore {
   async loadDetail(id: string, minPosition?: number): Promise<void> {
     const at = minPosition === undefined ? "" : `?min_position=${minPosition}`;
     const detail = await this.api.get<SessionDetail>(`/api/agent/sessions/${id}${at}`);
-    this.details.set(id, detail);
+    const seen = this.statusSeen.get(id);
+    const rank = { waiting: 0, active: 1, closed: 2 } as const;
+    this.details.set(
+      id,
+      seen && rank[seen.status] >= rank[detail.status]
+        ? { ...detail, status: seen.status, assigned_agent: seen.agent ?? detail.assigned_agent }
+        : detail,
+    );
     this.readUpTo(id, detail.visitor_read_seq);
     this.emit();
     if (!this.userSessions.has(detail.chat_user_id)) {
@@ -330,6 +340,14 @@ export class ConsoleStore {
     }
   }
 
+  /** The socket (or a command's answer) is ahead of the read tables: the status shows at once. */
+  private applyStatus(id: string, status: SessionStatus, agent: AgentRef | null): void {
+    const known = this.statusSeen.get(id);
+    this.statusSeen.set(id, { status, agent: agent ?? known?.agent ?? null });
+    const detail = this.details.get(id);
+    if (detail) this.details.set(id, { ...detail, status, assigned_agent: agent ?? detail.assigned_agent });
+  }
+
   /** A chat given to this agent (claim, transfer, routing): listed at once, its details read when they show. */
   private assignedToMe(id: string, topic: string | null, priority: AgentChat["priority"] | null): void {
     const now = new Date().toISOString();
@@ -354,8 +372,9 @@ export class ConsoleStore {
     setTimeout(() => this.loadMine().catch(() => undefined), 1500);
   }
 
-  private onStatus(id: string, status: string, agent: AgentRef | null): void {
+  private onStatus(id: string, status: SessionStatus, agent: AgentRef | null): void {
     if (status !== "waiting") this.queue.delete(id);
+    this.applyStatus(id, status, agent);
     const mineBefore = this.mine.has(id);
     if (mineBefore && (status === "closed" || agent?.id !== this.me.id)) {
       this.mine.delete(id);
@@ -420,6 +439,8 @@ export class ConsoleStore {
     if (!id) return;
     try {
       const res = await this.api.send<{ position: number }>("POST", `/api/agent/sessions/${id}/${action}`);
+      this.applyStatus(id, action === "claim" ? "active" : "closed", action === "claim" ? this.me : null);
+      this.emit();
       if (action === "claim") {
         this.queue.delete(id);
         await this.loadMine(res.position);
@@ -444,9 +465,12 @@ export class ConsoleStore {
     const id = this.selected;
     if (!id) return false;
     try {
-      const res = await this.api.send<{ position: number }>("POST", `/api/agent/sessions/${id}/transfer`, {
-        to_agent_id: toAgentId,
-      });
+      const res = await this.api.send<{ position: number; assigned_agent: AgentRef }>(
+        "POST",
+        `/api/agent/sessions/${id}/transfer`,
+        { to_agent_id: toAgentId },
+      );
+      this.applyStatus(id, "active", res.assigned_agent);
       this.mine.delete(id);
       this.freshlyMine.delete(id);
       await this.loadDetail(id, res.position);

@@ -90,12 +90,14 @@ export function Workspace(props: {
 
   const selected = store.selected;
   // A chat claimed from the queue moves to "My chats": the list follows it.
-  const wasQueued = useRef(false);
+  const seenQueued = useRef<string | null>(null);
   const queuedNow = selected !== null && store.queue.has(selected);
   useEffect(() => {
-    if (wasQueued.current && !queuedNow && selected && store.mine.has(selected) && tab === "queue")
-      setTab("mine");
-    wasQueued.current = queuedNow;
+    if (queuedNow) seenQueued.current = selected;
+    else if (selected !== null && selected === seenQueued.current && store.mine.has(selected)) {
+      seenQueued.current = null;
+      if (tab === "queue") setTab("mine");
+    }
   });
   return (
     <div class="shell">
