@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { getPostgreSQLEventStore } from "@event-driven-io/emmett-postgresql";
 import { Pool } from "pg";
+import { migrationSource } from "../migrations/index";
 import { createKnex, migrateLatest } from "../src/db/database";
 import type { EventToAppend, ExpectedRevision } from "../src/eventstore/eventStore";
 import { createPostgresEventStore } from "../src/eventstore/postgresEventStore";
@@ -73,7 +74,7 @@ export async function runAppend(opts: {
   log: (msg: string) => void;
 }): Promise<AppendResults> {
   const knex = createKnex(opts.databaseUrl, 2);
-  await migrateLatest(knex);
+  await migrateLatest(knex, migrationSource);
   await knex.destroy();
   const ours = createPostgresEventStore({
     pool: new Pool({ connectionString: opts.databaseUrl, max: opts.writers }),

@@ -13,6 +13,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { loadavg } from "node:os";
 import path from "node:path";
+import { migrationSource } from "../migrations/index";
 import { createKnex, migrateLatest } from "../src/db/database";
 import { cpuMeter } from "./cpuTime";
 import { createdChats, shots, startShot } from "./http";
@@ -86,7 +87,7 @@ async function main() {
     const url = await server.createDatabase("profile");
     const crudUrl = await server.createDatabase("profile_crud");
     const knex = createKnex(crudUrl, 1);
-    await migrateLatest(knex);
+    await migrateLatest(knex, migrationSource);
     await knex.destroy();
     const secret = randomBytes(32).toString("base64url");
     const run = randomUUID().slice(0, 8);

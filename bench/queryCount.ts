@@ -5,6 +5,7 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { Client, Pool } from "pg";
+import { migrationSource } from "../migrations/index";
 import { loadConfig } from "../src/config";
 import { createKnex, migrateLatest } from "../src/db/database";
 import { createLogger } from "../src/logger";
@@ -37,7 +38,7 @@ async function main() {
   try {
     const url = await server.createDatabase("querycount");
     const k = createKnex(url, 1);
-    await migrateLatest(k);
+    await migrateLatest(k, migrationSource);
     await k.destroy();
     const config = loadConfig({
       ...process.env,

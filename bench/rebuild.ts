@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
+import { migrationSource } from "../migrations/index";
 import { createKnex, createPool, migrateLatest } from "../src/db/database";
 import { logStart } from "../src/eventstore/eventStore";
 import { createPostgresEventStore } from "../src/eventstore/postgresEventStore";
@@ -39,7 +40,7 @@ export async function runRebuild(opts: {
   log: (msg: string) => void;
 }): Promise<RebuildResults> {
   const knex = createKnex(opts.databaseUrl, 4);
-  await migrateLatest(knex);
+  await migrateLatest(knex, migrationSource);
   const t0 = performance.now();
   await writeEventLog(knex, opts.events);
   opts.log(`rebuild: generated ${opts.events} events in ${round((performance.now() - t0) / 1000)} s`);

@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { migrationSource } from "../migrations/index";
 import { createKnex, migrateLatest } from "../src/db/database";
 import { type AppendResults, runAppend } from "./append";
 import { type HttpResults, runHttp } from "./http";
@@ -58,7 +59,7 @@ async function main() {
       const esUrl = await server.createDatabase("es");
       const crudUrl = await server.createDatabase("crud");
       const knex = createKnex(crudUrl, 1); // the baseline writes the same tables, created by our migrations
-      await migrateLatest(knex);
+      await migrateLatest(knex, migrationSource);
       await knex.destroy();
       const es = await spawnServer("es", esUrl, secret);
       running.push(es);
@@ -79,7 +80,7 @@ async function main() {
       const esUrl = await server.createDatabase("es_messages");
       const crudUrl = await server.createDatabase("crud_messages");
       const knex = createKnex(crudUrl, 1);
-      await migrateLatest(knex);
+      await migrateLatest(knex, migrationSource);
       await knex.destroy();
       const es = await spawnServer("es", esUrl, secret);
       running.push(es);

@@ -1,5 +1,4 @@
 import type { Knex } from "knex";
-import { sessionOriginDdl } from "../src/projections/schema";
 
 /**
  * chat_sessions.anonymous_browser_uuid: the browser that started a session anonymously. Existing rows are
@@ -7,7 +6,12 @@ import { sessionOriginDdl } from "../src/projections/schema";
  * `livechat projections rebuild` fills them.
  */
 export async function up(knex: Knex): Promise<void> {
-  await knex.raw(sessionOriginDdl('"public"'));
+  // Frozen: inline DDL (what src/projections/schema.ts sessionOriginDdl ran for "public").
+  await knex.raw(`
+    ALTER TABLE "public".chat_sessions ADD COLUMN IF NOT EXISTS anonymous_browser_uuid uuid NULL;
+    CREATE INDEX IF NOT EXISTS idx_chat_sessions_browser_history
+      ON "public".chat_sessions (anonymous_browser_uuid, created_at DESC, id DESC);
+  `);
   await knex.raw(`
     UPDATE chat_sessions s
        SET anonymous_browser_uuid = lower(e.metadata->'actor'->>'id')::uuid

@@ -28,6 +28,16 @@ function LiveSocket(path, authFrame, handlers) {
       } else if (frame.type === "message") {
         const seen = lastSeq.get(frame.session_id) ?? 0;
         if (frame.message.seq > seen) lastSeq.set(frame.session_id, frame.message.seq);
+      } else if (frame.type === "error" && frame.error_code === "after_seq_ahead") {
+        // The server has fewer messages than this page thought: take its word and subscribe from there.
+        lastSeq.set(frame.session_id, frame.last_seq);
+        subscribeNow(frame.session_id, frame.last_seq);
+        return;
+      } else if (frame.type === "error" && frame.code === 429 && frame.frame_type === "subscribe") {
+        // Refused by the rate limit: the frame names its session, so ask again a moment later.
+        const sessionId = frame.session_id;
+        setTimeout(() => subscribeNow(sessionId, lastSeq.get(sessionId) ?? 0), 1000);
+        return;
       }
       handlers.onFrame(frame);
     };

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The import graph of src/ and migrations/, read from the code (TypeScript's own pre-processor, type imports included).
 //   node scripts/import-walk.mjs walk FILE...   every file FILE imports, transitively (FILE included), and the count
+//   node scripts/import-walk.mjs path FROM TO   the files on an import path from FROM to TO (FROM's walk that reaches TO)
 //   node scripts/import-walk.mjs back           imports that run against the flow, and files that import each other in a loop
 // Flow (a layer imports only its own or lower layers):
 //   root (service.ts, cli.ts, cli/) > edges (http, migrations) > capabilities (realtime, privacy, webhooks, audit, ops,
@@ -47,7 +48,7 @@ const LAYERS = [
   [3, /^src\/(eventstore|db)\//],
   [2, /^src\/events\//],
   [1, /^src\/domain\//],
-  [0, /^src\/(logger|config)\.ts$/],
+  [0, /^src\/((logger|config)\.ts|i18n\/)/],
 ];
 const layer = (f) => LAYERS.find(([, re]) => re.test(f))?.[0] ?? 0;
 
@@ -102,6 +103,21 @@ if (verb === "walk") {
   const all = closure(rest);
   for (const f of all) console.log(f);
   console.log(`${all.length} files`);
+} else if (verb === "path") {
+  const [from, to] = rest;
+  const reaches = new Set([to]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [f, deps] of graph) {
+      if (!reaches.has(f) && deps.some((d) => reaches.has(d))) {
+        reaches.add(f);
+        grew = true;
+      }
+    }
+  }
+  const on = closure([from]).filter((f) => reaches.has(f));
+  for (const f of on) console.log(f);
+  console.log(`${on.length} files`);
 } else if (verb === "back") {
   const back = [];
   for (const [f, deps] of graph)
@@ -113,6 +129,6 @@ if (verb === "walk") {
   for (const c of loops) console.log(`loop: ${c.join(" <-> ")}`);
   console.log(`${back.length} imports against the flow, ${loops.length} loops`);
 } else {
-  console.error("usage: import-walk.mjs [--repo DIR] walk FILE... | back");
+  console.error("usage: import-walk.mjs [--repo DIR] walk FILE... | path FROM TO | back");
   process.exit(2);
 }

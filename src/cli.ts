@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from "commander";
+import { migrationSource } from "../migrations/index";
 import { registerAuditCommands } from "./cli/audit";
 import { registerIdentityCommands } from "./cli/identity";
 import { registerKeyCommands } from "./cli/keys";
@@ -47,14 +48,14 @@ async function migrate(direction: "up" | "down"): Promise<void> {
   }
   if (config.databaseUrl === null) {
     const db = await openDatabase(config, logger);
-    const rolledBack = await migrateDownAll(db.knex);
+    const rolledBack = await migrateDownAll(db.knex, migrationSource);
     logger.info({ rolledBack }, "migrations rolled back");
     await db.close();
     return;
   }
   const knex = createKnex(config.databaseUrl, 2);
   try {
-    logger.info({ rolledBack: await migrateDownAll(knex) }, "migrations rolled back");
+    logger.info({ rolledBack: await migrateDownAll(knex, migrationSource) }, "migrations rolled back");
   } finally {
     await knex.destroy();
   }

@@ -22,6 +22,9 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   READ_YOUR_WRITES_TIMEOUT_MS: int(0, 30_000).default(2000),
   REQUEST_TIMEOUT_MS: int(1000, 600_000).default(30_000),
+  // Above the idle timeouts of common proxies and load balancers (60 s): they, not this server, close first.
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: int(1000, 3_600_000).default(65_000),
+  HTTP_KEEP_ALIVE_GRACE_MS: int(0, 600_000).default(5000),
   LOG_CHECKPOINT_INTERVAL_S: int(0, 7 * 86_400).default(300),
   IDEMPOTENCY_TTL_S: int(60, 30 * 86_400).default(86_400),
   PROJECTOR_BATCH_SIZE: int(1, 10_000).default(500),

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { EventStoreDBClient } from "@eventstore/db-client";
@@ -7,6 +7,7 @@ import type { Express } from "express";
 import { Redis } from "ioredis";
 import type { Knex } from "knex";
 import type { Logger } from "pino";
+import { migrationSource } from "../migrations/index";
 import { takeLogCheckpoint } from "./audit/logCheckpoints";
 import { describeIdentityKey } from "./auth/identityKeyConfig";
 import { createIdentityVerifier } from "./auth/identityTokens";
@@ -29,6 +30,7 @@ import { createEventStoreDbEventStore } from "./eventstore/eventStoreDbEventStor
 import { createPostgresEventStore } from "./eventstore/postgresEventStore";
 import { createApp } from "./http/app";
 import { startMetricsServer } from "./http/metricsServer";
+import { applyServerTimeouts } from "./http/serverTimeouts";
 import { createIdempotencyStore } from "./ops/idempotencyStore";
 import { countingStore, createMetrics } from "./ops/metrics";
 import { createEncryptingStore } from "./privacy/encryptingStore";
@@ -89,7 +91,7 @@ export async function openDatabase(
     );
   }
   const knex = createKnex(url, config.DB_POOL_SIZE);
-  const applied = await migrateLatest(knex);
+  const applied = await migrateLatest(knex, migrationSource);
   if (applied.length > 0) logger.info({ applied }, "migrations applied");
   let keys: KeyStore;
   try {
@@ -367,15 +369,18 @@ export async function startService(
       keys: database.keys,
       sealedLog: database.sealedLog,
       kafkaLag,
+      maxChatsPerAgent: config.MAX_CHATS_PER_AGENT,
     });
     api = app;
-    const listening = app.listen(config.PORT, config.HOST);
+    const listening = createServer(app);
     server = listening;
-    await new Promise<void>((resolve, reject) => {
-      listening.once("listening", resolve);
-      listening.once("error", reject);
+    applyServerTimeouts(listening, {
+      requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      keepAliveGraceMs: config.HTTP_KEEP_ALIVE_GRACE_MS,
     });
-    listening.requestTimeout = config.REQUEST_TIMEOUT_MS;
+    // The real-time endpoints are attached before the server listens: an upgrade that came before them would
+    // reach the HTTP app, which answers 404 (what benchmarks polling /healthz then opening sockets met).
     realtime = await startRealtime({
       server: listening,
       store: database.store,
@@ -411,6 +416,14 @@ export async function startService(
                 pollIntervalMs: config.PROJECTOR_POLL_MS,
               })
             : startStoreFollower({ store: database.store, logger, onEvents }),
+    });
+    listening.listen(config.PORT, config.HOST);
+    await new Promise<void>((resolve, reject) => {
+      listening.once("listening", resolve);
+      listening.once("error", reject);
+    }).catch(async (err) => {
+      await realtime?.stop();
+      throw err;
     });
     const { port } = listening.address() as AddressInfo;
     url = `http://127.0.0.1:${port}`;

@@ -1,7 +1,7 @@
 import { agentDecider } from "../domain/agent/decide";
 import type { AgentAvailability, AgentRef } from "../domain/agent/state";
+import { streams } from "../domain/streams";
 import type { RequestContext } from "../events/metadata";
-import { streams } from "../events/streams";
 import type { CommandDeps } from "./deps";
 import { appendDecided, loadStream, retryOnConflict } from "./handler";
 

@@ -2,9 +2,9 @@ import type { Decision, IdentityStates, Origin, StreamEvents } from "../domain/c
 import { evolveOssIdentity, initialOssIdentity, type OssIdentityState } from "../domain/chatUser/ossIdentity";
 import type { ChatUserState } from "../domain/chatUser/state";
 import { evolveChatUser, initialChatUser } from "../domain/chatUser/state";
+import { streams } from "../domain/streams";
 import type { Fact } from "../events/chatEvents";
 import type { RequestContext } from "../events/metadata";
-import { streams } from "../events/streams";
 import type { ExpectedRevision, StreamCheck } from "../eventstore/eventStore";
 import type { CommandDeps } from "./deps";
 import { type AppendedWrite, type DecidedWrite, type LoadedStream, loadStream } from "./handler";

@@ -21,7 +21,7 @@ export interface LinkedUser {
 
 /**
  * Links the browser's anonymous chat user to an OSS account, or merges it into the account's chat user, as the
- * identity workflow decides (src/commands/identityWorkflow.ts): every stream's events in one commit.
+ * identity workflow decides (src/domain/chatUser/identityWorkflow.ts): every stream's events in one commit.
  */
 export async function linkUser(
   deps: CommandDeps,

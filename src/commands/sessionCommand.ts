@@ -7,9 +7,9 @@ import {
   type StartedChatSession,
 } from "../domain/chatSession/state";
 import { NotFoundError } from "../domain/errors";
+import { streams } from "../domain/streams";
 import type { DomainEvent } from "../events/chatEvents";
 import type { RequestContext } from "../events/metadata";
-import { streams } from "../events/streams";
 import type { StreamCheck } from "../eventstore/eventStore";
 import type { CommandDeps } from "./deps";
 import { appendWrites, type LoadedStream, rememberedFirst, UnverifiedNoOp } from "./handler";

@@ -1,6 +1,5 @@
 import knexFactory, { type Knex } from "knex";
 import { Client, Pool } from "pg";
-import { migrationSource } from "../../migrations/index";
 
 // int8 stays a string (bigint positions); timestamptz arrives as Date.
 export function createKnex(connectionString: string, poolSize: number): Knex {
@@ -8,7 +7,6 @@ export function createKnex(connectionString: string, poolSize: number): Knex {
     client: "pg",
     connection: { connectionString },
     pool: { min: 0, max: poolSize },
-    migrations: { migrationSource, tableName: "knex_migrations" },
   });
 }
 
@@ -16,14 +14,22 @@ export function createPool(connectionString: string, poolSize: number): Pool {
   return new Pool({ connectionString, max: poolSize });
 }
 
-export async function migrateLatest(knex: Knex): Promise<string[]> {
-  const [, applied] = await knex.migrate.latest();
+/** The migrations, as the composition root hands them over (migrations/index.ts). */
+export type Migrations = Knex.MigrationSource<string>;
+
+const migrationConfig = (migrations: Migrations): Knex.MigratorConfig => ({
+  migrationSource: migrations,
+  tableName: "knex_migrations",
+});
+
+export async function migrateLatest(knex: Knex, migrations: Migrations): Promise<string[]> {
+  const [, applied] = await knex.migrate.latest(migrationConfig(migrations));
   return applied as string[];
 }
 
 /** Rolls back every migration. */
-export async function migrateDownAll(knex: Knex): Promise<string[]> {
-  const [, rolledBack] = await knex.migrate.rollback(undefined, true);
+export async function migrateDownAll(knex: Knex, migrations: Migrations): Promise<string[]> {
+  const [, rolledBack] = await knex.migrate.rollback(migrationConfig(migrations), true);
   return rolledBack as string[];
 }
 

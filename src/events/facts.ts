@@ -1,5 +1,5 @@
-import type { RecordedEvent } from "../eventstore/eventStore";
 import type { Fact } from "./chatEvents";
+import type { RecordedEvent } from "./recorded";
 
 /** Strips a recorded event down to what deciders and projections fold: the event, when and by whom. */
 export function toFact(event: RecordedEvent): Fact {

@@ -1,5 +1,5 @@
-import type { RecordedEvent } from "../eventstore/eventStore";
 import { currentVersion, isEventType } from "./chatEvents";
+import type { RecordedEvent } from "./recorded";
 import { UnreadableEventError, upcast } from "./upcasters";
 
 /** A recorded event as it travels on the bus: JSON, with bigints as decimal strings. */

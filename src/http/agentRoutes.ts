@@ -8,7 +8,13 @@ import { claimSession, closeSession, markRead, transferSession } from "../comman
 import type { ConversationDeps } from "../commands/sessionCommand";
 import type { Participant } from "../domain/chatSession/conversation";
 import { NotFoundError } from "../domain/errors";
-import { getAgentSessions, getAgentStatus, getAgents, getQueue } from "../queries/agentQueries";
+import {
+  activeChatCount,
+  getAgentSessions,
+  getAgentStatus,
+  getAgents,
+  getQueue,
+} from "../queries/agentQueries";
 import { getAgentSessionDetail, getChatUserSessions } from "../queries/agentSessionDetail";
 import { getReadableMessages } from "../queries/messages";
 import { waitForPosition } from "../queries/waitForPosition";
@@ -45,6 +51,8 @@ import { requireStaffRole, staffOf } from "./staffAuth";
 
 export interface AgentRouteDeps extends RouteDeps {
   readonly conversations: ConversationDeps;
+  /** MAX_CHATS_PER_AGENT: a claim beyond it is refused (409 agent_at_capacity). */
+  readonly maxChatsPerAgent: number;
 }
 
 /** The agents' console: queue, claim, chat, transfer, close, read receipts and availability. Role agent only. */
@@ -93,10 +101,10 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
   doc(
     "post",
     "/api/agent/sessions/:id/claim",
-    "Take a waiting session (one's own again: 200)",
+    "Take a waiting session (one's own again: 200; 409 `agent_at_capacity` at MAX_CHATS_PER_AGENT active chats)",
     {
       200: { description: "Claimed", schema: assignedResponse },
-      ...errors(400, 404, 409),
+      ...errors(400, 404, 409, 410),
     },
     withId,
   );
@@ -107,7 +115,7 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
     {
       200: { description: "Posted before with this client_message_id", schema: postMessageResponse },
       201: { description: "Posted", schema: postMessageResponse },
-      ...errors(400, 404, 409),
+      ...errors(400, 404, 409, 410),
     },
     { ...withId, body: postMessageBody },
   );
@@ -124,10 +132,10 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
   doc(
     "post",
     "/api/agent/sessions/:id/transfer",
-    "Hand a session the agent holds to another agent",
+    "Hand a session the agent holds to another agent (404 unknown agent; 409 `agent_unavailable` if away)",
     {
       200: { description: "Transferred", schema: assignedResponse },
-      ...errors(400, 404, 409),
+      ...errors(400, 404, 409, 410),
     },
     { ...withId, body: transferBody },
   );
@@ -137,7 +145,7 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
     "Close a waiting session or one the agent holds",
     {
       200: { description: "Closed", schema: closedResponse },
-      ...errors(400, 404, 409),
+      ...errors(400, 404, 409, 410),
     },
     withId,
   );
@@ -147,7 +155,7 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
     "Read receipt of the agent holding the session",
     {
       200: { description: "Marked", schema: readResponse },
-      ...errors(400, 404, 409),
+      ...errors(400, 404, 409, 410),
     },
     { ...withId, body: readBody },
   );
@@ -238,7 +246,10 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
   });
 
   router.post("/api/agent/sessions/:id/claim", async (req, res) => {
-    res.json(await claimSession(conversations, sessionId(req), agentOf(res), context(req, res), staff));
+    const id = sessionId(req);
+    const agent = agentOf(res);
+    const load = { activeChats: await activeChatCount(deps.knex, agent.id), maxChats: deps.maxChatsPerAgent };
+    res.json(await claimSession(conversations, id, agent, load, context(req, res), staff));
   });
 
   router.post("/api/agent/sessions/:id/messages", async (req, res) => {

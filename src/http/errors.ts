@@ -2,14 +2,14 @@ import type { ErrorRequestHandler, Request, RequestHandler, Response } from "exp
 import type { Logger } from "pino";
 import type { ZodError } from "zod";
 import { ConflictError, NotFoundError } from "../domain/errors";
-import { SubjectErasedError } from "../privacy/keyStore";
+import { SubjectErasedError } from "../eventstore/eventStore";
 import {
   codeOfEnglish,
   type FieldProblem,
   fieldProblems,
   type MessageCode,
   type MessageParams,
-} from "./i18n";
+} from "../i18n";
 import { languageOf, localize } from "./language";
 
 /** Bad input, with the fields it concerns. */

@@ -1,5 +1,5 @@
 import type { Request, RequestHandler, Response } from "express";
-import { type Language, type MessageCode, type MessageParams, negotiateLanguage, translate } from "./i18n";
+import { type Language, type MessageCode, type MessageParams, negotiateLanguage, translate } from "../i18n";
 
 /** Every answer depends on Accept-Language: say so to caches, and say which language was chosen. */
 export const contentLanguage: RequestHandler = (req, res, next) => {

@@ -2,7 +2,11 @@ import type { Knex } from "knex";
 import type { CommandDeps } from "../commands/deps";
 import type { ConversationDeps } from "../commands/sessionCommand";
 import type { EventStore } from "../eventstore/eventStore";
-import type { RoutingTrigger } from "../routing/autoRouter";
+
+/** Wakes auto-routing (src/routing/autoRouter.ts) after the log reached a position. */
+export interface RoutingTrigger {
+  nudge(position: number): void;
+}
 
 /** What the widget's and the conversation routes need. */
 export interface RouteDeps {

@@ -2,13 +2,13 @@ import { Router } from "express";
 import type { Knex } from "knex";
 import { NotFoundError } from "../domain/errors";
 import type { EventStore } from "../eventstore/eventStore";
+import { codeOfEnglish } from "../i18n";
 import { listDeadLetters, redeliver } from "../webhooks/deliveries";
 import { replay, UnknownReplayPositionError } from "../webhooks/dispatcher";
 import { createEndpoint, disableEndpoint, getEndpoint, listEndpoints } from "../webhooks/endpoints";
 import { checkTarget, parseTargetUrl, WebhookTargetError } from "../webhooks/targets";
 import { parse } from "./context";
 import { ValidationError } from "./errors";
-import { codeOfEnglish } from "./i18n";
 import { describeRoute, type RouteDoc } from "./openapi/routeDocs";
 import { errors } from "./schemas/common";
 import {

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Knex } from "knex";
-import { streams } from "../events/streams";
+import { streams } from "../domain/streams";
 import type { EventStore } from "../eventstore/eventStore";
 import { canonicalJson, eventHash, storedHash } from "../eventstore/hashChain";
 import { blankEvent, sealEvents } from "./eventCipher";

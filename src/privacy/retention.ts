@@ -1,7 +1,7 @@
 import type { Knex } from "knex";
 import type { Logger } from "pino";
+import { streams } from "../domain/streams";
 import { ERASED } from "../events/recorded";
-import { streams } from "../events/streams";
 import type { EventStore } from "../eventstore/eventStore";
 import type { KeyStore } from "./keyStore";
 import { sessionMessagesKeyId } from "./personalFields";

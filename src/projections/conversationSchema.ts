@@ -51,26 +51,3 @@ export async function addConversationTables(knex: Knex, schema: string): Promise
     );
   `);
 }
-
-export async function dropConversationTables(knex: Knex, schema: string): Promise<void> {
-  const s = `"${schema}"`;
-  await knex.raw(`
-    DROP TABLE IF EXISTS ${s}.chat_agents;
-    DROP TABLE IF EXISTS ${s}.chat_messages;
-    DROP INDEX IF EXISTS ${s}.idx_chat_sessions_queue;
-    DROP INDEX IF EXISTS ${s}.idx_chat_sessions_agent;
-    ALTER TABLE ${s}.chat_sessions
-      DROP COLUMN IF EXISTS assigned_agent_id,
-      DROP COLUMN IF EXISTS assigned_agent_name,
-      DROP COLUMN IF EXISTS assigned_at,
-      DROP COLUMN IF EXISTS last_seq,
-      DROP COLUMN IF EXISTS last_message_at,
-      DROP COLUMN IF EXISTS visitor_read_seq,
-      DROP COLUMN IF EXISTS agent_read_seq,
-      DROP COLUMN IF EXISTS closed_at,
-      DROP COLUMN IF EXISTS closed_by_kind,
-      DROP COLUMN IF EXISTS rating_score,
-      DROP COLUMN IF EXISTS rating_comment,
-      DROP COLUMN IF EXISTS rated_at;
-  `);
-}

@@ -1,11 +1,8 @@
 import type { Knex } from "knex";
 import { addConversationTables } from "./conversationSchema";
 
-/**
- * Which browser started a session anonymously (migration 007 adds it to databases made before): a linked
- * browser alone reads only these sessions. Idempotent, so the migration and table creation can share it.
- */
-export function sessionOriginDdl(s: string): string {
+/** Which browser started a session anonymously: a linked browser alone reads only these sessions. */
+function sessionOriginDdl(s: string): string {
   return `
     ALTER TABLE ${s}.chat_sessions ADD COLUMN IF NOT EXISTS anonymous_browser_uuid uuid NULL;
     CREATE INDEX IF NOT EXISTS idx_chat_sessions_browser_history
@@ -22,8 +19,8 @@ export async function createReadModelTables(knex: Knex, schema: string): Promise
   await addConversationTables(knex, schema);
 }
 
-/** The seed's tables as migration 002 created them; later migrations add to them. */
-export async function createSeedReadModelTables(knex: Knex, schema: string): Promise<void> {
+/** The seed's tables (as migration 002 created them, with what 007 and 008 added). */
+async function createSeedReadModelTables(knex: Knex, schema: string): Promise<void> {
   const s = `"${schema}"`;
   await knex.raw(`
     CREATE SCHEMA IF NOT EXISTS ${s};
@@ -88,34 +85,12 @@ export async function createSeedReadModelTables(knex: Knex, schema: string): Pro
 }
 
 /**
- * Each read row's version (migration 008 adds it to databases made before): the log position of the event that
- * last wrote it (see rowVersion), so a retried
+ * Each read row's version: the log position of the event that last wrote it (see rowVersion), so a retried
  * old event cannot overwrite a row a later event wrote. Null: written before versions existed, or a placeholder.
  */
-export function rowVersionsDdl(s: string): string {
+function rowVersionsDdl(s: string): string {
   return `
     ALTER TABLE ${s}.chat_users ADD COLUMN IF NOT EXISTS applied_position numeric(40) NULL;
     ALTER TABLE ${s}.chat_sessions ADD COLUMN IF NOT EXISTS applied_position numeric(40) NULL;
     ALTER TABLE ${s}.chat_session_contacts ADD COLUMN IF NOT EXISTS applied_position numeric(40) NULL;`;
-}
-
-export async function dropRowVersions(knex: Knex, schema: string): Promise<void> {
-  const s = `"${schema}"`;
-  await knex.raw(`
-    ALTER TABLE ${s}.chat_users DROP COLUMN IF EXISTS applied_position;
-    ALTER TABLE ${s}.chat_sessions DROP COLUMN IF EXISTS applied_position;
-    ALTER TABLE ${s}.chat_session_contacts DROP COLUMN IF EXISTS applied_position;
-  `);
-}
-
-export async function dropReadModelTables(knex: Knex, schema: string): Promise<void> {
-  const s = `"${schema}"`;
-  await knex.raw(`
-    DROP TABLE IF EXISTS ${s}.stream_revisions;
-    DROP TABLE IF EXISTS ${s}.chat_agents;
-    DROP TABLE IF EXISTS ${s}.chat_messages;
-    DROP TABLE IF EXISTS ${s}.chat_session_contacts;
-    DROP TABLE IF EXISTS ${s}.chat_sessions;
-    DROP TABLE IF EXISTS ${s}.chat_users;
-  `);
 }

@@ -1,8 +1,8 @@
 import type { Knex } from "knex";
 import { queryRows } from "../db/rawQuery";
 import { NotFoundError } from "../domain/errors";
+import { streams } from "../domain/streams";
 import type { DomainEvent } from "../events/chatEvents";
-import { streams } from "../events/streams";
 import type { EventLog } from "../eventstore/eventStore";
 import { getSessionForReader, type SessionDetailView } from "./session";
 import { SESSION_COLUMNS, SESSIONS_WITH_CONTACT, type SessionRow, toSessionView } from "./sessionRows";

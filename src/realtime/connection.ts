@@ -1,6 +1,6 @@
 import type { WebSocket } from "ws";
 import type { z } from "zod";
-import { DEFAULT_LANGUAGE, fieldProblems, type Language, translate, translateEnglish } from "../http/i18n";
+import { DEFAULT_LANGUAGE, fieldProblems, type Language, translate, translateEnglish } from "../i18n";
 import type { RealtimeContext } from "./context";
 import { credentialKey, type Endpoint, type SocketIdentity } from "./credentials";
 import type { Peer } from "./hub";
@@ -11,6 +11,8 @@ import {
   type ClientFrame,
   clientFrame,
   closeCodes,
+  frameLabel,
+  type ParsedFrame,
   parseJsonFrame,
   type ServerFrame,
 } from "./protocol";
@@ -32,7 +34,6 @@ export function handleConnection(
   let counted: string | null = null;
   let closed = false;
   let alive = true;
-  let violations = 0;
   let backlogAllowance = 0;
   let expiryTimer: NodeJS.Timeout | null = null;
   /** An agent's auth frame, checked again with each heartbeat so a revoked key stops working within one. */
@@ -40,6 +41,10 @@ export function handleConnection(
   let queue: Promise<void> = Promise.resolve();
   const subscribed = new Set<string>();
   const frames = createTokenBucket(settings.framesPerSecond, settings.frameBurst, Date.now);
+  // Refused frames are forgiven at the same rate: only a client that keeps outrunning the limit is closed (4429).
+  const refusals = createTokenBucket(settings.framesPerSecond, settings.frameBurst * 4, Date.now);
+  // Typing signals past the relay rate are dropped without using the frame allowance, up to a flood of them.
+  const typingDrops = createTokenBucket(settings.framesPerSecond, settings.frameBurst * 4, Date.now);
   const typingBuckets = new Map<string, ReturnType<typeof createTokenBucket>>();
 
   const peer: Peer = {
@@ -131,18 +136,34 @@ export function handleConnection(
         code: 429,
         error: "Too many subscriptions on this socket",
         session_id: sessionId,
+        frame_type: "subscribe",
       });
       return;
     }
     // Live first, then the stream: a message committed in between is held by the subscription, never lost.
     hub.beginSubscription(peer, sessionId, frame.after_seq);
     subscribed.add(sessionId);
-    const view = await ctx.readSession(sessionId);
+    const view = await ctx.readSession(sessionId, frame.after_seq);
     if (closed) return;
     if (!(await ctx.mayWatch(who, sessionId, view))) {
       hub.unsubscribe(peer, sessionId);
       subscribed.delete(sessionId);
       send({ type: "error", code: 404, error: "Chat session not found", session_id: sessionId });
+      return;
+    }
+    if (frame.after_seq > view.lastSeq) {
+      // Accepting it would silently drop the messages up to after_seq once they come: the client says what it has.
+      hub.unsubscribe(peer, sessionId);
+      subscribed.delete(sessionId);
+      send({
+        type: "error",
+        code: 409,
+        error_code: "after_seq_ahead",
+        error:
+          "after_seq is past the session's last message (last_seq): subscribe again with after_seq at most last_seq",
+        session_id: sessionId,
+        last_seq: view.lastSeq,
+      });
       return;
     }
     const backlog = view.messages.filter((m) => m.seq > frame.after_seq);
@@ -163,18 +184,48 @@ export function handleConnection(
     });
   }
 
-  function typing(sessionId: string) {
-    if (!hub.isSubscribed(peer, sessionId)) {
-      send({ type: "error", code: 404, error: "Subscribe to the session first", session_id: sessionId });
-      return;
-    }
+  /** The relay allowance of one subscribed session's typing signals. */
+  function typingBucket(sessionId: string) {
     let bucket = typingBuckets.get(sessionId);
     if (!bucket) {
       bucket = createTokenBucket(settings.typingPerSecond, 1, Date.now);
       typingBuckets.set(sessionId, bucket);
     }
+    return bucket;
+  }
+
+  /** A typing frame that waited behind a subscribe (typing on a live subscription is handled on arrival). */
+  function typing(sessionId: string) {
+    if (!hub.isSubscribed(peer, sessionId)) {
+      send({ type: "error", code: 404, error: "Subscribe to the session first", session_id: sessionId });
+      return;
+    }
     // Extra typing signals are dropped quietly: the other side already shows "typing…".
-    if (bucket.take()) ctx.relayTyping(sessionId, endpoint);
+    if (typingBucket(sessionId).take()) ctx.relayTyping(sessionId, endpoint);
+  }
+
+  /** The session of a well-formed typing frame on a live subscription of this socket, else null. */
+  function liveTyping(frame: unknown): string | null {
+    if (identity === null || (frame as { type?: unknown } | null)?.type !== "typing") return null;
+    const parsed = clientFrame.safeParse(frame);
+    if (!parsed.success || parsed.data.type !== "typing") return null;
+    return hub.isSubscribed(peer, parsed.data.session_id) ? parsed.data.session_id : null;
+  }
+
+  /** Takes one frame of the allowance; a refused frame is answered 429 naming it, or closes a flood (4429). */
+  function allowFrame(frame: ParsedFrame): boolean {
+    if (frames.take()) return true;
+    if (!refusals.take()) {
+      close(closeCodes.tooMany, "Too many frames");
+      return false;
+    }
+    send({
+      type: "error",
+      code: 429,
+      error: "Too many frames: slow down",
+      ...(frame.ok ? frameLabel(frame.frame) : {}),
+    });
+    return false;
   }
 
   async function handle(raw: unknown) {
@@ -196,6 +247,7 @@ export function handleConnection(
         hub.unsubscribe(peer, frame.session_id);
         subscribed.delete(frame.session_id);
         typingBuckets.delete(frame.session_id);
+        send({ type: "unsubscribed", session_id: frame.session_id });
         return;
       case "typing":
         typing(frame.session_id);
@@ -210,13 +262,19 @@ export function handleConnection(
   ws.on("message", (data, isBinary) => {
     if (closed) return;
     metrics.framesReceived.inc({ endpoint });
-    if (!frames.take()) {
-      violations += 1;
-      if (violations > settings.frameBurst * 4) close(closeCodes.tooMany, "Too many frames");
-      else send({ type: "error", code: 429, error: "Too many frames: slow down" });
+    const parsed = parseJsonFrame(data, isBinary);
+    const typingSession = parsed.ok ? liveTyping(parsed.frame) : null;
+    if (typingSession !== null) {
+      // On a live subscription typing needs no queue: relayed at once, or dropped past the relay rate without
+      // using the frame allowance (a client may send one per keystroke) unless they come as a flood.
+      if (typingBucket(typingSession).take()) {
+        if (allowFrame(parsed)) ctx.relayTyping(typingSession, endpoint);
+      } else if (!typingDrops.take()) {
+        allowFrame(parsed);
+      }
       return;
     }
-    const parsed = parseJsonFrame(data, isBinary);
+    if (!allowFrame(parsed)) return;
     if (!parsed.ok) {
       send({ type: "error", code: 400, error: parsed.error });
       if (identity === null) close(closeCodes.badCredential, "Authentication required");

@@ -34,7 +34,8 @@ export interface RealtimeContext {
   readonly logger: Logger;
   readonly perCredential: ReturnType<typeof createCounter>;
   verify(endpoint: Endpoint, frame: AuthFrame): Promise<SocketIdentity | null>;
-  readSession(sessionId: string): Promise<SessionView>;
+  /** The session's state and its messages after `afterSeq`, from its stream. */
+  readSession(sessionId: string, afterSeq: number): Promise<SessionView>;
   mayWatch(identity: SocketIdentity, sessionId: string, view: SessionView): Promise<boolean>;
   relayTyping(sessionId: string, author: Side): void;
 }

@@ -111,67 +111,80 @@ function messageView(d: z.infer<typeof messagePosted>, event: LoggedEvent): Mess
 }
 
 /** What a session's own stream says at its end: its start, its messages, its status and assignee. */
-export interface SessionView {
+export interface SessionView extends SessionHead {
+  readonly messages: MessageView[];
+}
+
+/** A session's state without its messages: what a subscription checks and announces. */
+export interface SessionHead {
   readonly chatUserId: string | null;
   readonly topic: string | null;
   readonly priority: string | null;
   readonly status: "none" | "waiting" | "active" | "closed";
   readonly assignedAgent: AgentRef | null;
-  readonly messages: MessageView[];
+  /** The seq of the session's last message (0: none yet). */
+  readonly lastSeq: number;
   /** The highest seq each side has marked read (read receipts). */
   readonly visitorReadSeq: number;
   readonly agentReadSeq: number;
 }
 
+export const noSession: SessionHead = {
+  chatUserId: null,
+  topic: null,
+  priority: null,
+  status: "none",
+  assignedAgent: null,
+  lastSeq: 0,
+  visitorReadSeq: 0,
+  agentReadSeq: 0,
+};
+
 const startedOwner = z.object({ chat_user_id: z.string() });
+
+/** One event of a session's stream folded into its head (the notice is `noticeOf(event)`, passed if known). */
+export function evolveSessionHead(
+  head: SessionHead,
+  event: LoggedEvent,
+  notice: Notice | null = noticeOf(event),
+): SessionHead {
+  if (notice === null) return head;
+  switch (notice.kind) {
+    case "queued": {
+      const owner = startedOwner.safeParse(event.data);
+      return {
+        ...head,
+        chatUserId: owner.success ? owner.data.chat_user_id : null,
+        topic: notice.topic,
+        priority: notice.priority,
+        status: "waiting",
+      };
+    }
+    case "message":
+      return { ...head, lastSeq: Math.max(head.lastSeq, notice.message.seq) };
+    case "assigned":
+      return { ...head, status: "active", assignedAgent: notice.agent };
+    case "closed":
+      return { ...head, status: "closed" };
+    case "read":
+      return notice.readerKind === "visitor"
+        ? { ...head, visitorReadSeq: Math.max(head.visitorReadSeq, notice.upToSeq) }
+        : { ...head, agentReadSeq: Math.max(head.agentReadSeq, notice.upToSeq) };
+    default: {
+      const unhandled: never = notice;
+      throw new Error(`unhandled notice ${JSON.stringify(unhandled)}`);
+    }
+  }
+}
 
 /** Folds a session stream into what a subscription needs: who owns it, its messages and its status. */
 export function sessionViewOf(events: readonly LoggedEvent[]): SessionView {
-  let view: SessionView = {
-    chatUserId: null,
-    topic: null,
-    priority: null,
-    status: "none",
-    assignedAgent: null,
-    messages: [],
-    visitorReadSeq: 0,
-    agentReadSeq: 0,
-  };
+  let head = noSession;
+  const messages: MessageView[] = [];
   for (const event of events) {
     const notice = noticeOf(event);
-    if (notice === null) continue;
-    switch (notice.kind) {
-      case "queued": {
-        const owner = startedOwner.safeParse(event.data);
-        view = {
-          ...view,
-          chatUserId: owner.success ? owner.data.chat_user_id : null,
-          topic: notice.topic,
-          priority: notice.priority,
-          status: "waiting",
-        };
-        break;
-      }
-      case "message":
-        view.messages.push(notice.message);
-        break;
-      case "assigned":
-        view = { ...view, status: "active", assignedAgent: notice.agent };
-        break;
-      case "closed":
-        view = { ...view, status: "closed" };
-        break;
-      case "read":
-        view =
-          notice.readerKind === "visitor"
-            ? { ...view, visitorReadSeq: Math.max(view.visitorReadSeq, notice.upToSeq) }
-            : { ...view, agentReadSeq: Math.max(view.agentReadSeq, notice.upToSeq) };
-        break;
-      default: {
-        const unhandled: never = notice;
-        throw new Error(`unhandled notice ${JSON.stringify(unhandled)}`);
-      }
-    }
+    if (notice?.kind === "message") messages.push(notice.message);
+    head = evolveSessionHead(head, event, notice);
   }
-  return view;
+  return { ...head, messages };
 }

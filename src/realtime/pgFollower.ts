@@ -53,15 +53,24 @@ export async function startPostgresFollower(options: {
     const { positions, events } = await log.readCommitted(maxSeen, [...gaps.keys()], BATCH, (position, err) =>
       logger.warn({ err, position: String(position) }, "real-time follower skipped an unreadable event"),
     );
+    // Worked out on copies, kept only once the batch is delivered: a batch that fails to open (say the key
+    // table is unreachable for a moment) is read again, never skipped.
+    const nextGaps = new Map(gaps);
+    let nextMaxSeen = maxSeen;
     for (const position of positions) {
-      if (gaps.delete(position) === false && position > maxSeen) {
-        for (let p = maxSeen + 1n; p < position && gaps.size < MAX_GAPS; p++) gaps.set(p, Date.now());
-        maxSeen = position;
+      if (nextGaps.delete(position) === false && position > nextMaxSeen) {
+        for (let p = nextMaxSeen + 1n; p < position && nextGaps.size < MAX_GAPS; p++)
+          nextGaps.set(p, Date.now());
+        nextMaxSeen = position;
       }
     }
     const expired = Date.now() - gapTimeoutMs;
-    for (const [p, since] of gaps) if (since < expired) gaps.delete(p);
-    if (events.length > 0) options.onEvents(options.open ? await options.open(events) : events);
+    for (const [p, since] of nextGaps) if (since < expired) nextGaps.delete(p);
+    const opened = events.length > 0 && options.open ? await options.open(events) : events;
+    maxSeen = nextMaxSeen;
+    gaps.clear();
+    for (const [p, since] of nextGaps) gaps.set(p, since);
+    if (opened.length > 0) options.onEvents(opened);
     return positions.length;
   }
 

@@ -4,6 +4,8 @@ import { z } from "zod";
 export const closeCodes = {
   /** The server is shutting down: reconnect (to another instance) and resume. */
   goingAway: 1001,
+  /** A text frame that is not valid UTF-8 (sent by the ws library itself). */
+  invalidUtf8: 1007,
   /** A frame over the size limit (sent by the ws library itself). */
   tooBig: 1009,
   /** The send buffer passed its bound: the client reads too slowly; reconnect and resume. */
@@ -14,7 +16,7 @@ export const closeCodes = {
   badCredential: 4401,
   /** No auth frame within the auth timeout. */
   authTimeout: 4408,
-  /** Too many sockets for this credential, or frames sent far over the rate limit. */
+  /** Too many sockets for this credential, or refused frames piling up faster than the rate limit forgives. */
   tooMany: 4429,
 } as const;
 
@@ -38,6 +40,27 @@ export const clientFrame = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("typing"), session_id: uuid }),
 ]);
 export type ClientFrame = z.infer<typeof clientFrame>;
+
+/** The client frame types, as a refused frame's `frame_type` names them. */
+export type ClientFrameType = AuthFrame["type"] | ClientFrame["type"];
+const clientFrameTypes: ReadonlySet<string> = new Set<ClientFrameType>([
+  "auth",
+  "subscribe",
+  "unsubscribe",
+  "typing",
+]);
+
+/** What a frame says it is, read loosely (for a 429 naming the frame it refused): its type and session. */
+export function frameLabel(frame: unknown): { frame_type?: ClientFrameType; session_id?: string } {
+  if (typeof frame !== "object" || frame === null) return {};
+  const { type, session_id } = frame as { type?: unknown; session_id?: unknown };
+  return {
+    ...(typeof type === "string" && clientFrameTypes.has(type)
+      ? { frame_type: type as ClientFrameType }
+      : {}),
+    ...(uuid.safeParse(session_id).success ? { session_id: session_id as string } : {}),
+  };
+}
 
 export type AuthorKind = "visitor" | "agent" | "system";
 
@@ -67,6 +90,7 @@ export type ServerFrame =
       readonly visitor_read_seq: number;
       readonly agent_read_seq: number;
     }
+  | { readonly type: "unsubscribed"; readonly session_id: string }
   | { readonly type: "message"; readonly session_id: string; readonly message: MessageView }
   | {
       readonly type: "status";
@@ -91,9 +115,15 @@ export type ServerFrame =
     }
   | {
       readonly type: "error";
-      readonly code: 400 | 404 | 429 | 500;
+      readonly code: 400 | 404 | 409 | 429 | 500;
       readonly error: string;
       readonly session_id?: string;
+      /** A stable key a client can branch on, where the code alone does not say enough. */
+      readonly error_code?: "after_seq_ahead";
+      /** after_seq_ahead: the session's real last seq. */
+      readonly last_seq?: number;
+      /** 429: the type of the frame that was refused (with its session_id, if it named one). */
+      readonly frame_type?: ClientFrameType;
     };
 
 export type ParsedFrame =

@@ -13,7 +13,7 @@ import { createHub } from "./hub";
 import { createCounter } from "./limits";
 import { type LoggedEvent, noticeOf } from "./notices";
 import { attachRealtime } from "./server";
-import { mayWatch, readMessagesAfter, readSessionView } from "./sessionAccess";
+import { createSessionReader, mayWatch } from "./sessionAccess";
 import { startTypingRelay } from "./typingRelay";
 
 export interface RealtimeOptions {
@@ -36,8 +36,10 @@ export interface RealtimeOptions {
 export async function startRealtime(options: RealtimeOptions) {
   const logger = options.logger.child({ component: "realtime" });
   const metrics = createRealtimeMetrics(options.registry);
+  // Subscriptions and their gap re-reads read a session from where they need it, not its whole stream.
+  const readSession = createSessionReader(options.store);
   const hub = createHub(
-    (sessionId, afterSeq) => readMessagesAfter(options.store, sessionId, afterSeq),
+    async (sessionId, afterSeq) => (await readSession(sessionId, afterSeq)).messages,
     (err) => logger.error({ err }, "backlog re-read failed"),
   );
   const typing = await startTypingRelay({
@@ -53,7 +55,7 @@ export async function startRealtime(options: RealtimeOptions) {
     perCredential: createCounter(options.settings.maxSocketsPerCredential),
     verify: (endpoint, frame) =>
       verifyCredential({ knex: options.knex, identity: options.identity }, endpoint, frame),
-    readSession: (sessionId) => readSessionView(options.store, sessionId),
+    readSession,
     mayWatch: (identity, sessionId, view) => mayWatch(options.store, identity, sessionId, view),
     relayTyping: (sessionId, author) => typing.publish(sessionId, author),
   };

@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Gauge } from "prom-client";
 import { WebSocketServer } from "ws";
-import { negotiateLanguage } from "../http/i18n";
+import { negotiateLanguage } from "../i18n";
 import { clientIp, type TrustProxy } from "./clientIp";
 import { type Connection, handleConnection } from "./connection";
 import type { RealtimeContext } from "./context";
@@ -76,7 +76,11 @@ export function attachRealtime(server: Server, ctx: RealtimeContext, options: Re
     }
     if (!originAllowed(req, options.corsOrigins)) return refuse(socket, 403, "Forbidden");
     const ip = clientIp(req, options.trustProxy);
+    if (socket.destroyed) return; // the client hung up already
     if (!perIp.tryAdd(ip)) return refuse(socket, 429, "Too Many Requests");
+    // The slot is the TCP socket's, released when it closes, whatever happens: ws refuses a bad handshake (or one
+    // whose client hung up) by closing the socket without calling back, and an open WebSocket closes it last.
+    socket.once("close", () => perIp.release(ip));
     wss.handleUpgrade(req, socket, head, (ws) => {
       options.openSockets.inc({ endpoint });
       const language = negotiateLanguage(req.headers["accept-language"]);
@@ -85,7 +89,6 @@ export function attachRealtime(server: Server, ctx: RealtimeContext, options: Re
         ws,
         endpoint,
         () => {
-          perIp.release(ip);
           options.openSockets.dec({ endpoint });
           connections.delete(connection);
         },
@@ -94,6 +97,7 @@ export function attachRealtime(server: Server, ctx: RealtimeContext, options: Re
       connections.add(connection);
     });
   }
+  // Attached before the server listens (see startService): an upgrade never meets the HTTP app's 404.
   server.on("upgrade", onUpgrade);
 
   const heartbeat = setInterval(() => {
@@ -110,7 +114,8 @@ export function attachRealtime(server: Server, ctx: RealtimeContext, options: Re
       for (const c of connections) c.goAway();
       const deadline = Date.now() + graceMs;
       while (connections.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      server.off("upgrade", onUpgrade);
+      // The handler stays until the HTTP server is closed: without one, Node hands an upgrade to the HTTP app,
+      // which answers 404. A stopping instance answers 503, and clients try another.
       wss.close();
     },
   };

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Knex } from "knex";
 import { Pool } from "pg";
+import { migrationSource } from "../../migrations/index";
 import { verifyChains } from "../../src/audit/verifyChains";
 import { createKnex, migrateLatest } from "../../src/db/database";
 import { createChainedStore } from "../../src/eventstore/chainedStore";
@@ -27,7 +28,7 @@ function openStore(newId: () => string = randomUUID): EventStore {
 beforeAll(async () => {
   db = await createTestDatabase();
   knex = createKnex(db.url, 2);
-  await migrateLatest(knex);
+  await migrateLatest(knex, migrationSource);
 });
 afterAll(async () => {
   for (const store of opened) await store.close();

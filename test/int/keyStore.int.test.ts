@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Knex } from "knex";
+import { migrationSource } from "../../migrations/index";
 import { createKnex, migrateLatest } from "../../src/db/database";
 import { SubjectErasedError } from "../../src/privacy/keyStore";
 import { createPostgresKeyStore } from "../../src/privacy/postgresKeyStore";
@@ -12,7 +13,7 @@ const kek = randomBytes(32);
 beforeAll(async () => {
   db = await createTestDatabase();
   knex = createKnex(db.url, 30);
-  await migrateLatest(knex);
+  await migrateLatest(knex, migrationSource);
 });
 
 afterAll(async () => {

@@ -1,3 +1,4 @@
+import { migrationSource } from "../../migrations/index";
 import { createKnex, migrateDownAll, migrateLatest } from "../../src/db/database";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase";
 
@@ -18,7 +19,7 @@ describe("migrations", () => {
   test("run up, down to nothing, and up again", async () => {
     const knex = createKnex(db.url, 2);
     try {
-      expect(await migrateLatest(knex)).toEqual([
+      expect(await migrateLatest(knex, migrationSource)).toEqual([
         "001_event_store",
         "002_read_model",
         "003_dead_letters",
@@ -50,9 +51,9 @@ describe("migrations", () => {
           "chat_agents",
         ]),
       );
-      await migrateDownAll(knex);
+      await migrateDownAll(knex, migrationSource);
       expect(await tablesOf(knex)).toEqual([]);
-      await migrateLatest(knex);
+      await migrateLatest(knex, migrationSource);
       expect(await tablesOf(knex)).toEqual(full);
     } finally {
       await knex.destroy();
@@ -62,7 +63,7 @@ describe("migrations", () => {
   test("the read tables keep the seed's constraints and indexes", async () => {
     const knex = createKnex(db.url, 2);
     try {
-      await migrateLatest(knex);
+      await migrateLatest(knex, migrationSource);
       const indexes = (
         await knex.raw("select indexname from pg_indexes where schemaname = 'public'")
       ).rows.map((r: { indexname: string }) => r.indexname);

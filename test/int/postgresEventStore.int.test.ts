@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Client, Pool } from "pg";
+import { migrationSource } from "../../migrations/index";
 import { createKnex, migrateLatest } from "../../src/db/database";
 import { createChainedStore } from "../../src/eventstore/chainedStore";
 import { type EventLog, type EventStore, logStart } from "../../src/eventstore/eventStore";
@@ -11,7 +12,7 @@ import { anEvent, eventStoreContract, readToEnd } from "./eventStoreContract";
 async function openPostgresStore(): Promise<{ db: TestDatabase; store: EventStore }> {
   const db = await createTestDatabase();
   const knex = createKnex(db.url, 2);
-  await migrateLatest(knex);
+  await migrateLatest(knex, migrationSource);
   await knex.destroy();
   const adapter = createPostgresEventStore({
     pool: new Pool({ connectionString: db.url, max: 20 }),

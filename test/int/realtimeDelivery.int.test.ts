@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createStaffKey } from "../../src/auth/staffKeys";
-import { streams } from "../../src/events/streams";
+import { streams } from "../../src/domain/streams";
 import { asBrowser, bearer } from "../support/identity";
 import { startTestService, type TestService } from "../support/testService";
 import { maskedTextFrame, rawSocket, readySocket, type TestSocket } from "../support/wsClient";
@@ -113,6 +113,12 @@ it("tells subscribers and agents about claim, transfer and close, and the assign
     assigned_agent: budiRef,
     topic: "Izin usaha",
     priority: "normal",
+  });
+  // A transfer goes only to an agent who said it is available.
+  await fetch(`${svc.url}/api/agent/status`, {
+    method: "PUT",
+    headers: { "content-type": "application/json", ...bearer(other.key) },
+    body: JSON.stringify({ status: "available" }),
   });
   const transfer = await svc.post(
     `/api/agent/sessions/${id}/transfer`,

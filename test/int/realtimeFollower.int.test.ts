@@ -93,3 +93,37 @@ it("delivers a commit at once while an older append is still in flight, and that
     await Promise.all([slow.end(), fast.end()]);
   }
 });
+
+it("reads a batch again when opening it fails, and delivers it once without waiting for another commit", async () => {
+  const delivered: LoggedEvent[] = [];
+  let opens = 0;
+  const log = database.sealedLog.committed;
+  if (!log) throw new Error("the Postgres store reads committed events");
+  const flaky = await startPostgresFollower({
+    log,
+    logger: createLogger("silent"),
+    onEvents: (events) => delivered.push(...events),
+    // The first open fails as a read of pii_keys would while the database is unreachable for a moment.
+    open: async (events) => {
+      opens += 1;
+      if (opens === 1) throw new Error("connection terminated unexpectedly");
+      return events;
+    },
+    pollIntervalMs: 5000,
+  });
+  const client = new Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    await appendStart(client, "retried");
+    await client.query("SELECT pg_notify('livechat_events', 'test')");
+    const retried = () => delivered.some((e) => (e.data as { topic: string }).topic === "retried");
+    // No other commit comes to carry it: only reading the failed batch again delivers it.
+    expect(await until(retried, 3000)).toBe(true);
+    expect(opens).toBeGreaterThanOrEqual(2);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(delivered.filter((e) => (e.data as { topic: string }).topic === "retried")).toHaveLength(1);
+  } finally {
+    await client.end();
+    await flaky.stop();
+  }
+});

@@ -14,7 +14,6 @@ import {
   initialChatSession,
 } from "../../src/domain/chatSession/state";
 import type { DomainEvent } from "../../src/events/chatEvents";
-import { codeOfEnglish, fieldProblems } from "../../src/http/i18n";
 import {
   agentStatusBody,
   messagesQuery,
@@ -23,6 +22,7 @@ import {
   transferBody,
   visitorPostMessageBody,
 } from "../../src/http/schemas/conversation";
+import { codeOfEnglish, fieldProblems } from "../../src/i18n";
 
 function problems(schema: z.ZodType, value: unknown) {
   const parsed = schema.safeParse(value, { reportInput: true });
@@ -121,8 +121,10 @@ describe("conversation domain errors", () => {
         decidePostMessage({ messageId: randomUUID(), clientMessageId: null, author: asB, body: "x" }, held),
       () =>
         decidePostMessage({ messageId: randomUUID(), clientMessageId: null, author: asB, body: "x" }, closed),
-      () => decideClaim({ agent: agentB }, held),
-      () => decideTransfer({ by: agentB, to: agentA }, held),
+      () => decideClaim({ agent: agentB, activeChats: 0, maxChats: 5 }, held),
+      () => decideClaim({ agent: agentB, activeChats: 5, maxChats: 5 }, given([started])),
+      () => decideTransfer({ by: agentB, to: agentA, toAvailable: true }, held),
+      () => decideTransfer({ by: agentA, to: agentB, toAvailable: false }, held),
       () => decideClose({ by: asB }, held),
       () => decideMarkRead({ reader: asB, upToSeq: 1 }, held),
       () => decideRate({ score: 5, comment: null }, held),
@@ -140,7 +142,9 @@ describe("conversation domain errors", () => {
       "agent_not_assigned_post",
       "chat_session_closed",
       "chat_session_held",
+      "agent_at_capacity",
       "agent_not_assigned_transfer",
+      "agent_unavailable",
       "agent_not_assigned_close",
       "agent_not_assigned_read",
       "rating_needs_closed",

@@ -1,13 +1,7 @@
 import { z } from "zod";
 import { logEventsInput, stateInput } from "../../src/audit/inputs";
-import {
-  catalogue,
-  fieldProblems,
-  type MessageCode,
-  negotiateLanguage,
-  translate,
-} from "../../src/http/i18n";
 import { setContactInput, startChatInput } from "../../src/http/schemas/visitor";
+import { catalogue, fieldProblems, type MessageCode, negotiateLanguage, translate } from "../../src/i18n";
 import { historyInput } from "../../src/queries/history";
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

@@ -4,7 +4,7 @@ import { clientIp } from "../../src/realtime/clientIp";
 import { createCounter, createTokenBucket } from "../../src/realtime/limits";
 import { type LoggedEvent, liveEventTypes, noticeOf, sessionViewOf } from "../../src/realtime/notices";
 import type { MessageView } from "../../src/realtime/protocol";
-import { authFrame, clientFrame, parseJsonFrame } from "../../src/realtime/protocol";
+import { authFrame, clientFrame, frameLabel, parseJsonFrame } from "../../src/realtime/protocol";
 import { createSequencer } from "../../src/realtime/sequencer";
 import { originAllowed } from "../../src/realtime/server";
 
@@ -140,6 +140,7 @@ describe("notices from events", () => {
       priority: "low",
       status: "closed",
       assignedAgent: { id: AGENT, name: "Budi" },
+      lastSeq: 1,
       messages: [msg(1)],
       visitorReadSeq: 1,
       agentReadSeq: 1,
@@ -150,11 +151,22 @@ describe("notices from events", () => {
       readerKind: "agent",
       upToSeq: 3,
     });
-    expect(sessionViewOf([]).status).toBe("none");
+    expect(sessionViewOf([])).toMatchObject({ status: "none", lastSeq: 0 });
   });
 });
 
 describe("frames", () => {
+  it("labels a refused frame by its type and session, only when they are a client frame type and a UUID", () => {
+    expect(frameLabel({ type: "subscribe", session_id: SESSION, after_seq: 3 })).toEqual({
+      frame_type: "subscribe",
+      session_id: SESSION,
+    });
+    expect(frameLabel({ type: "typing", session_id: "not-a-uuid" })).toEqual({ frame_type: "typing" });
+    expect(frameLabel({ type: "<script>", session_id: 7 })).toEqual({});
+    expect(frameLabel("subscribe")).toEqual({});
+    expect(frameLabel(null)).toEqual({});
+  });
+
   it("accepts exactly one credential in an auth frame", () => {
     expect(authFrame.safeParse({ type: "auth", browser_uuid: SESSION }).success).toBe(true);
     expect(authFrame.safeParse({ type: "auth", token: "t" }).success).toBe(true);

@@ -1,4 +1,4 @@
-import { streams } from "../../events/streams";
+import { streams } from "../streams";
 import { type ChatUserCommand, chatUserDecider } from "./decide";
 import type { ChatUserEvent, OssIdentityEvent } from "./events";
 import { identityOwner } from "./identityIds";

@@ -98,6 +98,14 @@ export const catalogue = {
     id: "Chat dapat dinilai setelah ditutup",
     en: "A chat can be rated once it is closed",
   },
+  agent_at_capacity: {
+    id: "Agen sudah menangani chat aktif sebanyak yang diizinkan",
+    en: "The agent already holds as many active chats as allowed",
+  },
+  agent_unavailable: {
+    id: "Agen tujuan sedang tidak tersedia",
+    en: "The agent to transfer to is away",
+  },
   agent_not_found: { id: "Tidak ada agen dengan to_agent_id ini", en: "No agent with this to_agent_id" },
   audit_session_not_found: {
     id: "Sesi chat tersebut tidak ada pada titik itu",
@@ -209,6 +217,10 @@ export const catalogue = {
     en: "Subscribe to the session first",
   },
   ws_too_many_frames: { id: "Terlalu banyak frame: perlambat", en: "Too many frames: slow down" },
+  ws_after_seq_ahead: {
+    id: "after_seq melewati pesan terakhir sesi (last_seq): berlangganan lagi dengan after_seq paling besar last_seq",
+    en: "after_seq is past the session's last message (last_seq): subscribe again with after_seq at most last_seq",
+  },
   ws_frame_failed: {
     id: "Frame tidak dapat diproses; coba lagi",
     en: "The frame could not be handled; try again",
