@@ -28,5 +28,19 @@ export function demoRoutes(): Router {
   page("/demo", "The demo chat widget (static page)");
   router.get("/demo", (_req, res) => res.sendFile(path.join(dir, "demo.html")));
   router.use("/demo/assets", express.static(dir, { index: false, maxAge: "5m" }));
+  describeRoute(router, {
+    method: "get",
+    path: "/favicon.ico",
+    summary: "The site icon browsers ask for (a chat bubble)",
+    tags: ["demo"],
+    auth: ["none"],
+    responses: { 200: { description: "An icon", contentType: "image/x-icon" } },
+  });
+  router.get("/favicon.ico", (_req, res) => {
+    res.sendFile(path.join(dir, "favicon.ico"), {
+      maxAge: "1d",
+      headers: { "Content-Type": "image/x-icon" },
+    });
+  });
   return router;
 }

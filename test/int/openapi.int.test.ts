@@ -72,6 +72,7 @@ describe("the OpenAPI document", () => {
     await call("GET", "/demo");
     await call("GET", "/console");
     await call("GET", "/console/assets/console.000000000000.js");
+    await call("GET", "/favicon.ico");
     await call("GET", "/metrics", { headers: keys.ops });
     await call("GET", "/metrics", { headers: keys.agent });
 
