@@ -242,6 +242,7 @@ describe("a chat user's sessions and the agent's chat lists", () => {
         last_seq: 2,
         last_message: { body: "<i>dua</i>", author_kind: "agent", created_at: last.body.created_at },
         closed_at: null,
+        labels: [],
       },
     ]);
 

@@ -255,11 +255,16 @@ suite(title, () => {
     });
     await page.press("#olc-message", "Escape"); // closes the panel, the launcher has the focus
     await page.waitForSelector(".panel", { state: "detached" });
-    expect(
-      await page.evaluate(
-        () => (globalThis as any).document.getElementById("oss-livechat").shadowRoot.activeElement?.className,
-      ),
-    ).toContain("launcher");
+    // The focus moves in the next animation frame after the panel closes.
+    await page.waitForFunction(
+      () =>
+        String(
+          (globalThis as any).document.getElementById("oss-livechat").shadowRoot.activeElement?.className ??
+            "",
+        ).includes("launcher"),
+      undefined,
+      { timeout: 10_000 },
+    );
     await openWidget(page);
     await page.click(".head button[aria-label='Tutup jendela obrolan']");
     expect((await agentPost(`/api/agent/sessions/${sessionId}/messages`, { body: "Ada lagi?" })).status).toBe(
