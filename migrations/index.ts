@@ -16,6 +16,7 @@ import * as conversations from "./014_conversations";
 import * as piiKeysInOneCall from "./015_pii_keys_in_one_call";
 import * as projectionClaims from "./016_projection_claims";
 import * as appendWithKeys from "./017_append_with_keys";
+import * as reportSessionFacts from "./018_report_session_facts";
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -37,6 +38,7 @@ const migrations: Record<string, Migration> = {
   "015_pii_keys_in_one_call": piiKeysInOneCall,
   "016_projection_claims": projectionClaims,
   "017_append_with_keys": appendWithKeys,
+  "018_report_session_facts": reportSessionFacts,
 };
 
 /** Migrations as modules, so they run the same from TypeScript sources and from the compiled build. */
