@@ -37,6 +37,7 @@ describe("migrations", () => {
         "015_pii_keys_in_one_call",
         "016_projection_claims",
         "017_append_with_keys",
+        "018_report_session_facts",
       ]);
       const full = await tablesOf(knex);
       expect(full).toEqual(
