@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { Knex } from "knex";
 import { z } from "zod";
 
-export const staffRoles = ["agent", "auditor", "ops", "privacy"] as const;
+export const staffRoles = ["agent", "auditor", "ops", "privacy", "supervisor"] as const;
 export const staffRoleSchema = z.enum(staffRoles);
 export type StaffRole = z.infer<typeof staffRoleSchema>;
 
