@@ -20,6 +20,8 @@ const period = {
 };
 
 function checkRange(v: { from: Date; to: Date }, ctx: z.RefinementCtx) {
+  // A field that failed its own check arrives unparsed (zod runs refinements after non-fatal issues).
+  if (!(v.from instanceof Date) || !(v.to instanceof Date)) return;
   if (v.from > v.to) ctx.addIssue({ code: "custom", path: ["to"], message: "must not be before from" });
   else if (v.to.getTime() - v.from.getTime() > MAX_RANGE_DAYS * DAY_MS)
     ctx.addIssue({
