@@ -380,6 +380,7 @@ export async function startService(
       keys: database.keys,
       sealedLog: database.sealedLog,
       kafkaLag,
+      maxChatsPerAgent: config.MAX_CHATS_PER_AGENT,
     });
     api = app;
     const listening = createServer(app);

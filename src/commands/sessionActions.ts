@@ -1,6 +1,9 @@
+import { agentDecider } from "../domain/agent/decide";
 import type { Participant } from "../domain/chatSession/conversation";
 import type { AgentRef } from "../domain/chatSession/state";
+import { streams } from "../domain/streams";
 import type { RequestContext } from "../events/metadata";
+import { loadStream } from "./handler";
 import type { SessionAccess } from "./sessionAccess";
 import { type ConversationDeps, changeSession } from "./sessionCommand";
 
@@ -56,19 +59,20 @@ function assignmentResult(sessionId: string, agent: AgentRef, position: number) 
   };
 }
 
-/** An agent takes a waiting session. */
+/** An agent takes a waiting session, if it holds fewer than `load.maxChats` active ones. */
 export async function claimSession(
   deps: ConversationDeps,
   sessionId: string,
   agent: AgentRef,
+  load: { readonly activeChats: number; readonly maxChats: number },
   ctx: RequestContext,
   access: SessionAccess,
 ) {
-  const change = await changeSession(deps, sessionId, ctx, { type: "ClaimSession", agent }, access);
+  const change = await changeSession(deps, sessionId, ctx, { type: "ClaimSession", agent, ...load }, access);
   return assignmentResult(sessionId, agent, change.position);
 }
 
-/** The agent holding a session hands it to another agent. */
+/** The agent holding a session hands it to another agent, who must be available (its stream says so). */
 export async function transferSession(
   deps: ConversationDeps,
   sessionId: string,
@@ -77,6 +81,19 @@ export async function transferSession(
   ctx: RequestContext,
   access: SessionAccess,
 ) {
-  const change = await changeSession(deps, sessionId, ctx, { type: "TransferSession", by, to }, access);
+  const target = await loadStream(
+    deps.store,
+    streams.agent(to.id),
+    agentDecider.evolve,
+    agentDecider.initialState,
+  );
+  const toAvailable = target.state.status === "available";
+  const change = await changeSession(
+    deps,
+    sessionId,
+    ctx,
+    { type: "TransferSession", by, to, toAvailable },
+    access,
+  );
   return assignmentResult(sessionId, to, change.position);
 }

@@ -8,7 +8,7 @@ import { claimSession, closeSession, markRead, transferSession } from "../comman
 import type { ConversationDeps } from "../commands/sessionCommand";
 import type { Participant } from "../domain/chatSession/conversation";
 import { NotFoundError } from "../domain/errors";
-import { getAgentSessions, getQueue } from "../queries/agentQueries";
+import { activeChatCount, getAgentSessions, getQueue } from "../queries/agentQueries";
 import { getReadableMessages } from "../queries/messages";
 import { waitForPosition } from "../queries/waitForPosition";
 import { parse, requestContext } from "./context";
@@ -37,6 +37,8 @@ import { requireStaffRole, staffOf } from "./staffAuth";
 
 export interface AgentRouteDeps extends RouteDeps {
   readonly conversations: ConversationDeps;
+  /** MAX_CHATS_PER_AGENT: a claim beyond it is refused (409 agent_at_capacity). */
+  readonly maxChatsPerAgent: number;
 }
 
 /** The agents' console: queue, claim, chat, transfer, close, read receipts and availability. Role agent only. */
@@ -85,10 +87,10 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
   doc(
     "post",
     "/api/agent/sessions/:id/claim",
-    "Take a waiting session (one's own again: 200)",
+    "Take a waiting session (one's own again: 200; 409 `agent_at_capacity` at MAX_CHATS_PER_AGENT active chats)",
     {
       200: { description: "Claimed", schema: assignedResponse },
-      ...errors(400, 404, 409),
+      ...errors(400, 404, 409, 410),
     },
     withId,
   );
@@ -99,7 +101,7 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
     {
       200: { description: "Posted before with this client_message_id", schema: postMessageResponse },
       201: { description: "Posted", schema: postMessageResponse },
-      ...errors(400, 404, 409),
+      ...errors(400, 404, 409, 410),
     },
     { ...withId, body: postMessageBody },
   );
@@ -116,10 +118,10 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
   doc(
     "post",
     "/api/agent/sessions/:id/transfer",
-    "Hand a session the agent holds to another agent",
+    "Hand a session the agent holds to another agent (404 unknown agent; 409 `agent_unavailable` if away)",
     {
       200: { description: "Transferred", schema: assignedResponse },
-      ...errors(400, 404, 409),
+      ...errors(400, 404, 409, 410),
     },
     { ...withId, body: transferBody },
   );
@@ -129,7 +131,7 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
     "Close a waiting session or one the agent holds",
     {
       200: { description: "Closed", schema: closedResponse },
-      ...errors(400, 404, 409),
+      ...errors(400, 404, 409, 410),
     },
     withId,
   );
@@ -139,7 +141,7 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
     "Read receipt of the agent holding the session",
     {
       200: { description: "Marked", schema: readResponse },
-      ...errors(400, 404, 409),
+      ...errors(400, 404, 409, 410),
     },
     { ...withId, body: readBody },
   );
@@ -183,7 +185,10 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
   });
 
   router.post("/api/agent/sessions/:id/claim", async (req, res) => {
-    res.json(await claimSession(conversations, sessionId(req), agentOf(res), context(req, res), staff));
+    const id = sessionId(req);
+    const agent = agentOf(res);
+    const load = { activeChats: await activeChatCount(deps.knex, agent.id), maxChats: deps.maxChatsPerAgent };
+    res.json(await claimSession(conversations, id, agent, load, context(req, res), staff));
   });
 
   router.post("/api/agent/sessions/:id/messages", async (req, res) => {

@@ -32,7 +32,8 @@ import { errors } from "./schemas/common";
 import { health, readiness } from "./schemas/opsSchemas";
 import { securityHeaders } from "./securityHeaders";
 import { series, underApi } from "./series";
-import { authenticateStaff, requireStaffRole } from "./staffAuth";
+import { authenticateStaff, requireStaffAreas, requireStaffRole } from "./staffAuth";
+import { refuseUnstorableText } from "./storableText";
 import { subjectRoutes } from "./subjectRoutes";
 import { chatRoutes } from "./visitorRoutes";
 import { webhookRoutes } from "./webhookRoutes";
@@ -58,6 +59,8 @@ export interface AppOptions extends RouteDeps {
   readonly keys: KeyStore;
   /** The log beneath the encryption layer, as stored: the audit's chain verification reads it. */
   readonly sealedLog: EventLog;
+  /** MAX_CHATS_PER_AGENT: how many active chats an agent may claim. */
+  readonly maxChatsPerAgent: number;
 }
 
 const OFF: RateLimitSettings = { windowMs: 60_000, perIp: 0, perIdentity: 0 };
@@ -141,7 +144,8 @@ export function createApp(options: AppOptions): Express {
   });
   docsRoutes(app, { title: "OSS LiveChat API", version: "1" });
   app.use(demoRoutes());
-  // Limits, body, credentials and idempotency keys, in this order, as one layer (see series).
+  // Limits, body, credentials, staff roles, text no column can store, and idempotency keys, in this order,
+  // as one layer (see series).
   app.use(
     series(
       options.metrics ? commandTimer(options.metrics) : pass,
@@ -150,6 +154,9 @@ export function createApp(options: AppOptions): Express {
       authenticateStaff(options.knex, createKeyUsageRecorder(options.knex, options.logger)),
       authenticateOssUser(identity),
       underApi(limits.perIdentity),
+      // Authorization before idempotency: a caller refused here never reaches its keys.
+      requireStaffAreas(),
+      refuseUnstorableText,
       // Every command on every router below: mutating methods only, so a new router needs nothing more.
       underApi(
         idempotencyKeys(
@@ -180,12 +187,21 @@ export function createApp(options: AppOptions): Express {
   app.use(chatRoutes({ ...options, conversations, identityConfigured: identity !== null }));
   app.use(agentRoutes({ ...options, conversations }));
   app.use(auditRoutes({ log: options.store, sealedLog: options.sealedLog, knex: options.knex }));
-  app.use(adminRoutes({ store: options.commands.store, knex: options.knex, keys: options.keys }));
+  app.use(
+    adminRoutes({
+      store: options.commands.store,
+      knex: options.knex,
+      keys: options.keys,
+      newId: options.commands.newId,
+      conversations,
+    }),
+  );
   app.use(
     subjectRoutes({
       store: options.commands.store,
       knex: options.knex,
       keys: options.keys,
+      newId: options.commands.newId,
       identityConfigured: identity !== null,
     }),
   );

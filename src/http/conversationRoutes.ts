@@ -59,7 +59,7 @@ export function visitorConversationRoutes(
     {
       200: { description: "Posted before with this client_message_id", schema: postMessageResponse },
       201: { description: "Posted", schema: postMessageResponse },
-      ...errors(400, 401, 403, 404, 409),
+      ...errors(400, 401, 403, 404, 409, 410),
     },
     { body: visitorPostMessageBody },
   );
@@ -74,21 +74,21 @@ export function visitorConversationRoutes(
     "post",
     "/api/oss-chat/session/:id/close",
     "Close the session (again: 200)",
-    { 200: { description: "Closed", schema: closedResponse }, ...errors(400, 401, 403, 404) },
+    { 200: { description: "Closed", schema: closedResponse }, ...errors(400, 401, 403, 404, 410) },
     { input: sessionIdParam },
   );
   doc(
     "post",
     "/api/oss-chat/session/:id/rating",
     "Rate a closed session (a later rating replaces it)",
-    { 201: { description: "Rated", schema: ratedResponse }, ...errors(400, 401, 403, 404, 409) },
+    { 201: { description: "Rated", schema: ratedResponse }, ...errors(400, 401, 403, 404, 409, 410) },
     { input: sessionIdParam, body: ratingBody },
   );
   doc(
     "post",
     "/api/oss-chat/session/:id/read",
     "Read receipt: the visitor has seen the messages up to a seq",
-    { 200: { description: "Marked", schema: readResponse }, ...errors(400, 401, 403, 404) },
+    { 200: { description: "Marked", schema: readResponse }, ...errors(400, 401, 403, 404, 410) },
     { input: sessionIdParam, body: readBody },
   );
 

@@ -7,6 +7,7 @@ import { sendError, ValidationError } from "./errors";
 import { callerOf } from "./identityAuth";
 
 const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const ANONYMOUS = "anonymous";
 const HEADER = "Idempotency-Key";
 
 /** Who the key belongs to: the verified caller, else the browser the anonymous request speaks for. */
@@ -16,7 +17,7 @@ function callerKey(res: Response, body: unknown): string {
   if (caller.ossUser) return `oss:${caller.ossUser.ossUserId}`;
   if (caller.browserUuid) return `browser:${caller.browserUuid}`;
   const claimed = (body as { browser_uuid?: unknown } | null)?.browser_uuid;
-  return typeof claimed === "string" ? `browser:${claimed.toLowerCase()}` : "anonymous";
+  return typeof claimed === "string" ? `browser:${claimed.toLowerCase()}` : ANONYMOUS;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -26,7 +27,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * answer (status and body) is stored before it is sent; a retry with the same key, caller, method, path and body
  * gets that answer again (`Idempotency-Replayed: true`) and runs nothing; the same key with another request is
  * 422. Concurrent duplicates wait for the first one's answer. A 5xx answer is not kept, so a retry runs again.
- * Mount it once, after authentication, in front of every command router.
+ * Mount it once, after authentication and the staff areas' role checks, in front of every command router; a
+ * caller with no credential at all is not keyed (the route refuses it).
  */
 export function idempotencyKeys(
   store: IdempotencyStore,
@@ -35,12 +37,15 @@ export function idempotencyKeys(
 ): RequestHandler {
   const waitMs = options.waitMs ?? 10_000;
   const keyed: RequestHandler = async (req, res, next) => {
+    const caller = callerKey(res, req.body);
+    // No one to scope the key to: the route refuses the call (401), and strangers must not share answers.
+    if (caller === ANONYMOUS) return next();
     const key = req.get(HEADER) as string;
     const parsed = uuidField.safeParse(key);
     if (!parsed.success) return next(new ValidationError([{ field: HEADER, code: "field_uuid" }]));
     const request: IdempotentRequest = {
       key: parsed.data.toLowerCase(),
-      caller: callerKey(res, req.body),
+      caller,
       method: req.method,
       path: req.baseUrl + req.path,
       requestHash: createHash("sha256")

@@ -48,3 +48,25 @@ export function requireStaffRole(...roles: StaffRole[]): RequestHandler {
     next();
   };
 }
+
+/**
+ * The paths only staff of some roles may call, as the routers guard them. The app checks them again before
+ * idempotency keys are looked at, so a caller without the role is told 401/403, never 422 about a key.
+ */
+export const STAFF_AREAS: readonly (readonly [prefix: string, roles: readonly StaffRole[]])[] = [
+  ["/api/agent", ["agent"]],
+  ["/api/audit", ["auditor"]],
+  ["/api/admin/data-subjects", ["privacy"]],
+  ["/api/admin/webhooks", ["ops"]],
+  ["/api/admin/projections", ["ops"]],
+];
+
+/** requireStaffRole for each of `areas` (paths match as express matches them: case-insensitive). */
+export function requireStaffAreas(areas = STAFF_AREAS): RequestHandler {
+  const guards = areas.map(([prefix, roles]) => [prefix, requireStaffRole(...roles)] as const);
+  return (req, res, next) => {
+    const path = req.path.toLowerCase();
+    const area = guards.find(([prefix]) => path === prefix || path.startsWith(`${prefix}/`));
+    return area ? area[1](req, res, next) : next();
+  };
+}

@@ -60,7 +60,7 @@ export function chatRoutes(deps: RouteDeps): Router {
     tags: ["widget"],
     auth: ["none", "ossToken"],
     body: startChatInput,
-    responses: { 201: { description: "Started", schema: startChatResponse }, ...errors(400, 401, 403) },
+    responses: { 201: { description: "Started", schema: startChatResponse }, ...errors(400, 401, 403, 410) },
   });
   router.post("/api/oss-chat/start", async (req, res) => {
     const caller = callerOf(res);
@@ -98,7 +98,7 @@ export function chatRoutes(deps: RouteDeps): Router {
     responses: {
       200: { description: "Updated", schema: setContactResponse },
       201: { description: "Saved the first time", schema: setContactResponse },
-      ...errors(400, 401, 403, 404),
+      ...errors(400, 401, 403, 404, 410),
     },
   });
   router.post("/api/oss-chat/contact", async (req, res) => {
@@ -132,7 +132,7 @@ export function chatRoutes(deps: RouteDeps): Router {
     body: linkUserInput,
     responses: {
       200: { description: "Linked (`merged` when the OSS user had a chat user)", schema: linkUserResponse },
-      ...errors(400, 401, 403, 404, 409),
+      ...errors(400, 401, 403, 404, 409, 410),
     },
   });
   router.post("/api/oss-chat/link-user", async (req, res) => {

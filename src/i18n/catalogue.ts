@@ -98,6 +98,14 @@ export const catalogue = {
     id: "Chat dapat dinilai setelah ditutup",
     en: "A chat can be rated once it is closed",
   },
+  agent_at_capacity: {
+    id: "Agen sudah menangani chat aktif sebanyak yang diizinkan",
+    en: "The agent already holds as many active chats as allowed",
+  },
+  agent_unavailable: {
+    id: "Agen tujuan sedang tidak tersedia",
+    en: "The agent to transfer to is away",
+  },
   agent_not_found: { id: "Tidak ada agen dengan to_agent_id ini", en: "No agent with this to_agent_id" },
   audit_session_not_found: {
     id: "Sesi chat tersebut tidak ada pada titik itu",

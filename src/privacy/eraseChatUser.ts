@@ -1,7 +1,9 @@
 import type { Knex } from "knex";
 import { z } from "zod";
-import { mergedUserIds } from "../audit/auditLog";
+import { mergedUserIds, readAuditEvents } from "../audit/auditLog";
 import { appendDecided, loadStream, retryOnConflict } from "../commands/handler";
+import { anySessionAccess } from "../commands/sessionAccess";
+import { type ConversationDeps, changeSession, conversationDeps } from "../commands/sessionCommand";
 import { NotFoundError } from "../domain/errors";
 import { streams } from "../domain/streams";
 import { erasureReason } from "../events/chatEvents";
@@ -17,6 +19,9 @@ export interface PrivacyDeps {
   readonly store: EventStore;
   readonly knex: Knex;
   readonly keys: KeyStore;
+  readonly newId: () => string;
+  /** The API's session commands (and their cache); made from `store` and `newId` when absent (the CLI). */
+  readonly conversations?: ConversationDeps;
 }
 
 export const eraseInput = z.object({
@@ -36,14 +41,18 @@ export interface EraseResult {
   readonly erased: boolean;
   readonly erased_chat_user_ids: string[];
   readonly keys_destroyed: number;
+  /** The subject's chats that were still waiting or active, closed by the erasure. */
+  readonly sessions_closed: number;
   readonly position: number | null;
 }
 
 /**
  * Erases a chat user by crypto-shredding: their keys (and those of users merged into them) are destroyed, so
  * every copy of their sealed fields (log, topic, backups made afterwards) reads as "[erased]"; a
- * `ChatUserErased` event records who did it and why; their rows in the read tables are blanked at once.
- * Keys go first: a write racing the erasure is then refused (or sealed with a key already gone).
+ * `ChatUserErased` event records who did it and why; their chats still waiting or active are closed (by the
+ * system: those events need no key), so none waits in the agents' queue for ever; their rows in the read tables
+ * are blanked at once. Keys go first: a write racing the erasure is then refused (or sealed with a key already
+ * gone), so no chat can start after the open ones are found.
  */
 export async function eraseChatUser(
   deps: PrivacyDeps,
@@ -68,6 +77,7 @@ export async function eraseChatUser(
     const appended = await appendDecided(deps.store, stream, loaded, events, ctx, input.chat_user_id);
     return { erased: events.length > 0, position: appended };
   });
+  const closed = await closeOpenSessions(deps, ids, ctx);
   for (const table of Object.keys(personalColumns) as ReadTable[]) {
     await eraseRows(deps.knex, "public", table, ids);
   }
@@ -76,6 +86,32 @@ export async function eraseChatUser(
     erased: position.erased,
     erased_chat_user_ids: ids,
     keys_destroyed: destroyed,
+    sessions_closed: closed,
     position: position.position === null ? null : Number(position.position),
   };
+}
+
+/** Closes the sessions of the chat users `ids` that are not closed, through the session command; the count. */
+async function closeOpenSessions(deps: PrivacyDeps, ids: readonly string[], ctx: RequestContext) {
+  const sessionIds = new Set<string>();
+  for await (const page of readAuditEvents(deps.store, { kind: "owners", ownerIds: ids }))
+    for (const e of page)
+      if (e.type === "ChatSessionStarted")
+        sessionIds.add(String((e.data as { session_id: unknown }).session_id));
+  const conversations = deps.conversations ?? conversationDeps({ store: deps.store, newId: deps.newId });
+  const by = { kind: "system", id: "erasure" } as const;
+  // The erasure's own request stays out of these events: they are the system's, and need no key.
+  const system: RequestContext = { ...ctx, actor: by, ip: "system", userAgent: null };
+  let closed = 0;
+  for (const id of sessionIds) {
+    const change = await changeSession(
+      conversations,
+      id,
+      system,
+      { type: "CloseSession", by },
+      anySessionAccess,
+    );
+    if (change.events.length > 0) closed++;
+  }
+  return closed;
 }

@@ -39,7 +39,10 @@ export function sealingPlan(event: Sealable): FieldPlan[] {
     const key = { keyId: sessionMessagesKeyId(String(data.session_id)), subjectId };
     plan.push({ target: "data", path: path.split("."), key });
   }
-  if (spec.sealMetadata !== false) {
+  // A system action (auto-routing, the CLI, erasure closing a subject's chats) comes from no person: where it
+  // came from is not personal, and an event with nothing else to seal needs no key, even an erased subject's.
+  const bySystem = (metadata?.actor as Json | undefined)?.kind === "system";
+  if (spec.sealMetadata !== false && !bySystem) {
     for (const field of personalMetadata) plan.push({ target: "metadata", path: [field], key: subjectKey });
   }
   return plan;

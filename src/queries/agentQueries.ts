@@ -28,6 +28,17 @@ export async function getQueue(knex: Knex, limit = 100): Promise<QueuedSession[]
   }));
 }
 
+/** How many active chats an agent holds, as the read model shows them (what MAX_CHATS_PER_AGENT limits). */
+export async function activeChatCount(knex: Knex, agentId: string): Promise<number> {
+  const row = await knex
+    .table("chat_sessions")
+    .where({ assigned_agent_id: agentId, status: "active" })
+    .whereNull("deleted_at")
+    .count({ n: "*" })
+    .first();
+  return Number(row?.n ?? 0);
+}
+
 /** An agent's own chats with a status, each with the visitor's messages the agent has not read. */
 export async function getAgentSessions(knex: Knex, agentId: string, status: string) {
   const rows = await knex

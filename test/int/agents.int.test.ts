@@ -95,6 +95,7 @@ describe("an agent's conversation", () => {
       (await svc.post(`/api/agent/sessions/${v.sessionId}/transfer`, { to_agent_id: budi.id }, budi.headers))
         .status,
     ).toBe(409);
+    expect((await put(svc, "/api/agent/status", { status: "available" }, budi.headers)).status).toBe(200);
     const moved = await svc.post(
       `/api/agent/sessions/${v.sessionId}/transfer`,
       { to_agent_id: budi.id },
@@ -167,6 +168,61 @@ describe("an agent's conversation", () => {
     expect(results.filter((r) => r.status === 409)).toHaveLength(19);
     const events = await svc.database.store.readStream(`chatSession-${v.sessionId}`);
     expect(events.filter((e) => e.type === "ChatSessionAssigned")).toHaveLength(1);
+  });
+
+  test("a claim beyond MAX_CHATS_PER_AGENT active chats is 409 agent_at_capacity; closing one frees a place", async () => {
+    const busy = await staffKey(svc, "agent", "Rina");
+    const sessions = [];
+    for (let i = 0; i < 6; i++) sessions.push(await startVisitorChat(svc));
+    for (const v of sessions.slice(0, 5)) {
+      const claimed = await claim(v.sessionId, busy);
+      expect(claimed.status).toBe(200);
+      // The count is the read model's: wait until it shows this claim.
+      await svc.get(`/api/agent/sessions?min_position=${claimed.body.position}`, busy.headers);
+    }
+    const sixth = sessions[5]?.sessionId as string;
+    const refused = await claim(sixth, busy);
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe("agent_at_capacity");
+    expect((await svc.database.store.readStream(`chatSession-${sixth}`)).map((e) => e.type)).toEqual([
+      "ChatSessionStarted",
+    ]);
+    // Its own chats stay its own: claiming one again is still 200.
+    expect((await claim(sessions[0]?.sessionId as string, busy)).status).toBe(200);
+    const closed = await svc.post(`/api/agent/sessions/${sessions[0]?.sessionId}/close`, {}, busy.headers);
+    await svc.get(`/api/agent/sessions?min_position=${closed.body.position}`, busy.headers);
+    expect((await claim(sixth, busy)).status).toBe(200);
+  });
+
+  test("a transfer to an agent who is away (or never said available) is 409 agent_unavailable; unknown: 404", async () => {
+    const from = await staffKey(svc, "agent", "Tono");
+    const to = await staffKey(svc, "agent", "Wati");
+    const v = await startVisitorChat(svc);
+    expect((await claim(v.sessionId, from)).status).toBe(200);
+    const transfer = () =>
+      svc.post(`/api/agent/sessions/${v.sessionId}/transfer`, { to_agent_id: to.id }, from.headers);
+    const never = await transfer();
+    expect(never.status).toBe(409);
+    expect(never.body.code).toBe("agent_unavailable");
+    expect((await put(svc, "/api/agent/status", { status: "available" }, to.headers)).status).toBe(200);
+    expect((await put(svc, "/api/agent/status", { status: "away" }, to.headers)).status).toBe(200);
+    const away = await transfer();
+    expect([away.status, away.body.code]).toEqual([409, "agent_unavailable"]);
+    const unknown = await svc.post(
+      `/api/agent/sessions/${v.sessionId}/transfer`,
+      { to_agent_id: randomUUID() },
+      from.headers,
+    );
+    expect([unknown.status, unknown.body.code]).toEqual([404, "agent_not_found"]);
+    expect(
+      (await svc.database.store.readStream(`chatSession-${v.sessionId}`)).filter(
+        (e) => e.type === "ChatSessionAssigned",
+      ),
+    ).toHaveLength(1);
+    expect((await put(svc, "/api/agent/status", { status: "available" }, to.headers)).status).toBe(200);
+    const moved = await transfer();
+    expect(moved.status).toBe(200);
+    expect(moved.body.assigned_agent).toEqual({ id: to.id, name: "Wati" });
   });
 
   test("an agent sets its status; the same status again changes nothing", async () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { asBrowser } from "../support/identity";
+import { createStaffKey, type StaffRole } from "../../src/auth/staffKeys";
+import { asBrowser, bearer } from "../support/identity";
 import { startTestService, type TestService } from "../support/testService";
 
 let svc: TestService;
@@ -147,6 +148,78 @@ describe("bad input gets a clear 4xx naming the field, and writes nothing", () =
     expectInvalid(await svc.get(`/api/oss-chat/history?browser_uuid=${randomUUID()}&limit=abc`), "limit");
     expectInvalid(await svc.get(`/api/oss-chat/history?browser_uuid=${randomUUID()}&offset=-1`), "offset");
     expectInvalid(await svc.get("/api/oss-chat/session/not-a-uuid"), "id");
+  });
+
+  test("NUL or a lone surrogate in any query or body field is 400 naming the field, on every route", async () => {
+    const key = async (role: StaffRole) =>
+      bearer((await createStaffKey(svc.database.knex, { name: role, role })).key);
+    const agent = await key("agent");
+    const auditor = await key("auditor");
+    const ops = await key("ops");
+    const privacy = await key("privacy");
+    const browser = randomUUID();
+    const started = await svc.post("/api/oss-chat/start", { browser_uuid: browser, topic: "x" });
+    const session = started.body.session_id as string;
+    const visitor = asBrowser(browser);
+    const gets: [string, Record<string, string>, string][] = [
+      ["/api/audit/verify?stream=%00", auditor, "stream"],
+      ["/api/audit/verify?stream=chatSession-%00", auditor, "stream"],
+      ["/api/audit/events?after=1.1%00", auditor, "after"],
+      [`/api/audit/sessions/${session}/state?at=2024-01-01T00:00:00Z%00`, auditor, "at"],
+      ["/api/oss-chat/history?oss_user_id=a%00b", visitor, "oss_user_id"],
+      [`/api/oss-chat/history?browser_uuid=${browser}&limit=1%00`, visitor, "limit"],
+      [`/api/oss-chat/session/${session}/messages?after_seq=%00`, visitor, "after_seq"],
+      [`/api/agent/sessions?status=active%00`, agent, "status"],
+      [`/api/admin/webhooks/dead-letters?endpoint_id=%00`, ops, "endpoint_id"],
+      [`/api/oss-chat/history?browser_uuid=${browser}&x%00y=1`, visitor, "x\\u0000y"],
+    ];
+    for (const [path, headers, field] of gets) {
+      const res = await svc.get(path, headers);
+      expect([path, res.status]).toEqual([path, 400]);
+      expectInvalid(res, field);
+    }
+    const before = await eventCount();
+    const posts: [string, unknown, Record<string, string>, string][] = [
+      [
+        "/api/oss-chat/start",
+        { browser_uuid: browser, topic: "ok", user_agent: "a\u0000" },
+        {},
+        "user_agent",
+      ],
+      [
+        "/api/oss-chat/start",
+        { browser_uuid: browser, topic: "ok", extra: { deep: ["\u0000"] } },
+        {},
+        "extra.deep.0",
+      ],
+      ["/api/oss-chat/message", { session_id: session, body: "lone \ud800" }, visitor, "body"],
+      [`/api/oss-chat/session/${session}/rating`, { score: 5, comment: "\u0000" }, visitor, "comment"],
+      [`/api/agent/sessions/${session}/transfer`, { to_agent_id: "\u0000" }, agent, "to_agent_id"],
+      [
+        "/api/admin/webhooks",
+        { url: "https://example.com/\u0000", event_types: ["ChatSessionStarted"] },
+        ops,
+        "url",
+      ],
+      [
+        "/api/admin/webhooks",
+        { url: "https://example.com/", event_types: ["ChatSessionStarted"], description: "\udfff" },
+        ops,
+        "description",
+      ],
+      [
+        `/api/admin/data-subjects/${randomUUID()}/erase`,
+        { reason: "data_subject_request", reference: "\u0000" },
+        privacy,
+        "reference",
+      ],
+    ];
+    for (const [path, body, headers, field] of posts) {
+      const res = await svc.post(path, body, headers);
+      expect([path, res.status]).toEqual([path, 400]);
+      expectInvalid(res, field);
+    }
+    expect(await eventCount()).toBe(before);
   });
 
   test("an unknown session is a 404, for reading and for setting its contact", async () => {

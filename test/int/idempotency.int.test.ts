@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { asBrowser, asOssUser } from "../support/identity";
+import { createStaffKey } from "../../src/auth/staffKeys";
+import { asBrowser, asOssUser, bearer } from "../support/identity";
 import { startTestService, type TestService } from "../support/testService";
 
 let svc: TestService;
@@ -106,6 +107,42 @@ test("keys are per caller and per command: another caller or another route with 
   expect(l1.status).toBe(200);
   expect(l2.body).toEqual(l1.body);
   expect(l2.headers.get("idempotency-replayed")).toBe("true");
+});
+
+test("authorization comes before idempotency: a refused caller with a used key gets 401/403, not 422", async () => {
+  const agent = bearer((await createStaffKey(svc.database.knex, { name: "a", role: "agent" })).key);
+  const browser = randomUUID();
+  const k = randomUUID();
+  const started = await svc.post("/api/oss-chat/start", { browser_uuid: browser, topic: "Kunci" }, key(k));
+  expect(started.status).toBe(201);
+  const session = started.body.session_id as string;
+  // Each staff area, called with the key the visitor used: without a credential, with the visitor's, with a
+  // staff key of another role. The key is never reached.
+  const commands: [string, unknown][] = [
+    [`/api/agent/sessions/${session}/claim`, {}],
+    [`/api/admin/data-subjects/${randomUUID()}/erase`, { reason: "data_subject_request" }],
+    ["/api/admin/webhooks", { url: "https://example.com/", event_types: ["ChatSessionStarted"] }],
+  ];
+  for (const [path, body] of commands) {
+    const agentMay = path.startsWith("/api/agent");
+    for (const [who, headers, statuses] of [
+      ["nobody", {}, [401, 401]],
+      ["the visitor", asBrowser(browser), [401, 401]],
+      // The agent may claim: its key is kept, and the same key with another body is 422.
+      ["an agent", agent, agentMay ? [200, 422] : [403, 403]],
+    ] as const) {
+      // Twice, the second time with another body: a kept answer would make it 422.
+      const answers = [];
+      for (const attempt of [body, { ...(body as object), other: 1 }])
+        answers.push((await svc.post(path, attempt, { ...headers, ...key(k) })).status);
+      expect([path, who, answers]).toEqual([path, who, statuses]);
+    }
+  }
+  // A visitor route without any credential: 401 every time, whatever was sent with the key before.
+  for (const text of ["a", "b"]) {
+    const res = await svc.post("/api/oss-chat/message", { session_id: session, body: text }, key(k));
+    expect([text, res.status]).toEqual([text, 401]);
+  }
 });
 
 test("after the TTL a key is forgotten: the same request runs again", async () => {

@@ -153,6 +153,39 @@ describe("bad input and access", () => {
     expect(events.filter((e) => e.type === "ChatMessagePosted")).toHaveLength(1);
   });
 
+  test("after_seq and up_to_seq stop at the 32-bit column's bound, as the document says: 400 naming the field", async () => {
+    const v = await startVisitorChat(svc);
+    const agent = await staffKey(svc, "agent");
+    const doc = (await svc.get("/openapi.json")).body;
+    for (const path of ["/api/oss-chat/session/{id}/messages", "/api/agent/sessions/{id}/messages"]) {
+      const param = doc.paths[path].get.parameters.find((p: { name?: string }) => p.name === "after_seq");
+      expect(param.schema).toMatchObject({ type: "integer", minimum: 0, maximum: 2_147_483_647 });
+    }
+    const lists = [
+      (q: string) => messages(v.sessionId, q, v.headers),
+      (q: string) => svc.get(`/api/agent/sessions/${v.sessionId}/messages?${q}`, agent.headers),
+    ];
+    for (const list of lists) {
+      const top = await list("after_seq=2147483647");
+      expect(top.status).toBe(200);
+      expect(top.body).toEqual({ messages: [], next_after_seq: 2_147_483_647 });
+      for (const over of ["2147483648", "9007199254740991", "1e300"]) {
+        const r = await list(`after_seq=${over}`);
+        expect([over, r.status]).toEqual([over, 400]);
+        expect(new Set(r.body.details.map((d: { field: string }) => d.field))).toEqual(
+          new Set(["after_seq"]),
+        );
+      }
+    }
+    const read = await svc.post(
+      `/api/oss-chat/session/${v.sessionId}/read`,
+      { up_to_seq: 2 ** 31 },
+      v.headers,
+    );
+    expect(read.status).toBe(400);
+    expect(read.body.details[0].field).toBe("up_to_seq");
+  });
+
   test("unknown and foreign sessions are 404; no credential is 401; staff keys are 403", async () => {
     const v = await startVisitorChat(svc);
     const stranger = asBrowser(randomUUID());

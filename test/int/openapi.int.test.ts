@@ -239,6 +239,174 @@ describe("the OpenAPI document", () => {
     expect(validator.operations().filter((op) => !validator.exercised.has(op))).toEqual([]);
   });
 
+  test("a client checking requests against the document refuses what the server refuses, and sends what it takes", async () => {
+    const browser = randomUUID();
+    const visitor = asBrowser(browser);
+    const start = await call("POST", "/api/oss-chat/start", {
+      body: { browser_uuid: browser, topic: "Izin" },
+    });
+    const session = start.body.session_id as string;
+    const hook = await call("POST", "/api/admin/webhooks", {
+      body: { url: "http://127.0.0.1:9/h", event_types: ["ChatSessionStarted"] },
+      headers: keys.ops,
+    });
+    const agent = keys.agent;
+    await call("POST", `/api/agent/sessions/${session}/claim`, { headers: agent });
+    const cases: [string, string, unknown, Record<string, string>, "refused" | "taken"][] = [
+      ["POST", "/api/oss-chat/start", { browser_uuid: browser, topic: "Lagi" }, {}, "taken"],
+      ["POST", "/api/oss-chat/start", { browser_uuid: browser, topic: " \t\n " }, {}, "refused"],
+      ["POST", "/api/oss-chat/start", { browser_uuid: browser, topic: "" }, {}, "refused"],
+      ["POST", "/api/oss-chat/start", { topic: "siapa?" }, {}, "refused"],
+      ["POST", "/api/oss-chat/start", { oss_user_id: "U-1", topic: "x" }, {}, "refused"],
+      [
+        "POST",
+        "/api/oss-chat/start",
+        { oss_user_id: "   ", email: "a@example.com", topic: "x" },
+        {},
+        "refused",
+      ],
+      ["POST", "/api/oss-chat/start", { browser_uuid: browser, topic: "x".repeat(501) }, {}, "refused"],
+      ["POST", "/api/oss-chat/message", { session_id: session, body: "😀".repeat(4000) }, visitor, "taken"],
+      ["POST", "/api/oss-chat/message", { session_id: session, body: "x".repeat(4001) }, visitor, "refused"],
+      ["POST", "/api/oss-chat/message", { session_id: session, body: "  \n" }, visitor, "refused"],
+      ["POST", "/api/oss-chat/message", { session_id: session, body: "bel\u0007" }, visitor, "refused"],
+      ["POST", "/api/oss-chat/message", { session_id: session, body: "tab\tand\r\nlines" }, visitor, "taken"],
+      [
+        "POST",
+        "/api/oss-chat/contact",
+        {
+          session_id: session,
+          contact_name: "Sari",
+          contact_email: "s@example.com",
+          contact_phone: "081234567890",
+        },
+        visitor,
+        "taken",
+      ],
+      [
+        "POST",
+        "/api/oss-chat/contact",
+        { session_id: session, contact_name: "Sari", contact_email: "s@example.com", contact_phone: "  " },
+        visitor,
+        "refused",
+      ],
+      [
+        "POST",
+        "/api/oss-chat/contact",
+        { session_id: session, contact_name: "Sari", contact_email: "s@example.com", contact_phone: "" },
+        visitor,
+        "refused",
+      ],
+      [
+        "POST",
+        "/api/oss-chat/contact",
+        { session_id: session, contact_name: " ", contact_email: "s@example.com" },
+        visitor,
+        "refused",
+      ],
+      [
+        "POST",
+        `/api/oss-chat/session/${session}/rating`,
+        { score: 5, comment: "esc\u001b[31m" },
+        visitor,
+        "refused",
+      ],
+      [
+        "POST",
+        `/api/oss-chat/session/${session}/rating`,
+        { score: 5, comment: "x".repeat(1001) },
+        visitor,
+        "refused",
+      ],
+      ["POST", `/api/agent/sessions/${session}/read`, { up_to_seq: 2 ** 31 }, agent, "refused"],
+      ["POST", `/api/agent/sessions/${session}/read`, { up_to_seq: 1 }, agent, "taken"],
+      ["POST", "/api/admin/webhooks", { url: "", event_types: ["ChatSessionStarted"] }, keys.ops, "refused"],
+      [
+        "POST",
+        "/api/admin/webhooks",
+        { url: "   ", event_types: ["ChatSessionStarted"] },
+        keys.ops,
+        "refused",
+      ],
+      [
+        "POST",
+        "/api/admin/webhooks",
+        { url: "ftp://x/y", event_types: ["ChatSessionStarted"] },
+        keys.ops,
+        "refused",
+      ],
+      [
+        "POST",
+        "/api/admin/webhooks",
+        { url: "HTTP://127.0.0.1:9/up", event_types: ["ChatSessionStarted"] },
+        keys.ops,
+        "taken",
+      ],
+      ["POST", `/api/admin/webhooks/${hook.body.id}/replay`, { from_position: "0" }, keys.ops, "refused"],
+      ["POST", `/api/admin/webhooks/${hook.body.id}/replay`, { from_position: null }, keys.ops, "refused"],
+      ["POST", `/api/admin/webhooks/${hook.body.id}/replay`, { from_position: 0 }, keys.ops, "taken"],
+    ];
+    const disagreements: string[] = [];
+    for (const [method, path, body, headers, expected] of cases) {
+      const res = await call(method, path, { body, headers });
+      const server = res.status === 400 ? "refused" : res.status < 300 ? "taken" : `answered ${res.status}`;
+      const client = validator.requestBodyErrors(method, path, body).length > 0 ? "refused" : "taken";
+      if (server !== expected || client !== expected)
+        disagreements.push(
+          `${path} ${JSON.stringify(body).slice(0, 60)}: server ${server}, document ${client}`,
+        );
+    }
+    const queries: [string, Record<string, string>, "refused" | "taken"][] = [
+      [`/api/oss-chat/session/${session}/messages?after_seq=2147483647`, visitor, "taken"],
+      [`/api/oss-chat/session/${session}/messages?after_seq=2147483648`, visitor, "refused"],
+      [`/api/agent/sessions/${session}/messages?after_seq=2147483648`, agent, "refused"],
+      [`/api/agent/sessions/${session}/messages?limit=201`, agent, "refused"],
+      [`/api/audit/events?from_position=9007199254740992`, keys.auditor, "refused"],
+      ["/api/audit/verify?stream=", keys.auditor, "refused"],
+    ];
+    for (const [path, headers, expected] of queries) {
+      const res = await call("GET", path, { headers });
+      const server = res.status === 400 ? "refused" : res.status < 300 ? "taken" : `answered ${res.status}`;
+      const client = validator.queryErrors("GET", path).length > 0 ? "refused" : "taken";
+      if (server !== expected || client !== expected)
+        disagreements.push(`GET ${path}: server ${server}, document ${client}`);
+    }
+    expect(disagreements).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+
+  test("every operation that writes a chat user's stream documents 410 data_subject_erased; staffKey names every role", () => {
+    const paths = validator.document.paths as Record<
+      string,
+      Record<string, { responses: Record<string, unknown> }>
+    >;
+    const writes = [
+      ["post", "/api/oss-chat/start"],
+      ["post", "/api/oss-chat/contact"],
+      ["post", "/api/oss-chat/link-user"],
+      ["post", "/api/oss-chat/message"],
+      ["post", "/api/oss-chat/session/{id}/close"],
+      ["post", "/api/oss-chat/session/{id}/rating"],
+      ["post", "/api/oss-chat/session/{id}/read"],
+      ["post", "/api/agent/sessions/{id}/claim"],
+      ["post", "/api/agent/sessions/{id}/messages"],
+      ["post", "/api/agent/sessions/{id}/transfer"],
+      ["post", "/api/agent/sessions/{id}/close"],
+      ["post", "/api/agent/sessions/{id}/read"],
+    ] as const;
+    for (const [method, path] of writes) {
+      expect([path, Object.keys(paths[path]?.[method]?.responses ?? {})]).toEqual([
+        path,
+        expect.arrayContaining(["410"]),
+      ]);
+    }
+    const schemes = (
+      validator.document.components as { securitySchemes: Record<string, { description: string }> }
+    ).securitySchemes;
+    for (const role of ["agent", "auditor", "ops", "privacy"])
+      expect(schemes.staffKey?.description).toContain(role);
+  });
+
   test("GET /docs serves the viewer from this server, not a CDN", async () => {
     const page = await fetch(`${svc.url}/docs`).then((r) => r.text());
     const sources = [...page.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] as string);

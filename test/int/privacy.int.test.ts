@@ -257,6 +257,53 @@ describe("erasure", () => {
     expect(kept.contact_name).toBe(bystander.values.name);
   });
 
+  test("closes the subject's waiting and active chats, as system events: none stays in the agents' queue", async () => {
+    const p = await person("open1");
+    const agent = bearer((await createStaffKey(svc.database.knex, { name: "Agen", role: "agent" })).key);
+    // One chat waiting (p.anonSession), one an agent holds.
+    const held = await svc.post("/api/oss-chat/start", { topic: "Lagi" }, p.oss);
+    const claimed = await svc.post(`/api/agent/sessions/${held.body.session_id}/claim`, {}, agent);
+    expect(claimed.status).toBe(200);
+    const queued = await svc.get(`/api/agent/queue?min_position=${claimed.body.position}`, agent);
+    expect(queued.body.sessions.map((s: { session_id: string }) => s.session_id)).toContain(p.anonSession);
+
+    const res = await svc.post(
+      `/api/admin/data-subjects/${p.chatUserId}/erase`,
+      { reason: "other" },
+      privacy,
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.sessions_closed).toBe(2);
+    for (const session of [p.anonSession, held.body.session_id as string]) {
+      const last = (await svc.database.store.readStream(`chatSession-${session}`)).at(-1);
+      expect(last?.type).toBe("ChatSessionClosed");
+      expect(last?.data).toMatchObject({ closed_by_kind: "system", closed_by_id: "erasure" });
+      expect(last?.metadata).toMatchObject({ actor: { kind: "system", id: "erasure" }, user_agent: null });
+    }
+    const queue = await svc.get(`/api/agent/queue?min_position=${res.body.position}`, agent);
+    await waitFor(async () => {
+      const rows = await svc.database.knex
+        .table("chat_sessions")
+        .whereIn("id", [p.anonSession, held.body.session_id])
+        .select("status");
+      return rows.every((r) => r.status === "closed");
+    });
+    expect(queue.status).toBe(200);
+    const after = await svc.get("/api/agent/queue", agent);
+    expect(after.body.sessions.map((s: { session_id: string }) => s.session_id)).not.toContain(p.anonSession);
+    // Claim is a conflict (closed), close answers as for any closed chat: no more 410.
+    const claim = await svc.post(`/api/agent/sessions/${p.anonSession}/claim`, {}, agent);
+    expect([claim.status, claim.body.code]).toEqual([409, "chat_session_closed"]);
+    expect((await svc.post(`/api/agent/sessions/${held.body.session_id}/close`, {}, agent)).status).toBe(200);
+    // Erasing again closes nothing more.
+    const again = await svc.post(
+      `/api/admin/data-subjects/${p.chatUserId}/erase`,
+      { reason: "other" },
+      privacy,
+    );
+    expect(again.body).toMatchObject({ erased: false, sessions_closed: 0 });
+  });
+
   test("a write racing the erasure is refused or sealed with a key already gone: it never leaks", async () => {
     const p = await person("race1");
     const written = Array.from({ length: 16 }, (_, i) => `Nama Balapan ${i} ${randomUUID().slice(0, 6)}`);

@@ -114,6 +114,12 @@ it("tells subscribers and agents about claim, transfer and close, and the assign
     topic: "Izin usaha",
     priority: "normal",
   });
+  // A transfer goes only to an agent who said it is available.
+  await fetch(`${svc.url}/api/agent/status`, {
+    method: "PUT",
+    headers: { "content-type": "application/json", ...bearer(other.key) },
+    body: JSON.stringify({ status: "available" }),
+  });
   const transfer = await svc.post(
     `/api/agent/sessions/${id}/transfer`,
     { to_agent_id: other.id },

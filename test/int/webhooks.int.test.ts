@@ -216,6 +216,27 @@ describe("outgoing webhooks", () => {
     const nowhere = await svc.post(`/api/admin/webhooks/${id}/replay`, { from_position: 999_999_999 }, ops);
     expect(nowhere.status).toBe(400);
     expect(nowhere.body.details[0].field).toBe("from_position");
+
+    // Only a whole number ≥ 0: nothing is coerced into "the whole log".
+    const queued = async () =>
+      Number(
+        (
+          await svc.database.knex
+            .table("webhook_deliveries")
+            .where({ endpoint_id: id })
+            .count({ n: "*" })
+            .first()
+        )?.n,
+      );
+    const before = await queued();
+    for (const from_position of [null, "0", "", false, true, [], -1, 1.5, "1e3", 2 ** 53]) {
+      const bad = await svc.post(`/api/admin/webhooks/${id}/replay`, { from_position }, ops);
+      expect([from_position, bad.status]).toEqual([from_position, 400]);
+      expect(new Set(bad.body.details.map((d: { field: string }) => d.field))).toEqual(
+        new Set(["from_position"]),
+      );
+    }
+    expect(await queued()).toBe(before);
   });
 
   test("a disabled endpoint receives nothing more", async () => {
@@ -279,7 +300,12 @@ describe("the SSRF guard", () => {
         `http://localhost:${receiver.port}/x`,
         "http://169.254.169.254/latest/meta-data/",
         "http://10.0.0.8/hook",
+        "https://10.255.255.254/hook",
+        "http://192.168.1.20/hook",
+        "http://127.0.0.1:8080/hook",
         "http://[::1]:8080/hook",
+        "http://[fc00::1]/hook",
+        "http://[fd12:3456:789a::1]/hook",
         "http://[::ffff:192.168.0.1]/hook",
       ]) {
         const res = await strict.post(

@@ -7,11 +7,15 @@ type Json = Record<string, any>;
 interface Operation {
   readonly key: string;
   readonly responses: Json;
+  readonly requestBody?: Json;
+  readonly parameters?: Json[];
 }
 
 /** Checks real answers against an OpenAPI 3.1 document: documented status, media type and JSON body schema. */
 export class OpenApiValidator {
   private readonly ajv = new Ajv2020({ strict: false, allErrors: true });
+  /** Query parameters arrive as text: a generated client would send the number as text too. */
+  private readonly queryAjv = new Ajv2020({ strict: false, allErrors: true, coerceTypes: true });
   private readonly compiled = new Map<object, ValidateFunction>();
   private readonly matchers: { method: string; pattern: RegExp; operation: Operation }[] = [];
   /** Operations a checked answer came from ("get /api/…"). */
@@ -19,13 +23,18 @@ export class OpenApiValidator {
 
   constructor(readonly document: Json) {
     addFormats(this.ajv);
+    addFormats(this.queryAjv);
     for (const [path, item] of Object.entries(document.paths as Json)) {
       const pattern = new RegExp(`^${path.replace(/\{\w+\}/g, "[^/]+")}$`);
       for (const [method, operation] of Object.entries(item as Json)) {
         this.matchers.push({
           method,
           pattern,
-          operation: { key: `${method} ${path}`, responses: (operation as Json).responses },
+          operation: {
+            key: `${method} ${path}`,
+            ...(operation as Json),
+            responses: (operation as Json).responses,
+          },
         });
       }
     }
@@ -34,6 +43,41 @@ export class OpenApiValidator {
   /** Every operation of the document. */
   operations(): string[] {
     return this.matchers.map((m) => m.operation.key);
+  }
+
+  private find(method: string, url: string) {
+    const path = new URL(url, "http://x").pathname;
+    const match = this.matchers.find((m) => m.method === method.toLowerCase() && m.pattern.test(path));
+    if (!match) throw new Error(`${method} ${path}: no documented operation`);
+    return match.operation;
+  }
+
+  /** Why a client validating against the document would refuse to send this JSON body (empty: it would send it). */
+  requestBodyErrors(method: string, url: string, body: unknown): string[] {
+    const schema = this.find(method, url).requestBody?.content?.["application/json"]?.schema;
+    if (!schema) return ["no documented request body"];
+    const validate = this.ajv.compile(schema);
+    return validate(body)
+      ? []
+      : (validate.errors ?? []).map((e) => `${e.instancePath || "body"} ${e.message}`);
+  }
+
+  /** Why a client would refuse the URL's query parameters (each against its documented schema). */
+  queryErrors(method: string, url: string): string[] {
+    const parameters = this.find(method, url).parameters ?? [];
+    const query = new URL(url, "http://x").searchParams;
+    const problems: string[] = [];
+    for (const [name, value] of query) {
+      const param = parameters.find((p) => p.name === name && p.in === "query");
+      if (!param) {
+        problems.push(`${name}: not a documented parameter`);
+        continue;
+      }
+      const holder = { value };
+      const validate = this.queryAjv.compile({ type: "object", properties: { value: param.schema } });
+      if (!validate(holder)) problems.push(...(validate.errors ?? []).map((e) => `${name} ${e.message}`));
+    }
+    return problems;
   }
 
   /** Problems with one answer (empty when it matches the document). */

@@ -136,11 +136,13 @@ describe("post message", () => {
 });
 
 describe("claim, transfer and auto-assignment", () => {
+  const free = { activeChats: 0, maxChats: 5 };
   it("a waiting session is claimed; claiming one's own again changes nothing; another's is a conflict", () => {
     const f = ids();
+    const claim = { type: "ClaimSession", agent: dewi, ...free } as const;
     session
       .given([started(f)])
-      .when({ type: "ClaimSession", agent: dewi })
+      .when(claim)
       .thenEvents([
         {
           type: "ChatSessionAssigned",
@@ -154,19 +156,19 @@ describe("claim, transfer and auto-assignment", () => {
         },
       ]);
     const held = session.given([started(f), assignedTo(f, dewi)]);
-    held.when({ type: "ClaimSession", agent: dewi }).thenNothing();
-    held.when({ type: "ClaimSession", agent: budi }).thenThrows(ConflictError);
+    held.when(claim).thenNothing();
+    held.when({ ...claim, agent: budi }).thenThrows(ConflictError);
     session
       .given([started(f), closed(f)])
-      .when({ type: "ClaimSession", agent: dewi })
+      .when(claim)
       .thenThrows(ConflictError);
-    session.given([]).when({ type: "ClaimSession", agent: dewi }).thenThrows(NotFoundError);
+    session.given([]).when(claim).thenThrows(NotFoundError);
   });
 
   it("only the holder transfers, with the reason and from whom", () => {
     const f = ids();
     const held = session.given([started(f), assignedTo(f, dewi)]);
-    held.when({ type: "TransferSession", by: dewi, to: budi }).thenEvents([
+    held.when({ type: "TransferSession", by: dewi, to: budi, toAvailable: true }).thenEvents([
       {
         type: "ChatSessionAssigned",
         data: {
@@ -178,8 +180,35 @@ describe("claim, transfer and auto-assignment", () => {
         },
       },
     ]);
-    held.when({ type: "TransferSession", by: budi, to: dewi }).thenThrows(ConflictError);
-    held.when({ type: "TransferSession", by: dewi, to: dewi }).thenNothing();
+    held.when({ type: "TransferSession", by: budi, to: dewi, toAvailable: true }).thenThrows(ConflictError);
+    held.when({ type: "TransferSession", by: dewi, to: dewi, toAvailable: true }).thenNothing();
+  });
+
+  it("an agent at MAX_CHATS_PER_AGENT active chats claims no more, but re-claiming its own is still a no-op", () => {
+    const f = ids();
+    const full = { type: "ClaimSession", agent: dewi, activeChats: 5, maxChats: 5 } as const;
+    session
+      .given([started(f)])
+      .when(full)
+      .thenThrows(ConflictError, "The agent already holds as many active chats as allowed");
+    expect(
+      session
+        .given([started(f)])
+        .when({ ...full, activeChats: 4 })
+        .events(),
+    ).toHaveLength(1);
+    session
+      .given([started(f), assignedTo(f, dewi)])
+      .when(full)
+      .thenNothing();
+  });
+
+  it("a transfer to an agent who is away is refused", () => {
+    const f = ids();
+    session
+      .given([started(f), assignedTo(f, dewi)])
+      .when({ type: "TransferSession", by: dewi, to: budi, toAvailable: false })
+      .thenThrows(ConflictError, "The agent to transfer to is away");
   });
 
   it("auto-assigns only a session still waiting", () => {

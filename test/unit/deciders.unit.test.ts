@@ -176,8 +176,10 @@ describe("chat session", () => {
     never.when({ type: "CloseSession", by: visitor }).thenThrows(NotFoundError);
     never.when({ type: "RateSession", score: 4, comment: null }).thenThrows(NotFoundError);
     never.when({ type: "MarkRead", reader: visitor, upToSeq: 1 }).thenThrows(NotFoundError);
-    never.when({ type: "ClaimSession", agent }).thenThrows(NotFoundError);
-    never.when({ type: "TransferSession", by: agent, to: agent }).thenThrows(NotFoundError);
+    never.when({ type: "ClaimSession", agent, activeChats: 0, maxChats: 5 }).thenThrows(NotFoundError);
+    never
+      .when({ type: "TransferSession", by: agent, to: agent, toAvailable: true })
+      .thenThrows(NotFoundError);
     const contact = {
       contact_name: "Siti",
       contact_email: "siti@example.co.id",

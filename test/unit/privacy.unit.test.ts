@@ -141,6 +141,20 @@ describe("sealing events by the table of personal fields", () => {
     expect(sealingPlan(erased)).toEqual([]);
   });
 
+  test("a system action's origin is not sealed: a close by the system needs no key, a visitor's does", () => {
+    const session = randomUUID();
+    const close = (actor: { kind: string; id: string }) => ({
+      type: "ChatSessionClosed",
+      data: { session_id: session, closed_by_kind: "system", closed_by_id: "erasure" },
+      metadata: { ...meta(), actor },
+    });
+    expect(sealingPlan(close({ kind: "system", id: "erasure" }))).toEqual([]);
+    expect(sealingPlan(close({ kind: "anonymous", id: "b" })).map((p) => p.path.join("."))).toEqual([
+      "ip",
+      "user_agent",
+    ]);
+  });
+
   test("round trip: sealed in the store's form, opened on read; null stays null", async () => {
     const keys = memoryKeys();
     const event = contactEvent();

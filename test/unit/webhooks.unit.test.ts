@@ -22,6 +22,8 @@ describe("the SSRF guard", () => {
     ["::", false],
     ["fe80::1", false],
     ["fd00::1", false],
+    ["fc00::1", false],
+    ["fdff:ffff::1", false],
     ["::ffff:127.0.0.1", false],
     ["::ffff:10.0.0.1", false],
     ["not-an-ip", false],

@@ -15,21 +15,27 @@ function assigned(
   };
 }
 
-/** An agent takes a waiting session; claiming one's own again changes nothing; another's is taken (409). */
+/**
+ * An agent takes a waiting session; claiming one's own again changes nothing; another's is taken (409), and so
+ * is one more chat for an agent who already holds `maxChats` active ones (MAX_CHATS_PER_AGENT).
+ */
 export function decideClaim(
-  command: { readonly agent: AgentRef },
+  command: { readonly agent: AgentRef; readonly activeChats: number; readonly maxChats: number },
   state: ChatSessionState,
 ): ChatSessionEvent[] {
   const session = startedOrNotFound(state);
   if (session.phase === "closed") throw new ConflictError("Chat session is closed");
   if (session.assignee?.id === command.agent.id) return [];
   if (session.assignee !== null) throw new ConflictError("Chat session is held by another agent");
+  if (command.activeChats >= command.maxChats) throw new ConflictError(AT_CAPACITY);
   return [assigned(session.sessionId, command.agent, "claim", null)];
 }
 
-/** The agent holding a session hands it to another. */
+const AT_CAPACITY = "The agent already holds as many active chats as allowed";
+
+/** The agent holding a session hands it to another agent who is available (not away). */
 export function decideTransfer(
-  command: { readonly by: AgentRef; readonly to: AgentRef },
+  command: { readonly by: AgentRef; readonly to: AgentRef; readonly toAvailable: boolean },
   state: ChatSessionState,
 ): ChatSessionEvent[] {
   const session = startedOrNotFound(state);
@@ -38,6 +44,7 @@ export function decideTransfer(
     throw new ConflictError("Only the agent assigned to this chat may transfer it");
   }
   if (command.to.id === command.by.id) return [];
+  if (!command.toAvailable) throw new ConflictError("The agent to transfer to is away");
   return [assigned(session.sessionId, command.to, "transfer", command.by.id)];
 }
 

@@ -57,11 +57,11 @@ export function decidePostMessage(command: PostMessage, state: ChatSessionState)
   ];
 }
 
+/** Who may close a session: its visitor, an agent, or the system (erasure closes an erased subject's chats). */
+export type Closer = Participant | { readonly kind: "system"; readonly id: string };
+
 /** Closing a closed session changes nothing; an agent may close a waiting session or its own. */
-export function decideClose(
-  command: { readonly by: Participant },
-  state: ChatSessionState,
-): ChatSessionEvent[] {
+export function decideClose(command: { readonly by: Closer }, state: ChatSessionState): ChatSessionEvent[] {
   const session = startedOrNotFound(state);
   if (session.phase === "closed") return [];
   if (command.by.kind === "agent" && session.assignee !== null) {

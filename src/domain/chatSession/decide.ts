@@ -1,6 +1,7 @@
 import type { Decider } from "../decider";
 import { decideAutoAssign, decideClaim, decideTransfer } from "./assignment";
 import {
+  type Closer,
   decideClose,
   decideMarkRead,
   decidePostMessage,
@@ -17,11 +18,23 @@ export type ChatSessionCommand =
   | ({ readonly type: "StartChatSession" } & StartChatSession)
   | ({ readonly type: "SetContact" } & SetContact)
   | ({ readonly type: "PostMessage" } & PostMessage)
-  | { readonly type: "CloseSession"; readonly by: Participant }
+  | { readonly type: "CloseSession"; readonly by: Closer }
   | { readonly type: "RateSession"; readonly score: number; readonly comment: string | null }
   | { readonly type: "MarkRead"; readonly reader: Participant; readonly upToSeq: number }
-  | { readonly type: "ClaimSession"; readonly agent: AgentRef }
-  | { readonly type: "TransferSession"; readonly by: AgentRef; readonly to: AgentRef }
+  | {
+      readonly type: "ClaimSession";
+      readonly agent: AgentRef;
+      /** The agent's active chats now, and MAX_CHATS_PER_AGENT. */
+      readonly activeChats: number;
+      readonly maxChats: number;
+    }
+  | {
+      readonly type: "TransferSession";
+      readonly by: AgentRef;
+      readonly to: AgentRef;
+      /** Whether the agent's own stream says it is available. */
+      readonly toAvailable: boolean;
+    }
   | { readonly type: "AutoAssignSession"; readonly agent: AgentRef };
 
 export function decideChatSession(command: ChatSessionCommand, state: ChatSessionState): ChatSessionEvent[] {

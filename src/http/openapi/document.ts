@@ -181,7 +181,7 @@ export function buildOpenApiDocument(app: object, info: { title: string; version
           type: "http",
           scheme: "bearer",
           bearerFormat: "lcs_…",
-          description: "Staff API key (roles agent, auditor, ops) from `livechat keys create`",
+          description: "Staff API key (roles agent, auditor, ops, privacy) from `livechat keys create`",
         },
       },
     },

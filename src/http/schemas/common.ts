@@ -20,6 +20,7 @@ const STANDARD: Record<number, string> = {
   403: "A proven caller that may not do this",
   404: "Not found (or not the caller's)",
   409: "Conflicts with the current state",
+  410: "The chat user's personal data was erased: nothing more is recorded for them (`data_subject_erased`)",
   413: "Body over 64 kB",
   429: "Over a rate limit (see Retry-After)",
   500: "Internal error (no details are given)",

@@ -2,6 +2,10 @@ import { z } from "zod";
 import { uuidField } from "../../commands/fields";
 
 const MAX_BODY = 4000;
+/** hasControlCharacters as a JSON Schema pattern (what the OpenAPI document says), and that, not blank. */
+const NO_CONTROL = "[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*";
+const NO_CONTROL_PATTERN = `^${NO_CONTROL}$`;
+const MESSAGE_PATTERN = `^(?=[\\s\\S]*\\S)${NO_CONTROL}$`;
 /** Control characters (C0, DEL, C1) other than tab, line feed and carriage return: no place in a chat message. */
 export function hasControlCharacters(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
@@ -21,7 +25,8 @@ export const messageBody = z
     }
   })
   .refine((s) => !hasControlCharacters(s), "must not contain control characters")
-  .refine((s) => s.isWellFormed(), "must be well-formed Unicode");
+  .refine((s) => s.isWellFormed(), "must be well-formed Unicode")
+  .meta({ minLength: 1, maxLength: MAX_BODY, pattern: MESSAGE_PATTERN });
 
 export const postMessageBody = z.object({
   client_message_id: uuidField.optional(),
@@ -30,9 +35,12 @@ export const postMessageBody = z.object({
 
 export const visitorPostMessageBody = postMessageBody.extend({ session_id: uuidField });
 
+/** The largest message seq: the read tables keep seqs in 32-bit integer columns. */
+export const MAX_SEQ = 2_147_483_647;
+
 export const messagesQuery = z.object({
   id: uuidField,
-  after_seq: z.coerce.number("must be a number").int().min(0).default(0),
+  after_seq: z.coerce.number("must be a number").int().min(0).max(MAX_SEQ).default(0),
   limit: z.coerce.number("must be a number").int().min(1).max(200).default(50),
   min_position: z.coerce.number("must be a number").int().min(0).optional(),
 });
@@ -46,11 +54,12 @@ export const ratingBody = z.object({
     .max(1000, "must be at most 1000 characters")
     .refine((s) => !hasControlCharacters(s), "must not contain control characters")
     .refine((s) => s.isWellFormed(), "must be well-formed Unicode")
+    .meta({ pattern: NO_CONTROL_PATTERN })
     .nullish(),
 });
 
 export const readBody = z.object({
-  up_to_seq: z.number("must be a whole number").int().min(0).max(2_000_000_000),
+  up_to_seq: z.number("must be a whole number").int().min(0).max(MAX_SEQ),
 });
 
 export const transferBody = z.object({ to_agent_id: uuidField });

@@ -7,6 +7,7 @@ export const erasureResult = z.object({
   erased: z.boolean().describe("false: erased before, nothing changed"),
   erased_chat_user_ids: z.array(uuid),
   keys_destroyed: z.number().int(),
+  sessions_closed: z.number().int().describe("The subject's waiting or active chats the erasure closed"),
   position: z.number().int().nullable(),
 });
 

@@ -22,6 +22,13 @@ export const startChatInput = z
     priority: z.enum(["low", "normal", "high", "urgent"]).default("normal"),
     user_agent: storableText(1000).optional(),
   })
+  .meta({
+    description:
+      "An anonymous chat names its browser_uuid; a logged-in one its oss_user_id and email, together (with an " +
+      "OSS token they default to the token's)",
+    anyOf: [{ required: ["browser_uuid"] }, { required: ["oss_user_id", "email"] }],
+    dependentRequired: { oss_user_id: ["email"], email: ["oss_user_id"] },
+  })
   .superRefine((v, ctx) => {
     if ((v.oss_user_id === undefined) !== (v.email === undefined)) {
       const missing = v.oss_user_id === undefined ? "oss_user_id" : "email";

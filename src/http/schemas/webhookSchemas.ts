@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { uuidField } from "../../commands/fields";
+import { NO_NUL_PATTERN, uuidField } from "../../commands/fields";
 import type { EventType } from "../../events/chatEvents";
 import { webhookEventTypes } from "../../webhooks/payload";
 import { isoTime, uuid } from "./common";
@@ -7,9 +7,23 @@ import { isoTime, uuid } from "./common";
 const eventType = z.enum(webhookEventTypes as [EventType, ...EventType[]]);
 
 export const createWebhookInput = z.object({
-  url: z.string().max(2000, "must be at most 2000 characters"),
+  url: z
+    .string()
+    .max(2000, "must be at most 2000 characters")
+    .meta({
+      minLength: 1,
+      // What the URL parser accepts as an http(s) URL (it trims leading spaces; case does not matter).
+      pattern: "^\\s*[Hh][Tt][Tt][Pp][Ss]?:",
+      description:
+        "An absolute http or https URL without credentials, whose host resolves only to public addresses " +
+        "(unless WEBHOOK_ALLOW_PRIVATE=true)",
+    }),
   event_types: z.array(eventType).min(1).max(webhookEventTypes.length),
-  description: z.string().max(500, "must be at most 500 characters").nullish(),
+  description: z
+    .string()
+    .max(500, "must be at most 500 characters")
+    .meta({ pattern: NO_NUL_PATTERN })
+    .nullish(),
 });
 
 export const webhookIdInput = z.object({ id: uuidField });
@@ -21,7 +35,7 @@ export const deadLettersInput = z.object({
 
 export const replayInput = z.object({
   id: uuidField,
-  from_position: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  from_position: z.number("must be a whole number").int().min(0).max(Number.MAX_SAFE_INTEGER),
 });
 
 export const webhookEndpoint = z.object({
