@@ -4,7 +4,7 @@ import { compareLogPositions, logStart } from "../../src/eventstore/eventStore";
 import { inPeriod, localParts, metricOf, seriesMetrics, summarize } from "../../src/reports/figures";
 import { applyReportBatch, REPORTS_PROJECTOR, rebuildReportFacts } from "../../src/reports/reportProjector";
 import { foldSessionFacts, type SessionFacts } from "../../src/reports/sessionFacts";
-import { type Staff, staffKey, startVisitorChat } from "../support/conversation";
+import { put, type Staff, staffKey, startVisitorChat } from "../support/conversation";
 import { waitFor } from "../support/readModel";
 import { startTestService, type TestService } from "../support/testService";
 import { readToEnd } from "./eventStoreContract";
@@ -55,19 +55,26 @@ async function randomSession(): Promise<void> {
   let holder: Staff | null = null;
   if (chance(0.75)) {
     holder = pick(agents);
-    expect((await svc.post(`/api/agent/sessions/${v.sessionId}/claim`, {}, holder.headers)).status).toBe(200);
+    // 409: auto-routing (an agent was briefly available for a transfer) assigned it first; the log says to whom.
+    const claimed = await svc.post(`/api/agent/sessions/${v.sessionId}/claim`, {}, holder.headers);
+    if (claimed.status !== 200) holder = null;
+  }
+  if (holder) {
     for (let i = Math.floor(random() * 3); i > 0; i--) {
       const who = chance(0.5) ? "agent" : "visitor";
       if (who === "visitor") await say("ya");
       else await svc.post(`/api/agent/sessions/${v.sessionId}/messages`, { body: "baik" }, holder.headers);
       if (chance(0.2)) {
         const to = pick(agents.filter((a) => a !== holder));
+        // A transfer needs an available target; it goes back to away so new chats wait for a claim.
+        expect((await put(svc, "/api/agent/status", { status: "available" }, to.headers)).status).toBe(200);
         const moved = await svc.post(
           `/api/agent/sessions/${v.sessionId}/transfer`,
           { to_agent_id: to.id },
           holder.headers,
         );
-        expect(moved.status).toBe(200);
+        if (moved.status !== 200) throw new Error(`transfer: ${moved.status} ${JSON.stringify(moved.body)}`);
+        expect((await put(svc, "/api/agent/status", { status: "away" }, to.headers)).status).toBe(200);
         holder = to;
       }
     }
