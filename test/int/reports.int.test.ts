@@ -295,3 +295,24 @@ describe("access and bad input", () => {
     expect(res.body.details.map((d: { field: string }) => d.field)).toContain(field);
   });
 });
+
+describe("live operations metrics", () => {
+  test("/metrics: queue length and oldest wait, chats active, agents available, as the read tables have them", async () => {
+    const waiting = await startVisitorChat(svc);
+    await waitFor(
+      async () =>
+        (await svc.database.knex.table("chat_sessions").where({ id: waiting.sessionId }).first()) !==
+        undefined,
+    );
+    const counts = await svc.database.knex.raw(
+      "SELECT count(*) FILTER (WHERE status = 'waiting') AS w, count(*) FILTER (WHERE status = 'active') AS a FROM chat_sessions",
+    );
+    const res = await svc.get("/metrics", ops.headers);
+    expect(res.status).toBe(200);
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(String(res.body))?.[1]);
+    expect(value("livechat_queue_length")).toBe(Number(counts.rows[0].w));
+    expect(value("livechat_chats_active")).toBe(Number(counts.rows[0].a));
+    expect(value("livechat_queue_oldest_wait_seconds")).toBeGreaterThan(0);
+    expect(value("livechat_agents_available")).toBe(0); // every test agent went back to away
+  });
+});
