@@ -9,6 +9,7 @@ export interface ReportFilter {
 }
 
 const TIMES = ["wait_ms", "first_response_ms", "handle_ms"] as const;
+const SORT_MEMORY = "64MB";
 
 /** The SQL of the summary's aggregates (nearest-rank medians and p90 by integer rank, as figures.ts defines). */
 function aggregates(): string {
@@ -78,11 +79,15 @@ function where(filter: ReportFilter): { sql: string; bindings: Knex.RawBinding[]
 
 export async function reportSummary(knex: Knex, filter: ReportFilter): Promise<Summary> {
   const w = where(filter);
-  const result = await knex.raw(
-    `SELECT ${aggregates()} FROM report_session_facts WHERE ${w.sql}`,
-    w.bindings,
-  );
-  return toSummary(result.rows[0]);
+  // The ranks sort each time figure's values: a year of sessions sorts in memory with more than the default 4 MB.
+  return knex.transaction(async (trx) => {
+    await trx.raw(`SET LOCAL work_mem = '${SORT_MEMORY}'`);
+    const result = await trx.raw(
+      `SELECT ${aggregates()} FROM report_session_facts WHERE ${w.sql}`,
+      w.bindings,
+    );
+    return toSummary(result.rows[0]);
+  });
 }
 
 export interface Bucket {
