@@ -6,6 +6,9 @@ RUN npm install --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY migrations ./migrations
+# The browser bundles (the widget, the console) are built here too: npm run build runs scripts/build-web.mjs.
+COPY scripts/build-web.mjs ./scripts/build-web.mjs
+COPY web ./web
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-slim

@@ -7,6 +7,7 @@ import { createKnex, migrateLatest } from "../src/db/database";
 import type { EventToAppend, ExpectedRevision } from "../src/eventstore/eventStore";
 import { createPostgresEventStore } from "../src/eventstore/postgresEventStore";
 import { round } from "./load";
+import { interleave, type RoundRatio, roundRatio } from "./rounds";
 
 export interface AppendResults {
   readonly writers: number;
@@ -14,7 +15,9 @@ export interface AppendResults {
   readonly run_s: number;
   readonly ours_events_per_s: number;
   readonly emmett_events_per_s: number;
+  /** The median of the per-round ratios. */
   readonly ratio: number;
+  readonly spread: RoundRatio;
 }
 
 /** Each writer appends one event at a time to its own streams, opening a new stream every 10 events. */
@@ -116,17 +119,19 @@ export async function runAppend(opts: {
 
   await race(opts.writers, 1, appendOurs); // warm-up: connections, plans, JIT
   await race(opts.writers, 1, appendEmmett);
-  let oursCount = 0;
-  let emmettCount = 0;
-  for (let r = 0; r < opts.rounds; r++) {
-    const [first, second] = r % 2 === 0 ? ["ours", "emmett"] : ["emmett", "ours"];
-    for (const which of [first, second]) {
-      const n = await race(opts.writers, opts.runS, which === "ours" ? appendOurs : appendEmmett);
-      if (which === "ours") oursCount += n;
-      else emmettCount += n;
-      opts.log(`append round ${r + 1} ${which}: ${round(n / opts.runS)} events/s`);
-    }
-  }
+  // Interleaved rounds (ours, emmett, ours, emmett, …); the ratio is the median of the per-round ratios.
+  const r = await interleave(
+    opts.rounds,
+    () => race(opts.writers, opts.runS, appendOurs),
+    () => race(opts.writers, opts.runS, appendEmmett),
+  );
+  const oursCount = r.a.reduce((a, b) => a + b, 0);
+  const emmettCount = r.b.reduce((a, b) => a + b, 0);
+  const spread = roundRatio(r.a.map((n, i) => n / (r.b[i] as number)));
+  opts.log(
+    `append: ours ${r.a.map((n) => round(n / opts.runS)).join(" ")} events/s, emmett ` +
+      `${r.b.map((n) => round(n / opts.runS)).join(" ")}; ratio ${spread.median} (${spread.min}–${spread.max})`,
+  );
   await ours.close();
   await emmett.close();
   await emmettPool.end().catch(() => undefined);
@@ -139,6 +144,7 @@ export async function runAppend(opts: {
     run_s: opts.runS,
     ours_events_per_s: round(oursRate),
     emmett_events_per_s: round(emmettRate),
-    ratio: round(oursRate / emmettRate, 2),
+    ratio: spread.median,
+    spread,
   };
 }

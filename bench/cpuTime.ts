@@ -4,7 +4,7 @@ import { Client } from "pg";
 const TICK_MS = 10; // USER_HZ = 100 on Linux
 
 /** CPU time (user + system, ms) a process has used so far, from /proc; 0 once it is gone. */
-async function processCpuMs(pid: number): Promise<number> {
+export async function processCpuMs(pid: number): Promise<number> {
   try {
     const stat = await readFile(`/proc/${pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");

@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { combine } from "./http";
 import { drive, type EndpointResult, percentile, round } from "./load";
+import { interleave, type RoundRatio, roundRatio } from "./rounds";
 import type { ServerProcess } from "./servers";
 
 export interface LongChatResult {
@@ -16,7 +18,9 @@ export interface LongChatResult {
 export interface MessageResults {
   readonly es: EndpointResult;
   readonly crud: EndpointResult;
+  /** The median of the per-round ratios. */
   readonly ratio: number;
+  readonly spread: RoundRatio;
   readonly longChat: LongChatResult;
 }
 
@@ -50,8 +54,12 @@ async function startChats(url: string, count: number) {
 }
 
 /** Visitors posting into many sessions at once, each message with its own client_message_id. */
-async function postLoad(server: ServerProcess, sessions: number, connections: number, durationS: number) {
-  const chats = await startChats(server.url, sessions);
+async function postLoad(
+  server: ServerProcess,
+  chats: readonly { sessionId: string; browser: string }[],
+  connections: number,
+  durationS: number,
+) {
   return drive(
     server.url,
     "POST",
@@ -109,17 +117,29 @@ export async function runMessages(opts: {
   crud: ServerProcess;
   connections: number;
   durationS: number;
+  rounds: number;
   longChatMessages: number;
   log: (msg: string) => void;
 }): Promise<MessageResults> {
   const sessions = opts.connections * 4;
   opts.log(
-    `message posts: ${opts.connections} connections over ${sessions} sessions, ${opts.durationS} s each`,
+    `message posts: ${opts.connections} connections over ${sessions} sessions, ${opts.rounds} interleaved rounds of ${opts.durationS} s`,
   );
-  const es = await postLoad(opts.es, sessions, opts.connections, opts.durationS);
+  const chats = {
+    es: await startChats(opts.es.url, sessions),
+    crud: await startChats(opts.crud.url, sessions),
+  };
+  const r = await interleave(
+    opts.rounds,
+    () => postLoad(opts.es, chats.es, opts.connections, opts.durationS),
+    () => postLoad(opts.crud, chats.crud, opts.connections, opts.durationS),
+  );
+  const es = combine(r.a);
+  const crud = combine(r.b);
+  const spread = roundRatio(r.a.map((a, i) => a.rps / (r.b[i] as EndpointResult).rps));
   opts.log(`  es   ${es.rps} req/s, p99 ${es.p99_ms} ms, errors ${es.errors}`);
-  const crud = await postLoad(opts.crud, sessions, opts.connections, opts.durationS);
   opts.log(`  crud ${crud.rps} req/s, p99 ${crud.p99_ms} ms, errors ${crud.errors}`);
+  opts.log(`  ratio ${spread.median} (${spread.min}–${spread.max}; rounds ${spread.rounds.join(" ")})`);
   opts.log(`long chat: ${opts.longChatMessages} messages in one session, one after another`);
   const long = await longChat(
     opts.es,
@@ -127,5 +147,5 @@ export async function runMessages(opts: {
     Math.min(100, Math.floor(opts.longChatMessages / 10)),
   );
   opts.log(`  first p99 ${long.first_p99_ms} ms, last p99 ${long.last_p99_ms} ms, ratio ${long.p99_ratio}`);
-  return { es, crud, ratio: round(es.rps / crud.rps, 2), longChat: long };
+  return { es, crud, ratio: spread.median, spread, longChat: long };
 }

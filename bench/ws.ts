@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import type WebSocket from "ws";
 import { createStaffKey } from "../src/auth/staffKeys";
 import { createKnex } from "../src/db/database";
+import { processCpuMs } from "./cpuTime";
 import { round } from "./load";
 import { agent, openReady, postJson, rssMb, spawnApi } from "./wsProcesses";
 
@@ -15,6 +16,9 @@ export interface WsResults {
   readonly ws_delivery_p99_ms: number | null;
   readonly ws_sockets_held: number;
   readonly ws_kb_per_socket: number | null;
+  /** CPU of instance A (API + projector) per message posted, and of instance B per frame it delivered (/proc). */
+  readonly ws_cpu_us_per_post: number | null;
+  readonly ws_cpu_us_per_frame: number | null;
   readonly details: {
     /** What was timed: a message post to its frame, or (without messages in the build) a StartChat to its queue frame. */
     readonly mode: string;
@@ -110,6 +114,8 @@ export async function runWs(opts: {
     };
     const inflight: Promise<void>[] = [];
     const total = opts.rate * opts.durationS;
+    // CPU of both instances over the posting window: A's per post (API + projector), B's per frame it delivered.
+    const cpuBefore = { a: await processCpuMs(a.pid), b: await processCpuMs(b.pid) };
     const t0 = performance.now();
     for (let i = 0; i < total; i++) {
       const due = t0 + (i * 1000) / opts.rate;
@@ -143,6 +149,7 @@ export async function runWs(opts: {
     }
     await Promise.all(inflight);
     await new Promise((r) => setTimeout(r, 2000));
+    const cpuAfter = { a: await processCpuMs(a.pid), b: await processCpuMs(b.pid) };
     const latencies: number[] = [];
     let early = 0;
     for (const [id, at] of responded) {
@@ -163,6 +170,12 @@ export async function runWs(opts: {
       };
     };
     const frameFromSend = fromSend(arrived);
+    const cpuPerPostUs = posted > 0 ? round(((cpuAfter.a - cpuBefore.a) * 1000) / posted, 0) : null;
+    const cpuPerFrameUs =
+      arrived.size > 0 ? round(((cpuAfter.b - cpuBefore.b) * 1000) / arrived.size, 0) : null;
+    opts.log(
+      `ws: CPU per post on A ${cpuPerPostUs} µs (API + projector), per delivered frame on B ${cpuPerFrameUs} µs`,
+    );
     const answerFromSend = fromSend(responded);
     for (const ws of open.splice(0)) ws.terminate();
 
@@ -190,6 +203,8 @@ export async function runWs(opts: {
       ws_delivery_p99_ms: latencies.length ? round(percentile(latencies, 99) as number, 1) : null,
       ws_sockets_held: held,
       ws_kb_per_socket: kbPerSocket,
+      ws_cpu_us_per_post: cpuPerPostUs,
+      ws_cpu_us_per_frame: cpuPerFrameUs,
       details: {
         mode,
         rate_per_s: opts.rate,
@@ -224,6 +239,7 @@ export function wsMarkdown(r: WsResults): string {
     `(from the send: frame p50 / p99 ${d.frame_from_send.p50_ms} / ${d.frame_from_send.p99_ms} ms, answer ` +
     `${d.answer_from_send.p50_ms} / ${d.answer_from_send.p99_ms} ms) ` +
     `(${d.delivered} of ${d.posted} timed, ${d.post_errors} post errors); ` +
-    `${r.ws_sockets_held} idle authenticated sockets held by one instance, ${r.ws_kb_per_socket} KB each (RSS).`
+    `${r.ws_sockets_held} idle authenticated sockets held by one instance, ${r.ws_kb_per_socket} KB each (RSS); ` +
+    `CPU ${r.ws_cpu_us_per_post} µs per post on A (API + projector), ${r.ws_cpu_us_per_frame} µs per delivered frame on B.`
   );
 }

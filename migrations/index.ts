@@ -16,7 +16,9 @@ import * as conversations from "./014_conversations";
 import * as piiKeysInOneCall from "./015_pii_keys_in_one_call";
 import * as projectionClaims from "./016_projection_claims";
 import * as appendWithKeys from "./017_append_with_keys";
-import * as reportSessionFacts from "./018_report_session_facts";
+import * as agentWorkspace from "./018_agent_workspace";
+import * as appendBatch from "./019_append_batch";
+import * as reportSessionFacts from "./020_report_session_facts";
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -38,7 +40,9 @@ const migrations: Record<string, Migration> = {
   "015_pii_keys_in_one_call": piiKeysInOneCall,
   "016_projection_claims": projectionClaims,
   "017_append_with_keys": appendWithKeys,
-  "018_report_session_facts": reportSessionFacts,
+  "018_agent_workspace": agentWorkspace,
+  "019_append_batch": appendBatch,
+  "020_report_session_facts": reportSessionFacts,
 };
 
 /** Migrations as modules, so they run the same from TypeScript sources and from the compiled build. */

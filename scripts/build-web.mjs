@@ -1,14 +1,15 @@
 // Bundles the browser pages (the embeddable widget and the agent console) with esbuild into dist/web/,
 // each file named with a content hash, and writes dist/web/manifest.json mapping entry names to files.
 import { createHash } from "node:crypto";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const out = path.join(root, "dist", "web");
-rmSync(out, { recursive: true, force: true });
+// Not emptied first: a server (or a test) reading dist/web meanwhile never finds it half-built. Bundles are
+// written under their content hash, the manifest last (by rename), and bundles it no longer names removed after.
 mkdirSync(out, { recursive: true });
 
 const entries = {
@@ -38,5 +39,12 @@ for (const [name, entry] of Object.entries(entries)) {
   writeFileSync(path.join(out, file), code);
   manifest[name] = file;
 }
-writeFileSync(path.join(out, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+const next = path.join(out, `manifest.${process.pid}.tmp`);
+writeFileSync(next, `${JSON.stringify(manifest, null, 2)}\n`);
+renameSync(next, path.join(out, "manifest.json"));
+const current = new Set(Object.values(manifest));
+for (const file of readdirSync(out)) {
+  if (/^[a-z]+\.[0-9a-f]{12}\.js$/.test(file) && !current.has(file))
+    rmSync(path.join(out, file), { force: true });
+}
 console.error(`web: built ${Object.values(manifest).join(", ")} into dist/web`);

@@ -8,14 +8,18 @@ import { registerPrivacyCommands } from "./cli/privacy";
 import { registerProjectionCommands } from "./cli/projections";
 import { registerWebhookCommands } from "./cli/webhooks";
 import { ConfigError, loadConfig } from "./config";
-import { createKnex, migrateDownAll } from "./db/database";
-import { createLogger } from "./logger";
-import { openDatabase, type ServiceParts, startService } from "./service";
+import { createProcessLogger } from "./logger";
+import type { ServiceParts } from "./service";
 
-/** Runs until SIGTERM/SIGINT, then shuts down cleanly. */
+/**
+ * Runs until SIGTERM/SIGINT, then shuts down cleanly. The service's modules (express, Kafka, Redis, WebSocket…) load
+ * here, not when the CLI starts: a one-shot command such as `keys list` never loads them.
+ */
 async function serve(parts: ServiceParts): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config.LOG_LEVEL);
+  // The service's log on stdout (it prints no results); readable on a terminal, JSON otherwise.
+  const logger = createProcessLogger(config.LOG_LEVEL, 1);
+  const { startService } = await import("./service");
   const service = await startService(config, logger, parts);
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -39,21 +43,26 @@ async function serve(parts: ServiceParts): Promise<void> {
 
 async function migrate(direction: "up" | "down"): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config.LOG_LEVEL);
+  const logger = createProcessLogger(config.LOG_LEVEL, 2);
+  const [{ openDatabase, withRunningEmbedded }, { createKnex, migrateDownAll }] = await Promise.all([
+    import("./database"),
+    import("./db/database"),
+  ]);
+  const target = await withRunningEmbedded(config, logger);
   if (direction === "up") {
-    const db = await openDatabase(config, logger); // migrates on open
+    const db = await openDatabase(target, logger); // migrates on open
     await db.close();
     logger.info("database is up to date");
     return;
   }
-  if (config.databaseUrl === null) {
-    const db = await openDatabase(config, logger);
+  if (target.databaseUrl === null) {
+    const db = await openDatabase(target, logger);
     const rolledBack = await migrateDownAll(db.knex, migrationSource);
     logger.info({ rolledBack }, "migrations rolled back");
     await db.close();
     return;
   }
-  const knex = createKnex(config.databaseUrl, 2);
+  const knex = createKnex(target.databaseUrl, 2);
   try {
     logger.info({ rolledBack: await migrateDownAll(knex, migrationSource) }, "migrations rolled back");
   } finally {

@@ -29,6 +29,8 @@ const envSchema = z.object({
   IDEMPOTENCY_TTL_S: int(60, 30 * 86_400).default(86_400),
   PROJECTOR_BATCH_SIZE: int(1, 10_000).default(500),
   PROJECTOR_POLL_MS: int(10, 60_000).default(500),
+  APPEND_BATCH_MAX: int(0, 500).default(64),
+  APPEND_BATCH_WINDOW_US: int(0, 10_000).default(200),
   EVENT_STORE: z.enum(["postgres", "eventstoredb"]).default("postgres"),
   BUS: z.enum(["direct", "kafka"]).default("direct"),
   EVENTSTORE_URL: z

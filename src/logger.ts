@@ -61,3 +61,30 @@ export const logOptions = (level: string, name = "livechat"): LoggerOptions => (
 export function createLogger(level: string, name = "livechat", destination?: DestinationStream): Logger {
   return destination ? pino(logOptions(level, name), destination) : pino(logOptions(level, name));
 }
+
+/** How a process writes its log lines on a file descriptor: readable lines for a person at a terminal, else JSON. */
+export function logFormat(isTTY: boolean | undefined): "pretty" | "json" {
+  return isTTY ? "pretty" : "json";
+}
+
+/**
+ * A command's logger on stdout (fd 1: the service commands) or stderr (fd 2: every other command, whose stdout
+ * carries only its result). On a terminal pino-pretty prints readable lines; otherwise one JSON object a line,
+ * for log collectors. Redaction (logOptions) applies to both.
+ */
+export function createProcessLogger(level: string, fd: 1 | 2, name = "livechat"): Logger {
+  const stream = fd === 1 ? process.stdout : process.stderr;
+  if (logFormat(stream.isTTY) === "json") return pino(logOptions(level, name), pino.destination(fd));
+  // Loaded only for a terminal: a command whose output is piped does not pay for it.
+  const pretty: typeof import("pino-pretty") = require("pino-pretty");
+  return pino(
+    logOptions(level, name),
+    pretty({
+      destination: fd,
+      sync: true,
+      colorize: true,
+      translateTime: "SYS:HH:MM:ss.l",
+      ignore: "pid,hostname",
+    }),
+  );
+}

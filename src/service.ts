@@ -1,13 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import path from "node:path";
-import { EventStoreDBClient } from "@eventstore/db-client";
 import type { Express } from "express";
 import { Redis } from "ioredis";
-import type { Knex } from "knex";
 import type { Logger } from "pino";
-import { migrationSource } from "../migrations/index";
 import { takeLogCheckpoint } from "./audit/logCheckpoints";
 import { describeIdentityKey } from "./auth/identityKeyConfig";
 import { createIdentityVerifier } from "./auth/identityTokens";
@@ -22,23 +18,13 @@ import { startRelay } from "./bus/relay";
 import { rememberIdentities } from "./commands/deps";
 import { conversationDeps } from "./commands/sessionCommand";
 import { type Config, ConfigError } from "./config";
-import { createKnex, createPool, ensureDatabase, migrateLatest } from "./db/database";
-import { startEmbeddedPostgres } from "./db/embeddedPostgres";
-import { createChainedStore } from "./eventstore/chainedStore";
-import type { EventStore, EventStoreAdapter } from "./eventstore/eventStore";
-import { createEventStoreDbEventStore } from "./eventstore/eventStoreDbEventStore";
-import { createPostgresEventStore } from "./eventstore/postgresEventStore";
+import { type Database, openDatabase } from "./database";
 import { createApp } from "./http/app";
 import { startMetricsServer } from "./http/metricsServer";
 import { applyServerTimeouts } from "./http/serverTimeouts";
 import { createIdempotencyStore } from "./ops/idempotencyStore";
 import { countingStore, createMetrics } from "./ops/metrics";
-import { createEncryptingStore } from "./privacy/encryptingStore";
 import { openEvents } from "./privacy/eventCipher";
-import { assertKekMatches, resolveKek } from "./privacy/kek";
-import { createCachingKeyStore } from "./privacy/keyCache";
-import type { KeyStore } from "./privacy/keyStore";
-import { createPostgresKeyStore } from "./privacy/postgresKeyStore";
 import { startRetentionJob } from "./privacy/retention";
 import { startKafkaProjector } from "./projections/kafkaProjector";
 import { startLogProjector } from "./projections/logProjector";
@@ -52,85 +38,8 @@ import { startAutoRouter } from "./routing/autoRouter";
 import { startWebhookDispatcher } from "./webhooks/dispatcher";
 import { startWebhookSender } from "./webhooks/sender";
 
-export interface Database {
-  readonly url: string;
-  readonly knex: Knex;
-  /** The store as commands, projectors and tools see it: personal fields sealed on append, opened on read. */
-  readonly store: EventStore;
-  /**
-   * The chained store beneath the encryption layer: every append stamped with ids from `newId` and hashes
-   * (src/eventstore/chainedStore.ts), read in the sealed form as stored. The relay publishes this to Kafka.
-   */
-  readonly sealedLog: EventStore;
-  /** The personal-data keys (wrapped by PII_KEK). */
-  readonly keys: KeyStore;
-  readonly newId: () => string;
-  close(): Promise<void>;
-}
-
-/** Connects to the configured Postgres, or starts the embedded one, and brings its schema up to date. */
-export async function openDatabase(
-  config: Config,
-  logger: Logger,
-  newId: () => string = randomUUID,
-): Promise<Database> {
-  let url = config.databaseUrl;
-  let stopEmbedded: (() => Promise<void>) | null = null;
-  if (url === null) {
-    const dataDir = path.resolve(config.DATA_DIR, "postgres");
-    logger.info({ dataDir }, "no DATABASE_URL or DB_HOST: starting the embedded Postgres");
-    const embedded = await startEmbeddedPostgres({
-      dataDir,
-      port: config.EMBEDDED_PG_PORT,
-      log: (msg) => logger.debug({ postgres: msg.trim() }),
-    });
-    url = embedded.url;
-    stopEmbedded = () => embedded.stop();
-  } else if (config.ENSURE_DATABASE) {
-    await ensureDatabase(url).catch((err) =>
-      logger.warn({ err }, "could not check that the database exists"),
-    );
-  }
-  const knex = createKnex(url, config.DB_POOL_SIZE);
-  const applied = await migrateLatest(knex, migrationSource);
-  if (applied.length > 0) logger.info({ applied }, "migrations applied");
-  let keys: KeyStore;
-  try {
-    const kek = await resolveKek(config.piiKek, config.DATA_DIR, logger);
-    await assertKekMatches(knex, kek);
-    keys = createCachingKeyStore(createPostgresKeyStore(knex, kek), { ttlMs: config.PII_KEY_CACHE_TTL_MS });
-  } catch (err) {
-    // A wrong key stops the start: nothing opened so far may keep the process alive.
-    await knex.destroy();
-    if (stopEmbedded) await stopEmbedded();
-    throw err;
-  }
-  const adapter: EventStoreAdapter =
-    config.EVENT_STORE === "eventstoredb" && config.EVENTSTORE_URL
-      ? createEventStoreDbEventStore(EventStoreDBClient.connectionString(config.EVENTSTORE_URL))
-      : createPostgresEventStore({
-          pool: createPool(url, config.DB_POOL_SIZE),
-          connectionString: url,
-          pollIntervalMs: config.PROJECTOR_POLL_MS,
-          onError: (err) => logger.warn({ err }, "event store connection error"),
-        });
-  const sealedLog = createChainedStore(adapter, { newId });
-  // commands ─▶ encryption ─▶ chaining ─▶ adapter: the hash covers the sealed form (src/eventstore/eventStore.ts).
-  const store = createEncryptingStore(sealedLog, keys);
-  return {
-    url,
-    knex,
-    store,
-    sealedLog,
-    keys,
-    newId,
-    async close() {
-      await store.close();
-      await knex.destroy();
-      if (stopEmbedded) await stopEmbedded();
-    },
-  };
-}
+// Where they were: the database opens in its own module, which CLI commands load without the service.
+export { type Database, openDatabase };
 
 /** The Redis that holds rate-limit counters shared by API instances; unreachable at start is a config error. */
 async function connectRedis(url: string, logger: Logger): Promise<Redis> {
@@ -183,6 +92,24 @@ function kafkaSettings(config: Config, logger: Logger): KafkaSettings {
 async function ensuredTopic(settings: KafkaSettings): Promise<KafkaSettings> {
   await ensureTopic(settings);
   return settings;
+}
+
+/**
+ * What the start-up log names: the address the server really listens on (the port chosen when PORT=0) and the
+ * URLs to open (the API's base, as `API=` in the README, and its pages) — on `localhost` for a wildcard address
+ * (0.0.0.0, ::), else on the bound one.
+ */
+export function startupUrls(address: Pick<AddressInfo, "address" | "port" | "family">) {
+  const wildcard = address.address === "0.0.0.0" || address.address === "::";
+  const bound = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const base = `http://${wildcard ? "localhost" : bound}:${address.port}`;
+  return {
+    listen: `${bound}:${address.port}`,
+    api: base,
+    demo: `${base}/demo`,
+    console: `${base}/console`,
+    docs: `${base}/docs`,
+  };
 }
 
 /** Starts the parts a process runs on one database; stop() drains requests first, then the workers, then the database. */
@@ -381,6 +308,14 @@ export async function startService(
       sealedLog: database.sealedLog,
       kafkaLag,
       maxChatsPerAgent: config.MAX_CHATS_PER_AGENT,
+      demoLogin:
+        config.NODE_ENV !== "production" && config.identityKey?.kind === "secret"
+          ? {
+              secret: config.identityKey.secret,
+              issuer: config.identityKey.issuer,
+              audience: config.identityKey.audience,
+            }
+          : null,
     });
     api = app;
     const listening = createServer(app);
@@ -436,9 +371,13 @@ export async function startService(
       await realtime?.stop();
       throw err;
     });
-    const { port } = listening.address() as AddressInfo;
-    url = `http://127.0.0.1:${port}`;
-    logger.info({ url }, "OSS LiveChat API listening");
+    const address = listening.address() as AddressInfo;
+    url = `http://127.0.0.1:${address.port}`;
+    const where = startupUrls(address);
+    logger.info(
+      { url, ...where },
+      `OSS LiveChat API listening on ${where.listen}: API ${where.api}, demo ${where.demo}, console ${where.console}, docs ${where.docs}`,
+    );
   }
   return {
     url,

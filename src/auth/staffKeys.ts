@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { Knex } from "knex";
 import { z } from "zod";
 
+/** `supervisor`: an agent who also manages the shared canned responses and sees every team's sessions. */
 export const staffRoles = ["agent", "auditor", "ops", "privacy", "supervisor"] as const;
 export const staffRoleSchema = z.enum(staffRoles);
 export type StaffRole = z.infer<typeof staffRoleSchema>;

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { mintIdentityToken } from "../auth/identityTokens";
 import { emailField, ossUserIdField } from "../commands/fields";
 import { ConfigError, loadConfig } from "../config";
 
@@ -25,6 +24,8 @@ export function registerIdentityCommands(program: Command): void {
       if (!/^\d+$/.test(options.ttl) || Number(options.ttl) < 1 || Number(options.ttl) > 31 * 86400) {
         throw new ConfigError("--ttl: must be a whole number of seconds between 1 and 2678400");
       }
+      // Loaded here: jose is not needed by the other commands, which start faster without it.
+      const { mintIdentityToken } = await import("../auth/identityTokens");
       const token = await mintIdentityToken(config.identityKey.secret, {
         sub: sub.data,
         email: email.data,

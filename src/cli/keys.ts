@@ -6,29 +6,15 @@ import {
   staffRoleSchema,
   staffRoles,
 } from "../auth/staffKeys";
-import { ConfigError, loadConfig } from "../config";
-import { createLogger } from "../logger";
-import { type Database, openDatabase } from "../service";
-
-async function withDatabase<T>(run: (db: Database) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const db = await openDatabase(
-    config,
-    createLogger(config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL),
-  );
-  try {
-    return await run(db);
-  } finally {
-    await db.close();
-  }
-}
+import { ConfigError } from "../config";
+import { withDatabase } from "./withDatabase";
 
 /** `livechat keys create|list|revoke`: staff API keys, stored hashed; a new key is printed once. */
 export function registerKeyCommands(program: Command): void {
   const keys = program.command("keys").description("staff API keys (roles: agent, auditor, ops, privacy)");
   keys
     .command("create")
-    .description("create a key and print it once: it is stored only as a hash")
+    .description("create a key and print it once on stdout (its id on stderr): it is stored only as a hash")
     .requiredOption("--role <role>", `one of ${staffRoles.join(", ")}`)
     .requiredOption("--name <name>", "who or what the key is for")
     .action(async (options: { role: string; name: string }) => {
@@ -37,8 +23,10 @@ export function registerKeyCommands(program: Command): void {
       const name = options.name.trim();
       if (name === "" || name.length > 255) throw new ConfigError("--name: must be 1 to 255 characters");
       const created = await withDatabase((db) => createStaffKey(db.knex, { name, role: role.data }));
-      process.stdout.write(
-        `id:   ${created.id}\nrole: ${created.role}\nname: ${created.name}\nkey:  ${created.key}\n` +
+      // stdout: the key alone, so `KEY=$(livechat keys create …)` holds just it; the rest is for the person.
+      process.stdout.write(`${created.key}\n`);
+      process.stderr.write(
+        `created ${created.role} key ${created.id} for "${created.name}".\n` +
           "Store the key now: it is not shown again. Send it as Authorization: Bearer <key>.\n",
       );
     });

@@ -1,14 +1,17 @@
-import pino from "pino";
 import type { ZodType } from "zod";
 import { ConfigError, loadConfig } from "../config";
-import { createLogger } from "../logger";
-import { type Database, openDatabase } from "../service";
+import { type Database, openDatabase, withRunningEmbedded } from "../database";
+import { createProcessLogger } from "../logger";
 
-/** Opens the configured database for one CLI command (logging to stderr, so stdout stays data) and closes it. */
+/**
+ * Opens the configured database for one CLI command and closes it. Logs go to stderr, so stdout carries only
+ * the command's result (`KEY=$(livechat keys create …)`). With the embedded default and `livechat start`
+ * running, it uses that service's Postgres.
+ */
 export async function withDatabase<T>(run: (db: Database) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const logger = createLogger(config.LOG_LEVEL, "livechat", pino.destination(2));
-  const db = await openDatabase(config, logger);
+  const logger = createProcessLogger(config.LOG_LEVEL, 2);
+  const db = await openDatabase(await withRunningEmbedded(config, logger), logger);
   try {
     return await run(db);
   } finally {

@@ -38,8 +38,11 @@ interface Owner {
 /** Starts a Postgres cluster in dataDir (running initdb only if it holds none) and ensures the database exists. */
 export async function startEmbeddedPostgres(opts: {
   dataDir: string;
+  /** Default: 54329 if free, else any free port; 0: any free port. */
   port?: number;
   database?: string;
+  /** Server settings (`-c name=value`), e.g. the test suite's. */
+  settings?: Record<string, string>;
   log?: (msg: string) => void;
 }): Promise<EmbeddedDatabase> {
   const dataDir = path.resolve(opts.dataDir);
@@ -71,19 +74,23 @@ export async function startEmbeddedPostgres(opts: {
       createPostgresUser: owner !== undefined,
       initdbFlags: ["--encoding=UTF8", "--locale-provider=builtin", "--builtin-locale=C.UTF-8", "--locale=C"],
       // No Unix socket: it would go to /tmp and clash with other clusters on the same port.
-      postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+      postgresFlags: [
+        ...["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+        ...Object.entries(opts.settings ?? {}).flatMap(([name, value]) => ["-c", `${name}=${value}`]),
+      ],
       onLog: log,
       onError: log,
     });
 
-  let port = opts.port ?? (await choosePort());
+  const portGiven = opts.port !== undefined && opts.port !== 0;
+  let port = opts.port === undefined ? await choosePort() : opts.port === 0 ? await freePort() : opts.port;
   let pg = cluster(port);
   await initialiseOnce(pg, dataDir, owner !== undefined);
   const failure = () =>
     new Error(`Postgres failed to start in ${dataDir} on port ${port}:\n${recent.join("\n")}`);
   if (!(await start(pg))) {
     // Another process can take a port between our check and postgres' bind: pick again, unless it was given.
-    if (opts.port !== undefined || !recent.some((line) => line.includes("could not bind"))) throw failure();
+    if (portGiven || !recent.some((line) => line.includes("could not bind"))) throw failure();
     port = await freePort();
     pg = cluster(port);
     if (!(await start(pg))) throw failure();
@@ -97,6 +104,34 @@ export async function startEmbeddedPostgres(opts: {
     throw err;
   }
   return { url: `${url}/${encodeURIComponent(database)}`, stop: () => stopCluster(pg) };
+}
+
+/**
+ * The embedded Postgres another process (a running `livechat start`) keeps on dataDir, or null. Postgres writes its
+ * port into the data directory (line 4 of postmaster.pid); the server found there must answer with the known
+ * credentials and name dataDir as its own, so a stale file or a reused port is never taken for it.
+ */
+export async function findRunningEmbeddedPostgres(
+  dataDir: string,
+  database = "livechat",
+): Promise<{ url: string; port: number } | null> {
+  const pidFile = await readFile(path.join(dataDir, "postmaster.pid"), "utf8").catch(() => null);
+  const port = Number(pidFile?.split("\n")[3]);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) return null;
+  const server = `postgres://${DB_USER}:${DB_PASSWORD}@127.0.0.1:${port}`;
+  const client = new Client({ connectionString: `${server}/postgres`, connectionTimeoutMillis: 3000 });
+  client.on("error", () => {}); // a server going away under the check: the query fails, and we answer null
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ data_directory: string }>("show data_directory");
+    const [theirs, ours] = await Promise.all([realpath(rows[0]?.data_directory ?? ""), realpath(dataDir)]);
+    if (theirs !== ours) return null;
+  } catch {
+    return null;
+  } finally {
+    await client.end().catch(() => {});
+  }
+  return { url: `${server}/${encodeURIComponent(database)}`, port };
 }
 
 /**
@@ -218,7 +253,10 @@ async function clearLeftovers(dataDir: string, log: (msg: string) => void): Prom
   for (const root of roots) {
     const parentExe = await readlink(`/proc/${parents.get(root)}/exe`).catch(() => "");
     if (path.basename(parentExe).startsWith("node")) {
-      throw new Error(`Postgres (PID ${root}) in ${dataDir} is in use by Node process ${parents.get(root)}`);
+      throw new Error(
+        `Postgres (PID ${root}) in ${dataDir} is in use by Node process ${parents.get(root)} (a running \`livechat start\`?): ` +
+          "stop that process, or give this one another DATA_DIR or a DATABASE_URL",
+      );
     }
   }
   if (pids.length > 0) {

@@ -11,6 +11,7 @@ import {
 } from "../domain/chatUser/events";
 import type { EventsOf, FactOf } from "../domain/eventTypes";
 import { privacyEventSchemas, privacyEventVersions } from "../domain/privacy/events";
+import { cannedResponseEventSchemas, cannedResponseEventVersions } from "../workspace/cannedEvents";
 
 /**
  * Every event type of the domain with the zod schema of its current data shape and its version: the union of
@@ -26,6 +27,7 @@ export const eventSchemas = {
   ...ossIdentityEventSchemas,
   ...chatSessionEventSchemas,
   ...agentEventSchemas,
+  ...cannedResponseEventSchemas,
   ChatUserErased,
   ...privacyEventSchemas,
 } as const;
@@ -38,6 +40,7 @@ export const currentVersion: Record<EventType, number> = {
   ...chatUserEventVersions,
   ...chatSessionEventVersions,
   ...agentEventVersions,
+  ...cannedResponseEventVersions,
   ...privacyEventVersions,
 };
 

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Client, type Pool } from "pg";
 import type { EventMetadata } from "../events/metadata";
 import { upcast } from "../events/upcasters";
+import type { AppendQueueOptions } from "./appendQueue";
 import type { CommittedReads, EventStoreAdapter, LogPosition, RecordedEvent } from "./eventStore";
 import { createPostgresAppends } from "./postgresAppend";
 
@@ -47,6 +48,8 @@ export interface PostgresEventStoreOptions {
   /** How often a follower polls when no notification arrives. */
   readonly pollIntervalMs?: number;
   readonly onError?: (err: Error) => void;
+  /** Concurrent appends coalesced into one call (src/eventstore/appendQueue.ts); false: one call each. */
+  readonly appendBatch?: AppendQueueOptions | false;
 }
 
 /**
@@ -136,7 +139,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
   pool.on("error", (err) => options.onError?.(err));
 
   const announcer = createAnnouncer(pool, options.connectionString, options.onError);
-  const appends = createPostgresAppends(pool);
+  const appends = createPostgresAppends(pool, { batch: options.appendBatch });
   const append: typeof appends.append = async (...args) => {
     const result = await appends.append(...args);
     announcer.appended();

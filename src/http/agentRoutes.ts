@@ -11,6 +11,7 @@ import { NotFoundError } from "../domain/errors";
 import { activeChatCount, getAgentSessions, getQueue } from "../queries/agentQueries";
 import { getReadableMessages } from "../queries/messages";
 import { waitForPosition } from "../queries/waitForPosition";
+import { withNotes } from "../workspace/workspaceQueries";
 import { parse, requestContext } from "./context";
 import { describeRoute, type RouteDoc } from "./openapi/routeDocs";
 import type { RouteDeps } from "./routeDeps";
@@ -23,7 +24,6 @@ import {
   assignedResponse,
   closedResponse,
   messagesQuery,
-  messagesResponse,
   postMessageBody,
   postMessageResponse,
   queueQuery,
@@ -33,6 +33,7 @@ import {
   sessionIdParam,
   transferBody,
 } from "./schemas/conversation";
+import { agentMessagesResponse } from "./schemas/workspaceSchemas";
 import { requireStaffRole, staffOf } from "./staffAuth";
 
 export interface AgentRouteDeps extends RouteDeps {
@@ -108,9 +109,9 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
   doc(
     "get",
     "/api/agent/sessions/:id/messages",
-    "A session's messages after a seq, ascending",
+    "A session's messages after a seq, ascending, with the agents' private notes (author_kind note)",
     {
-      200: { description: "Messages", schema: messagesResponse },
+      200: { description: "Messages and notes", schema: agentMessagesResponse },
       ...errors(400, 404),
     },
     { input: messagesQuery },
@@ -174,14 +175,15 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
   }
 
   router.get("/api/agent/queue", async (req, res) => {
-    await catchUp(res, parse(queueQuery, req.query).min_position);
-    res.json({ sessions: await getQueue(deps.knex) });
+    const input = parse(queueQuery, req.query);
+    await catchUp(res, input.min_position);
+    res.json({ sessions: await getQueue(deps.knex, input.label) });
   });
 
   router.get("/api/agent/sessions", async (req, res) => {
-    const { status, min_position } = parse(agentSessionsQuery, req.query);
+    const { status, min_position, label } = parse(agentSessionsQuery, req.query);
     await catchUp(res, min_position);
-    res.json({ sessions: await getAgentSessions(deps.knex, agentOf(res).id, status) });
+    res.json({ sessions: await getAgentSessions(deps.knex, agentOf(res).id, status, label) });
   });
 
   router.post("/api/agent/sessions/:id/claim", async (req, res) => {
@@ -208,7 +210,9 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
     const input = parse(messagesQuery, { ...req.query, id: req.params.id });
     await catchUp(res, input.min_position);
     const page = { sessionId: input.id, afterSeq: input.after_seq, limit: input.limit };
-    res.json(await getReadableMessages(deps.knex, { anySession: true }, page));
+    const messages = await getReadableMessages(deps.knex, { anySession: true }, page);
+    // The agents' view: their private notes among the messages (author_kind "note").
+    res.json(await withNotes(deps.knex, input.id, input.after_seq, input.limit, messages));
   });
 
   router.post("/api/agent/sessions/:id/transfer", async (req, res) => {

@@ -16,7 +16,7 @@ import type { KeyStore } from "../privacy/keyStore";
 import { adminRoutes } from "./adminRoutes";
 import { agentRoutes } from "./agentRoutes";
 import { auditRoutes } from "./auditRoutes";
-import { demoRoutes } from "./demoRoutes";
+import { type DemoLogin, demoRoutes } from "./demoRoutes";
 import { errorHandler, notFoundRoute, sendError } from "./errors";
 import { idempotencyKeys } from "./idempotency";
 import { authenticateOssUser } from "./identityAuth";
@@ -37,6 +37,8 @@ import { refuseUnstorableText } from "./storableText";
 import { subjectRoutes } from "./subjectRoutes";
 import { chatRoutes } from "./visitorRoutes";
 import { webhookRoutes } from "./webhookRoutes";
+import { webRoutes } from "./webRoutes";
+import { workspaceRoutes } from "./workspaceRoutes";
 
 export interface AppOptions extends RouteDeps {
   readonly logger: Logger;
@@ -61,6 +63,8 @@ export interface AppOptions extends RouteDeps {
   readonly sealedLog: EventLog;
   /** MAX_CHATS_PER_AGENT: how many active chats an agent may claim. */
   readonly maxChatsPerAgent: number;
+  /** The demo portal's test-user login (development with an HS256 secret only); null: none. */
+  readonly demoLogin?: DemoLogin | null;
 }
 
 const OFF: RateLimitSettings = { windowMs: 60_000, perIp: 0, perIdentity: 0 };
@@ -143,7 +147,8 @@ export function createApp(options: AppOptions): Express {
     sendError(req, res, 503, "not_ready", undefined, { database, event_store: eventStore, ...kafka });
   });
   docsRoutes(app, { title: "OSS LiveChat API", version: "1" });
-  app.use(demoRoutes());
+  app.use(webRoutes());
+  app.use(demoRoutes({ demoLogin: options.demoLogin ?? null }));
   // Limits, body, credentials, staff roles, text no column can store, and idempotency keys, in this order,
   // as one layer (see series).
   app.use(
@@ -185,6 +190,8 @@ export function createApp(options: AppOptions): Express {
   // One session cache for both sides of a conversation.
   const conversations = options.conversations ?? conversationDeps(options.commands);
   app.use(chatRoutes({ ...options, conversations, identityConfigured: identity !== null }));
+  // Before agentRoutes, whose guard lets agents alone through: supervisors use the workspace too.
+  app.use(workspaceRoutes({ ...options, conversations }));
   app.use(agentRoutes({ ...options, conversations }));
   app.use(auditRoutes({ log: options.store, sealedLog: options.sealedLog, knex: options.knex }));
   app.use(

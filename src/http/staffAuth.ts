@@ -54,7 +54,9 @@ export function requireStaffRole(...roles: StaffRole[]): RequestHandler {
  * idempotency keys are looked at, so a caller without the role is told 401/403, never 422 about a key.
  */
 export const STAFF_AREAS: readonly (readonly [prefix: string, roles: readonly StaffRole[]])[] = [
-  ["/api/agent", ["agent"]],
+  // Supervisors use the agent workspace (src/http/workspaceRoutes.ts); agentRoutes' own guard keeps the
+  // conversation routes to agents.
+  ["/api/agent", ["agent", "supervisor"]],
   ["/api/audit", ["auditor"]],
   ["/api/admin/data-subjects", ["privacy"]],
   ["/api/admin/webhooks", ["ops"]],

@@ -23,7 +23,8 @@ export function subjectRoutes(deps: PrivacyDeps & { readonly identityConfigured:
   router.get("/api/oss-chat/me/export", async (_req, res) => {
     const oss = requireOssUser(callerOf(res), deps.identityConfigured, {});
     const chatUserId = await historyOwner(deps.knex, oss.ossUserId);
-    const exported = chatUserId === null ? null : await exportChatUser(deps, chatUserId);
+    const exported =
+      chatUserId === null ? null : await exportChatUser(deps, chatUserId, new Date(), "visitor");
     if (!exported) throw new NotFoundError("No chat data is held for this OSS user");
     res.json(exported);
   });

@@ -6,6 +6,7 @@ import { startChat } from "../commands/startChat";
 import { getHistory, historyInput } from "../queries/history";
 import { getReadableSession, sessionInput } from "../queries/session";
 import { waitForPosition } from "../queries/waitForPosition";
+import { sessionRowFor } from "../workspace/visibility";
 import { parse, requestContext } from "./context";
 import { visitorConversationRoutes } from "./conversationRoutes";
 import { callerOf } from "./identityAuth";
@@ -193,7 +194,8 @@ export function chatRoutes(deps: RouteDeps): Router {
     const anySession = staffAllowed(caller, "readSessions");
     requireBrowserOrUser(caller, anySession);
     await catchUp(res, input.min_position);
-    res.json(await getReadableSession(deps.knex, sessionReader(caller, anySession), input.id));
+    const view = await getReadableSession(deps.knex, sessionReader(caller, anySession), input.id);
+    res.json(sessionRowFor(anySession ? "agent" : "visitor", view));
   });
 
   return router;

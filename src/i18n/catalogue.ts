@@ -19,6 +19,15 @@ export const catalogue = {
   // Request-level errors
   invalid_request: { id: "Permintaan tidak valid", en: "Invalid request" },
   not_found: { id: "Tidak ditemukan", en: "Not found" },
+  canned_response_not_found: { id: "Balasan cepat tidak ditemukan", en: "Canned response not found" },
+  canned_shortcut_taken: {
+    id: "Shortcut ini sudah dipakai di kumpulan ini",
+    en: "This shortcut is already used in this set",
+  },
+  canned_response_exists: {
+    id: "Balasan cepat dengan id ini sudah ada",
+    en: "A canned response with this id exists already",
+  },
   conflict: {
     id: "Permintaan bertentangan dengan data yang ada",
     en: "The request conflicts with existing data",
@@ -230,6 +239,11 @@ export const catalogue = {
 
   // Field validation (details[].message)
   field_required: { id: "wajib diisi", en: "is required" },
+  field_shortcut: {
+    id: "harus 2–32 karakter a-z, 0-9, _ atau -",
+    en: "must be 2–32 characters of a-z, 0-9, _ or -",
+  },
+  field_label: { id: "harus 1–32 karakter a-z, 0-9 atau -", en: "must be 1–32 characters of a-z, 0-9 or -" },
   field_invalid: { id: "tidak valid", en: "is not valid" },
   field_type: { id: "harus berupa {expected}", en: "must be a {expected}" },
   field_too_long: { id: "paling banyak {maximum} karakter", en: "must be at most {maximum} characters" },

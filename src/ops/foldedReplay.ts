@@ -50,6 +50,9 @@ const ORDER: readonly ReadTable[] = [
   "chat_session_contacts",
   "chat_messages",
   "chat_agents",
+  "chat_notes",
+  "canned_responses",
+  "search_documents",
 ];
 const KEY: Record<ReadTable | "stream_revisions", string> = {
   chat_users: "id",
@@ -57,6 +60,9 @@ const KEY: Record<ReadTable | "stream_revisions", string> = {
   chat_session_contacts: "session_id",
   chat_messages: "id",
   chat_agents: "id",
+  chat_notes: "id",
+  canned_responses: "id",
+  search_documents: "id",
   stream_revisions: "stream_id",
 };
 

@@ -12,4 +12,8 @@ export const READ_TABLES = [
   "chat_session_contacts",
   "chat_messages",
   "chat_agents",
+  "chat_notes",
+  "canned_responses",
+  "search_documents",
+  "search_terms",
 ] as const;

@@ -1,5 +1,13 @@
 import { type EventType, isEventType } from "../events/chatEvents";
-import { ERASED, open, parseSealed, seal } from "./fieldCipher";
+import {
+  ERASED,
+  envelopeEntry,
+  open,
+  openEnvelope,
+  parseSealed,
+  type SealedField,
+  sealEnvelope,
+} from "./fieldCipher";
 import type { KeyRequest, KeyStore } from "./keyStore";
 import {
   type PersonalFields,
@@ -71,17 +79,40 @@ export function keysToSeal(events: readonly Sealable[]): KeyRequest[] {
   return events.flatMap(sealingPlan).map((p) => p.key);
 }
 
-/** Seals the personal fields of events with the keys given (every key keysToSeal names). */
+/**
+ * Seals the personal fields of events with the keys given (every key keysToSeal names): per event and key, one
+ * AES-GCM over all the fields that key seals (`pii:v2`), the envelope held by the first of them and the others
+ * naming their entry in it.
+ */
 export function sealWith<E extends Sealable>(events: readonly E[], keys: ReadonlyMap<string, Buffer>): E[] {
-  const plans = events.map(sealingPlan);
-  return events.map((event, i) => {
+  return events.map((event) => {
+    const plan = sealingPlan(event);
+    if (plan.length === 0) return event;
+    // First pass: each key's plaintexts in plan order (a field absent, null or already sealed is left alone).
+    const plaintexts = new Map<string, string[]>();
+    const collect = (keyId: string) => (plain: string) => {
+      const list = plaintexts.get(keyId) ?? [];
+      list.push(plain);
+      plaintexts.set(keyId, list);
+      return plain;
+    };
+    for (const p of plan)
+      mapAt(p.target === "data" ? event.data : event.metadata, p.path, collect(p.key.keyId));
+    // Second pass: the same fields in the same order, the first of each key taking the envelope.
+    const envelopes = new Map<string, string>();
+    for (const [keyId, list] of plaintexts)
+      envelopes.set(keyId, sealEnvelope(keys.get(keyId) as Buffer, keyId, list));
+    const next = new Map<string, number>();
+    const entry = (keyId: string) => () => {
+      const n = next.get(keyId) ?? 0;
+      next.set(keyId, n + 1);
+      return n === 0 ? (envelopes.get(keyId) as string) : envelopeEntry(keyId, n);
+    };
     let data = event.data;
     let metadata: unknown = event.metadata;
-    for (const p of plans[i] ?? []) {
-      const key = keys.get(p.key.keyId) as Buffer;
-      const sealField = (plain: string) => seal(key, p.key.keyId, plain);
-      if (p.target === "data") data = mapAt(data, p.path, sealField);
-      else metadata = mapAt(metadata, p.path, sealField);
+    for (const p of plan) {
+      if (p.target === "data") data = mapAt(data, p.path, entry(p.key.keyId));
+      else metadata = mapAt(metadata, p.path, entry(p.key.keyId));
     }
     return { ...event, data, metadata } as E;
   });
@@ -98,16 +129,40 @@ function collectKeyIds(value: unknown, into: Set<string>): void {
     for (const v of Object.values(value)) collectKeyIds(v, into);
 }
 
-function openDeep(value: unknown, keys: ReadonlyMap<string, Buffer>): unknown {
+/** An event's v2 envelopes, opened: key id → the plaintexts (a key destroyed or an envelope missing: none). */
+type Envelopes = ReadonlyMap<string, readonly string[]>;
+
+function collectEnvelopes(
+  value: unknown,
+  keys: ReadonlyMap<string, Buffer>,
+  into: Map<string, string[]>,
+): void {
   if (typeof value === "string") {
     const sealed = parseSealed(value);
-    if (!sealed) return value;
+    if (sealed?.version !== 2 || sealed.index !== 0 || into.has(sealed.keyId)) return;
+    const key = keys.get(sealed.keyId);
+    if (key) into.set(sealed.keyId, openEnvelope(key, sealed.keyId, sealed.payload));
+  } else if (Array.isArray(value)) for (const v of value) collectEnvelopes(v, keys, into);
+  else if (value !== null && typeof value === "object")
+    for (const v of Object.values(value)) collectEnvelopes(v, keys, into);
+}
+
+function openField(sealed: SealedField, keys: ReadonlyMap<string, Buffer>, envelopes: Envelopes): string {
+  if (sealed.version === 1) {
     const key = keys.get(sealed.keyId);
     return key ? open(key, sealed) : ERASED;
   }
-  if (Array.isArray(value)) return value.map((v) => openDeep(v, keys));
+  return envelopes.get(sealed.keyId)?.[sealed.index] ?? ERASED;
+}
+
+function openDeep(value: unknown, keys: ReadonlyMap<string, Buffer>, envelopes: Envelopes): unknown {
+  if (typeof value === "string") {
+    const sealed = parseSealed(value);
+    return sealed ? openField(sealed, keys, envelopes) : value;
+  }
+  if (Array.isArray(value)) return value.map((v) => openDeep(v, keys, envelopes));
   if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, openDeep(v, keys)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, openDeep(v, keys, envelopes)]));
   }
   return value;
 }
@@ -135,10 +190,21 @@ export async function openEvents<E extends Sealable>(
   const keys = await keyStore.keysForOpening([...ids]);
   return events.map((e) => {
     if (!wanted(e)) return e;
-    const opened = { ...e, data: openDeep(e.data, keys), metadata: openDeep(e.metadata, keys) };
     const stored = (e as { stored?: { data: unknown } }).stored;
+    // Each v2 envelope of the event opened once (one AES-GCM per key), wherever its entries sit.
+    const envelopes = new Map<string, string[]>();
+    collectEnvelopes(e.data, keys, envelopes);
+    collectEnvelopes(e.metadata, keys, envelopes);
+    if (stored) collectEnvelopes(stored.data, keys, envelopes);
+    const opened = {
+      ...e,
+      data: openDeep(e.data, keys, envelopes),
+      metadata: openDeep(e.metadata, keys, envelopes),
+    };
     // A recorded event also carries its data as stored (before upcasting), which audit views show.
-    return (stored ? { ...opened, stored: { ...stored, data: openDeep(stored.data, keys) } } : opened) as E;
+    return (
+      stored ? { ...opened, stored: { ...stored, data: openDeep(stored.data, keys, envelopes) } } : opened
+    ) as E;
   });
 }
 

@@ -1,9 +1,10 @@
 import type { Knex } from "knex";
 import { mergedUserIds, readAuditEvents } from "../audit/auditLog";
 import type { EventLog } from "../eventstore/eventStore";
+import { type Audience, agentOnlyTables, eventVisibleTo, sessionRowFor } from "../workspace/visibility";
 
-/** Read tables whose rows belong to a session, exported with it. */
-const SESSION_TABLES = ["chat_session_contacts", "chat_messages"] as const;
+/** Read tables whose rows belong to a session, exported with it; agents' notes only in the staff export. */
+const SESSION_TABLES = ["chat_session_contacts", "chat_messages", "chat_notes"] as const;
 
 export interface SubjectExport {
   readonly chat_user_id: string;
@@ -28,11 +29,14 @@ export interface SubjectExport {
 /**
  * All of a person's data for the right of access: their rows in every read table and every event recorded
  * about them, with personal fields opened ("[erased]" once erased). Null when no such chat user exists.
+ * `audience`: "agent" for the staff export (with agents' notes and labels), "visitor" for the person's own
+ * export, which src/workspace/visibility.ts cuts to what a visitor may see.
  */
 export async function exportChatUser(
   deps: { readonly knex: Knex; readonly store: EventLog },
   chatUserId: string,
   now: Date = new Date(),
+  audience: Audience = "agent",
 ): Promise<SubjectExport | null> {
   const { knex } = deps;
   const ids = await mergedUserIds(deps.store, chatUserId);
@@ -41,6 +45,7 @@ export async function exportChatUser(
   // The store opens what it reads: personal fields in clear, or "[erased]".
   for await (const page of readAuditEvents(deps.store, { kind: "owners", ownerIds: ids })) {
     for (const e of page) {
+      if (!eventVisibleTo(audience, e.type)) continue;
       const m = e.metadata;
       events.push({
         global_position: e.global_position,
@@ -61,7 +66,7 @@ export async function exportChatUser(
     .orderBy([{ column: "created_at" }, { column: "id" }]);
   const sessionIds = sessions.map((s) => String(s.id));
   const byTable = await Promise.all(
-    SESSION_TABLES.map(async (table) => ({
+    SESSION_TABLES.filter((t) => audience === "agent" || !agentOnlyTables.includes(t)).map(async (table) => ({
       table,
       rows: (await knex.table(table).whereIn("session_id", sessionIds)) as Record<string, unknown>[],
     })),
@@ -72,7 +77,7 @@ export async function exportChatUser(
     chat_user_ids: ids,
     chat_users: users,
     sessions: sessions.map((s) => ({
-      ...s,
+      ...sessionRowFor(audience, s),
       ...Object.fromEntries(
         byTable.map(({ table, rows }) => [table, rows.filter((r) => r.session_id === s.id)]),
       ),

@@ -4,8 +4,17 @@ import { ERASED } from "../events/recorded";
 
 export { ERASED };
 
-/** A sealed field: `pii:v1:<key id>:<base64url(iv | tag | ciphertext)>`; the key id names the data key. */
+/**
+ * A sealed field, in one of two forms; the key id names the data key.
+ * - `pii:v1:<key id>:<base64url(iv | tag | ciphertext)>`: the field alone, one AES-GCM per field (still read).
+ * - `pii:v2:<key id>:<base64url(iv | tag | ciphertext)>`: an event's envelope — one AES-GCM over the JSON array of
+ *   all the event's fields sealed with that key, held by the first of them — and `pii:v2:<key id>:@<n>` in the
+ *   others: the n-th entry of the event's envelope for that key (see eventCipher.ts).
+ */
 const PREFIX = "pii:v1:";
+const PREFIX_V2 = "pii:v2:";
+/** Associated data of a v2 envelope: the key id and the form, so a v1 field cannot pass for an envelope. */
+const V2_AAD = ":v2";
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
@@ -40,22 +49,58 @@ export function seal(key: Buffer, keyId: string, plaintext: string): string {
 }
 
 export interface SealedField {
+  readonly version: 1 | 2;
   readonly keyId: string;
+  /** v1: the field's ciphertext; v2: the envelope's (empty in a field naming its entry). */
   readonly payload: Buffer;
+  /** v2: the field's entry in the event's envelope for the key (0: the field holding the envelope); v1: 0. */
+  readonly index: number;
 }
 
 /** The parts of a sealed field, or null when the value is not one (plaintext written before encryption). */
 export function parseSealed(value: unknown): SealedField | null {
-  if (typeof value !== "string" || !value.startsWith(PREFIX)) return null;
+  if (typeof value !== "string") return null;
+  const v2 = value.startsWith(PREFIX_V2);
+  if (!v2 && !value.startsWith(PREFIX)) return null;
   const split = value.lastIndexOf(":");
   if (split <= PREFIX.length) return null;
-  return {
-    keyId: value.slice(PREFIX.length, split),
-    payload: Buffer.from(value.slice(split + 1), "base64url"),
-  };
+  const keyId = value.slice(PREFIX.length, split);
+  const tail = value.slice(split + 1);
+  if (!v2) return { version: 1, keyId, payload: Buffer.from(tail, "base64url"), index: 0 };
+  if (tail.startsWith("@")) {
+    const index = Number(tail.slice(1));
+    return Number.isInteger(index) && index > 0
+      ? { version: 2, keyId, payload: Buffer.alloc(0), index }
+      : null;
+  }
+  return { version: 2, keyId, payload: Buffer.from(tail, "base64url"), index: 0 };
 }
 
-/** Opens a sealed field; throws if the key is wrong or the bytes were altered. */
+/** One AES-256-GCM over all of an event's fields sealed with one key: the envelope, held by the first field. */
+export function sealEnvelope(key: Buffer, keyId: string, plaintexts: readonly string[]): string {
+  const iv = nextIv();
+  const cipher = createCipheriv("aes-256-gcm", key, iv);
+  cipher.setAAD(Buffer.from(keyId + V2_AAD, "utf8"));
+  const body = Buffer.concat([cipher.update(JSON.stringify(plaintexts), "utf8"), cipher.final()]);
+  return `${PREFIX_V2}${keyId}:${Buffer.concat([iv, cipher.getAuthTag(), body]).toString("base64url")}`;
+}
+
+/** The field holding entry `index` (≥ 1) of the event's envelope for the key. */
+export const envelopeEntry = (keyId: string, index: number) => `${PREFIX_V2}${keyId}:@${index}`;
+
+/** Opens an envelope: the plaintexts in order; throws if the key is wrong or the bytes were altered. */
+export function openEnvelope(key: Buffer, keyId: string, payload: Buffer): string[] {
+  const decipher = createDecipheriv("aes-256-gcm", key, payload.subarray(0, IV_BYTES));
+  decipher.setAAD(Buffer.from(keyId + V2_AAD, "utf8"));
+  decipher.setAuthTag(payload.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+  const json = Buffer.concat([decipher.update(payload.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
+  const parsed: unknown = JSON.parse(json.toString("utf8"));
+  if (!Array.isArray(parsed) || !parsed.every((v) => typeof v === "string"))
+    throw new Error("not an envelope");
+  return parsed;
+}
+
+/** Opens a v1 sealed field; throws if the key is wrong or the bytes were altered. */
 export function open(key: Buffer, sealed: SealedField): string {
   const iv = sealed.payload.subarray(0, IV_BYTES);
   const tag = sealed.payload.subarray(IV_BYTES, IV_BYTES + TAG_BYTES);

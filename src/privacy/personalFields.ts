@@ -36,6 +36,12 @@ export const personalFields: Record<EventType, PersonalFields> = {
   ChatSessionClosed: {},
   ChatSessionRated: { subject: ["comment"] },
   ChatMessagesRead: {},
+  // A private note is about the visitor: sealed with their key, shredded by their erasure.
+  ChatNoteAdded: { subject: ["body"] },
+  ChatLabelsSet: {},
+  // Written by staff for staff; the stream's owner is the agent (or "shared"), whose request metadata is sealed.
+  CannedResponseSaved: {},
+  CannedResponseDeleted: {},
   AgentStatusChanged: {},
   ChatUserErased: { sealMetadata: false },
   RetentionApplied: { sealMetadata: false },

@@ -10,6 +10,9 @@ const TABLE_ORDER: readonly ReadTable[] = [
   "chat_session_contacts",
   "chat_messages",
   "chat_agents",
+  "chat_notes",
+  "canned_responses",
+  "search_documents",
 ];
 const MAX_ROWS = 500;
 

@@ -15,6 +15,7 @@ const conversationStart = {
   rating_score: null,
   rating_comment: null,
   rated_at: null,
+  labels: [],
 };
 
 const sessionUpdate = (sessionId: string, set: Record<string, unknown>): RowOp => ({
@@ -115,6 +116,8 @@ export const chatSessionsProjection: Projection = {
               event.data.up_to_seq,
           }),
         ];
+      case "ChatLabelsSet":
+        return [sessionUpdate(event.data.session_id, { labels: event.data.labels })];
       case "ChatUserErased":
         return [{ kind: "erase", table: "chat_sessions", chatUserIds: event.data.erased_chat_user_ids }];
       default:

@@ -47,6 +47,25 @@ export const personalColumns: Record<ReadTable, PersonalColumns> = {
     },
   },
   chat_agents: { columns: [], rowsSql: () => "false", rowsInMemory: () => [] },
+  // Agents' notes about the person.
+  chat_notes: {
+    columns: ["body"],
+    rowsSql: (s) => `session_id IN (SELECT id FROM ${s}.chat_sessions WHERE chat_user_id = ANY(?::uuid[]))`,
+    rowsInMemory: (t, ids) => {
+      const sessions = sessionIdsOf(t, ids);
+      return t.chat_notes.filter((m) => sessions.has(String(m.session_id)));
+    },
+  },
+  canned_responses: { columns: [], rowsSql: () => "false", rowsInMemory: () => [] },
+  // Every text of the person's sessions in the search index: its tsvector and word counts follow the body.
+  search_documents: {
+    columns: ["body"],
+    rowsSql: (s) => `session_id IN (SELECT id FROM ${s}.chat_sessions WHERE chat_user_id = ANY(?::uuid[]))`,
+    rowsInMemory: (t, ids) => {
+      const sessions = sessionIdsOf(t, ids);
+      return t.search_documents.filter((m) => sessions.has(String(m.session_id)));
+    },
+  },
 };
 
 /** Blanks the personal columns of the chat users' rows of one table. */

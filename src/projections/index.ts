@@ -1,3 +1,8 @@
+import {
+  cannedResponsesProjection,
+  chatNotesProjection,
+  searchDocumentsProjection,
+} from "../workspace/workspaceProjections";
 import { chatAgentsProjection } from "./chatAgents";
 import { chatMessagesProjection } from "./chatMessages";
 import { chatSessionContactsProjection } from "./chatSessionContacts";
@@ -12,4 +17,7 @@ export const projections: readonly Projection[] = [
   chatSessionContactsProjection,
   chatMessagesProjection,
   chatAgentsProjection,
+  chatNotesProjection,
+  cannedResponsesProjection,
+  searchDocumentsProjection,
 ];

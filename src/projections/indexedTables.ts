@@ -77,6 +77,9 @@ export class IndexedTables {
     chat_session_contacts: new IndexedTable(),
     chat_messages: new IndexedTable(),
     chat_agents: new IndexedTable(),
+    chat_notes: new IndexedTable(),
+    canned_responses: new IndexedTable(),
+    search_documents: new IndexedTable(),
   };
 
   apply(op: RowOp): void {
@@ -88,6 +91,9 @@ export class IndexedTables {
         chat_session_contacts: this.tables.chat_session_contacts.rows,
         chat_messages: this.tables.chat_messages.rows,
         chat_agents: this.tables.chat_agents.rows,
+        chat_notes: this.tables.chat_notes.rows,
+        canned_responses: this.tables.canned_responses.rows,
+        search_documents: this.tables.search_documents.rows,
       };
       for (const { row, set } of erasuresInMemory(plain, op.table, op.chatUserIds)) table.assign(row, set);
       return;

@@ -7,7 +7,16 @@ import { isNotNewer, type ReadTable, ROW_VERSION, type Row, type RowOp } from ".
 export type MemoryTables = Record<ReadTable, Record<string, unknown>[]>;
 
 export function emptyTables(): MemoryTables {
-  return { chat_users: [], chat_sessions: [], chat_session_contacts: [], chat_messages: [], chat_agents: [] };
+  return {
+    chat_users: [],
+    chat_sessions: [],
+    chat_session_contacts: [],
+    chat_messages: [],
+    chat_agents: [],
+    chat_notes: [],
+    canned_responses: [],
+    search_documents: [],
+  };
 }
 
 const matches = (row: Record<string, unknown>, where: Row) =>

@@ -7,7 +7,10 @@ export type ReadTable =
   | "chat_sessions"
   | "chat_session_contacts"
   | "chat_messages"
-  | "chat_agents";
+  | "chat_agents"
+  | "chat_notes"
+  | "canned_responses"
+  | "search_documents";
 
 export type Row = Readonly<Record<string, unknown>>;
 

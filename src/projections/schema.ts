@@ -1,4 +1,5 @@
 import type { Knex } from "knex";
+import { addWorkspaceTables } from "../workspace/workspaceSchema";
 import { addConversationTables } from "./conversationSchema";
 
 /** Which browser started a session anonymously: a linked browser alone reads only these sessions. */
@@ -17,6 +18,7 @@ function sessionOriginDdl(s: string): string {
 export async function createReadModelTables(knex: Knex, schema: string): Promise<void> {
   await createSeedReadModelTables(knex, schema);
   await addConversationTables(knex, schema);
+  await addWorkspaceTables(knex, schema);
 }
 
 /** The seed's tables (as migration 002 created them, with what 007 and 008 added). */

@@ -11,9 +11,10 @@ export interface QueuedSession {
 }
 
 /** Waiting sessions (open, unassigned): urgent > high > normal > low, then oldest first. */
-export async function getQueue(knex: Knex, limit = 100): Promise<QueuedSession[]> {
-  const rows = await knex
-    .table("chat_sessions")
+export async function getQueue(knex: Knex, label?: string, limit = 100): Promise<QueuedSession[]> {
+  const query = knex.table("chat_sessions");
+  if (label !== undefined) query.whereRaw("labels @> ARRAY[?]::text[]", [label]);
+  const rows = await query
     .where({ status: "waiting" })
     .whereNull("assigned_agent_id")
     .whereNull("deleted_at")
@@ -40,9 +41,10 @@ export async function activeChatCount(knex: Knex, agentId: string): Promise<numb
 }
 
 /** An agent's own chats with a status, each with the visitor's messages the agent has not read. */
-export async function getAgentSessions(knex: Knex, agentId: string, status: string) {
-  const rows = await knex
-    .table("chat_sessions as s")
+export async function getAgentSessions(knex: Knex, agentId: string, status: string, label?: string) {
+  const query = knex.table("chat_sessions as s");
+  if (label !== undefined) query.whereRaw("s.labels @> ARRAY[?]::text[]", [label]);
+  const rows = await query
     .where({ "s.assigned_agent_id": agentId, "s.status": status })
     .whereNull("s.deleted_at")
     .orderBy([{ column: "s.last_message_at", order: "desc", nulls: "last" }, "s.created_at"])
@@ -54,6 +56,7 @@ export async function getAgentSessions(knex: Knex, agentId: string, status: stri
       "s.status",
       "s.created_at",
       "s.last_message_at",
+      "s.labels",
       knex.raw(
         `(SELECT count(*) FROM chat_messages m
            WHERE m.session_id = s.id AND m.seq > s.agent_read_seq AND m.author_kind = 'visitor')::int AS unread`,
@@ -67,5 +70,6 @@ export async function getAgentSessions(knex: Knex, agentId: string, status: stri
     created_at: (r.created_at as Date).toISOString(),
     last_message_at: r.last_message_at ? (r.last_message_at as Date).toISOString() : null,
     unread_for_agent: r.unread as number,
+    labels: r.labels as string[],
   }));
 }

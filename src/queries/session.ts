@@ -33,6 +33,8 @@ export type SessionDetailView = SessionView & {
   last_message_at: string | null;
   /** Agents' and system messages after the visitor's read mark. */
   unread_for_visitor: number;
+  /** Agent-only: src/workspace/visibility.ts strips it from what a visitor gets. */
+  labels: string[];
 };
 
 /** The session detail for a reader who may read it; a session it may not read is "not found". */
@@ -62,7 +64,7 @@ export async function getReadableSession(
 const SESSION_DETAIL = `SELECT ${SESSION_COLUMNS}, s.anonymous_browser_uuid,
     u.browser_uuid AS user_browser_uuid, u.oss_user_id AS user_oss_user_id, u.email AS user_email,
     u.is_anonymous AS user_is_anonymous, u.created_at AS user_created_at, u.updated_at AS user_updated_at,
-    s.assigned_agent_id, s.assigned_agent_name, s.last_message_at,
+    s.assigned_agent_id, s.assigned_agent_name, s.last_message_at, s.labels,
     (SELECT count(*) FROM chat_messages m WHERE m.session_id = s.id AND m.seq > s.visitor_read_seq
        AND m.author_kind <> 'visitor')::int AS unread_for_visitor,
     (SELECT id FROM chat_users
@@ -98,6 +100,7 @@ export async function getSessionForReader(
       assigned_agent_name: string | null;
       last_message_at: Date | null;
       unread_for_visitor: number;
+      labels: string[];
       reader_chat_user_id: string | null;
     }
   >(knex, SESSION_DETAIL, [sessionId, readerOssUserId]);
@@ -122,6 +125,7 @@ export async function getSessionForReader(
           : { id: row.assigned_agent_id, name: row.assigned_agent_name ?? "" },
       last_message_at: row.last_message_at?.toISOString() ?? null,
       unread_for_visitor: row.unread_for_visitor,
+      labels: row.labels,
     },
   };
 }

@@ -179,6 +179,8 @@ export function handleConnection(
       last_seq: lastSeq,
       status: view.status === "none" ? "waiting" : view.status,
       assigned_agent: view.assignedAgent,
+      visitor_read_seq: view.visitorReadSeq,
+      agent_read_seq: view.agentReadSeq,
     });
   }
 

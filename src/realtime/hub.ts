@@ -1,3 +1,4 @@
+import { authorKindVisibleTo } from "../workspace/visibility";
 import type { Notice } from "./notices";
 import type { AgentRef, MessageView, ServerFrame } from "./protocol";
 import { createSequencer, type Sequencer } from "./sequencer";
@@ -139,6 +140,14 @@ export function createHub(readBacklog: BacklogReader, onError: (err: unknown) =>
           }
           return;
         }
+        case "note": {
+          // Outside the sequencer (a note has no seq of its own), and only to the sides that may see it.
+          for (const [peer, sub] of sessions.get(notice.sessionId) ?? []) {
+            if (!sub.authorized || !authorKindVisibleTo(peer.side, "note")) continue;
+            peer.send({ type: "message", session_id: notice.sessionId, message: notice.message });
+          }
+          return;
+        }
         case "assigned": {
           remember(notice.sessionId, { agent: notice.agent });
           const info = infos.get(notice.sessionId);
@@ -168,6 +177,18 @@ export function createHub(readBacklog: BacklogReader, onError: (err: unknown) =>
             status: "closed",
             assigned_agent: infos.get(notice.sessionId)?.agent ?? null,
           });
+          return;
+        case "read":
+          // Read receipts: both sides' subscribers (the visitor's ticks, the agent's console).
+          for (const [peer, sub] of sessions.get(notice.sessionId) ?? []) {
+            if (!sub.authorized) continue;
+            peer.send({
+              type: "read",
+              session_id: notice.sessionId,
+              reader_kind: notice.readerKind,
+              up_to_seq: notice.upToSeq,
+            });
+          }
           return;
         case "queued":
           remember(notice.sessionId, { topic: notice.topic, priority: notice.priority });

@@ -4,8 +4,16 @@ import type { AgentRef, MessageView } from "./protocol";
 /** What the log tells the sockets: one notice per event that anyone watches live. */
 export type Notice =
   | { readonly kind: "message"; readonly sessionId: string; readonly message: MessageView }
+  /** An agent's private note: only agent sockets get it (src/workspace/visibility.ts). */
+  | { readonly kind: "note"; readonly sessionId: string; readonly message: MessageView }
   | { readonly kind: "assigned"; readonly sessionId: string; readonly agent: AgentRef }
   | { readonly kind: "closed"; readonly sessionId: string }
+  | {
+      readonly kind: "read";
+      readonly sessionId: string;
+      readonly readerKind: "visitor" | "agent";
+      readonly upToSeq: number;
+    }
   | {
       readonly kind: "queued";
       readonly sessionId: string;
@@ -36,6 +44,18 @@ const sessionAssigned = z.object({
   agent_name: z.string(),
 });
 const sessionClosed = z.object({ session_id: z.string() });
+const noteAdded = z.object({
+  session_id: z.string(),
+  note_id: z.string(),
+  after_seq: z.number().int(),
+  author_name: z.string(),
+  body: z.string(),
+});
+const messagesRead = z.object({
+  session_id: z.string(),
+  reader_kind: z.enum(["visitor", "agent"]),
+  up_to_seq: z.number().int(),
+});
 const sessionStarted = z.object({ session_id: z.string(), topic: z.string(), priority: z.string() });
 
 /** The event types that give notices: the only ones a real-time follower needs opened. */
@@ -44,6 +64,8 @@ export const liveEventTypes: ReadonlySet<string> = new Set([
   "ChatSessionAssigned",
   "ChatSessionClosed",
   "ChatSessionStarted",
+  "ChatNoteAdded",
+  "ChatMessagesRead",
 ]);
 
 /** The notice an event gives, or null for events nobody watches live (any type not in liveEventTypes). */
@@ -53,6 +75,20 @@ export function noticeOf(event: LoggedEvent): Notice | null {
       const d = messagePosted.safeParse(event.data);
       if (!d.success) return null;
       return { kind: "message", sessionId: d.data.session_id, message: messageView(d.data, event) };
+    }
+    case "ChatNoteAdded": {
+      const d = noteAdded.safeParse(event.data);
+      if (!d.success) return null;
+      const message: MessageView = {
+        message_id: d.data.note_id,
+        // A note takes no seq of its own: it shows after the message it followed.
+        seq: d.data.after_seq,
+        author_kind: "note",
+        author_name: d.data.author_name,
+        body: d.data.body,
+        created_at: event.metadata.occurred_at,
+      };
+      return { kind: "note", sessionId: d.data.session_id, message };
     }
     case "ChatSessionAssigned": {
       const d = sessionAssigned.safeParse(event.data);
@@ -66,6 +102,16 @@ export function noticeOf(event: LoggedEvent): Notice | null {
     case "ChatSessionClosed": {
       const d = sessionClosed.safeParse(event.data);
       return d.success ? { kind: "closed", sessionId: d.data.session_id } : null;
+    }
+    case "ChatMessagesRead": {
+      const d = messagesRead.safeParse(event.data);
+      if (!d.success) return null;
+      return {
+        kind: "read",
+        sessionId: d.data.session_id,
+        readerKind: d.data.reader_kind,
+        upToSeq: d.data.up_to_seq,
+      };
     }
     case "ChatSessionStarted": {
       const d = sessionStarted.safeParse(event.data);
@@ -102,6 +148,9 @@ export interface SessionHead {
   readonly assignedAgent: AgentRef | null;
   /** The seq of the session's last message (0: none yet). */
   readonly lastSeq: number;
+  /** The highest seq each side has marked read (read receipts). */
+  readonly visitorReadSeq: number;
+  readonly agentReadSeq: number;
 }
 
 export const noSession: SessionHead = {
@@ -111,6 +160,8 @@ export const noSession: SessionHead = {
   status: "none",
   assignedAgent: null,
   lastSeq: 0,
+  visitorReadSeq: 0,
+  agentReadSeq: 0,
 };
 
 const startedOwner = z.object({ chat_user_id: z.string() });
@@ -139,6 +190,13 @@ export function evolveSessionHead(
       return { ...head, status: "active", assignedAgent: notice.agent };
     case "closed":
       return { ...head, status: "closed" };
+    // A note has no seq of its own and is never part of a backlog: visitors' subscriptions read it too.
+    case "note":
+      return head;
+    case "read":
+      return notice.readerKind === "visitor"
+        ? { ...head, visitorReadSeq: Math.max(head.visitorReadSeq, notice.upToSeq) }
+        : { ...head, agentReadSeq: Math.max(head.agentReadSeq, notice.upToSeq) };
     default: {
       const unhandled: never = notice;
       throw new Error(`unhandled notice ${JSON.stringify(unhandled)}`);

@@ -62,7 +62,8 @@ export function frameLabel(frame: unknown): { frame_type?: ClientFrameType; sess
   };
 }
 
-export type AuthorKind = "visitor" | "agent" | "system";
+/** "note": an agent's private note, sent to agent sockets only. */
+export type AuthorKind = "visitor" | "agent" | "system" | "note";
 
 export interface MessageView {
   readonly message_id: string;
@@ -86,6 +87,9 @@ export type ServerFrame =
       readonly last_seq: number;
       readonly status: "waiting" | "active" | "closed";
       readonly assigned_agent: AgentRef | null;
+      /** Read receipts so far: the highest seq the visitor, and the agent, marked read. */
+      readonly visitor_read_seq: number;
+      readonly agent_read_seq: number;
     }
   | { readonly type: "unsubscribed"; readonly session_id: string }
   | { readonly type: "message"; readonly session_id: string; readonly message: MessageView }
@@ -96,6 +100,12 @@ export type ServerFrame =
       readonly assigned_agent: AgentRef | null;
     }
   | { readonly type: "typing"; readonly session_id: string; readonly author_kind: "visitor" | "agent" }
+  | {
+      readonly type: "read";
+      readonly session_id: string;
+      readonly reader_kind: "visitor" | "agent";
+      readonly up_to_seq: number;
+    }
   | { readonly type: "queue"; readonly session_id: string; readonly topic: string; readonly priority: string }
   | {
       readonly type: "assigned";

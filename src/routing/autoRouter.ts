@@ -78,7 +78,7 @@ export function startAutoRouter(options: AutoRouterOptions): AutoRouter {
       if (!lock.rows[0]?.ok) return 0;
       const agents = await availableAgents(knex);
       if (agents.length === 0) return 0;
-      const queue = await getQueue(knex, 200);
+      const queue = await getQueue(knex, undefined, 200);
       let assigned = 0;
       let last = 0;
       for (const session of queue) {

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Knex } from "knex";
 import type { RecordedEvent } from "../eventstore/eventStore";
+import { eventVisibleTo } from "../workspace/visibility";
 import { orderingKey, webhookBody } from "./payload";
 
 /** A queued delivery as the sender needs it. */
@@ -21,6 +22,8 @@ export function deliveriesFor(
 ): Record<string, unknown>[] {
   const rows: Record<string, unknown>[] = [];
   for (const event of events) {
+    // Agent-only events never leave in a payload, whatever an endpoint's stored subscription says.
+    if (!eventVisibleTo("visitor", event.type)) continue;
     for (const endpoint of endpoints) {
       if (!endpoint.event_types.includes(event.type)) continue;
       rows.push({

@@ -1,16 +1,20 @@
 import { type EventType, eventTypes } from "../events/chatEvents";
 import type { RecordedEvent } from "../eventstore/eventStore";
+import { eventVisibleTo } from "../workspace/visibility";
 
 /**
  * Event types a webhook may subscribe to. The identity reservations (`OssIdentity*`) are bookkeeping of the
  * write side, and their stream is named by the OSS user id, so they are not offered.
  */
-export const webhookEventTypes: readonly EventType[] = eventTypes.filter((t) => !t.startsWith("OssIdentity"));
+export const webhookEventTypes: readonly EventType[] = eventTypes.filter(
+  (t) => !t.startsWith("OssIdentity") && eventVisibleTo("visitor", t),
+);
 
 /**
  * Data fields that carry no personal data: ids the service made and fixed vocabularies. Everything else (topic,
  * contact details, emails, OSS user ids, browser UUIDs, IPs, user agents, message text) stays out of webhook
- * payloads; a receiver that needs it reads it through the API with its own credentials. An event type added later
+ * payloads; a receiver that needs it reads it through the API with its own credentials. Agent-only events
+ * (notes, labels, canned responses: src/workspace/visibility.ts) are not offered at all. An event type added later
  * sends only these fields until someone decides otherwise.
  */
 const NON_PERSONAL_FIELDS = new Set([

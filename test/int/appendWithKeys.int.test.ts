@@ -91,7 +91,7 @@ describe("an append that carries its new data keys", () => {
       .table("events")
       .where("global_position", String(result?.position))
       .first();
-    expect(JSON.stringify(stored.data)).toContain(`pii:v1:u.${subject}:`);
+    expect(JSON.stringify(stored.data)).toContain(`pii:v2:u.${subject}:`);
     const [event] = await (await open()).store.readStream(stored.stream_id);
     expect((event?.data as { contact_name?: string } | undefined)?.contact_name).toBe("Budi Santoso");
     expect((await second.keys.keysForOpening([`u.${subject}`])).get(`u.${subject}`)).toEqual(made?.[1]);

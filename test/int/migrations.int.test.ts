@@ -37,7 +37,9 @@ describe("migrations", () => {
         "015_pii_keys_in_one_call",
         "016_projection_claims",
         "017_append_with_keys",
-        "018_report_session_facts",
+        "018_agent_workspace",
+        "019_append_batch",
+        "020_report_session_facts",
       ]);
       const full = await tablesOf(knex);
       expect(full).toEqual(

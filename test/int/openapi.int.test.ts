@@ -1,4 +1,7 @@
+import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import path from "node:path";
+import { servedDocument } from "../../scripts/servedDocument";
 import { createStaffKey } from "../../src/auth/staffKeys";
 import { documentedRoutes, routesOf } from "../../src/http/openapi/document";
 import { asBrowser, asOssUser, bearer } from "../support/identity";
@@ -7,7 +10,8 @@ import { startTestService, type TestService } from "../support/testService";
 
 let svc: TestService;
 let validator: OpenApiValidator;
-const keys: Record<"ops" | "agent" | "auditor" | "privacy", Record<string, string>> = {
+const keys: Record<"ops" | "agent" | "auditor" | "privacy" | "supervisor", Record<string, string>> = {
+  supervisor: {},
   ops: {},
   agent: {},
   auditor: {},
@@ -17,7 +21,7 @@ const problems: string[] = [];
 
 beforeAll(async () => {
   svc = await startTestService({ WEBHOOK_ALLOW_PRIVATE: "true" });
-  for (const role of ["ops", "agent", "auditor", "privacy"] as const) {
+  for (const role of ["ops", "agent", "auditor", "privacy", "supervisor"] as const) {
     keys[role] = bearer((await createStaffKey(svc.database.knex, { name: role, role })).key);
   }
   const doc = await fetch(`${svc.url}/openapi.json`);
@@ -71,6 +75,10 @@ describe("the OpenAPI document", () => {
     await call("GET", "/docs/init.js");
     await call("GET", "/demo");
     await call("GET", "/console");
+    await call("GET", "/widget.js"); // 200, or 503 when the bundles are not built here
+    await call("GET", "/web/widget.000000000000.js");
+    expect((await call("POST", "/demo/identity-token")).body.oss_user_id).toBe("OSS-DEMO-USER");
+    await call("GET", "/favicon.ico");
     await call("GET", "/metrics", { headers: keys.ops });
     await call("GET", "/metrics", { headers: keys.agent });
 
@@ -159,6 +167,73 @@ describe("the OpenAPI document", () => {
       body: { to_agent_id: randomUUID() },
       headers: keys.agent,
     });
+    // The agent's workspace.
+    const cannedBody = { shortcut: "salam", title: "Salam", body: "Halo {{contact_name}}", scope: "shared" };
+    const canned = await call("POST", "/api/agent/canned-responses", {
+      body: cannedBody,
+      headers: keys.supervisor,
+    });
+    await call("POST", "/api/agent/canned-responses", { body: cannedBody, headers: keys.supervisor });
+    await call("POST", "/api/agent/canned-responses", { body: cannedBody, headers: keys.agent });
+    await call("POST", "/api/agent/canned-responses", {
+      body: { ...cannedBody, shortcut: "A" },
+      headers: en,
+    });
+    await call("GET", `/api/agent/canned-responses?min_position=${canned.body.position}`, {
+      headers: keys.agent,
+    });
+    await call("GET", "/api/agent/canned-responses?q=salam&team_id=t1", { headers: keys.agent });
+    await call("PUT", `/api/agent/canned-responses/${canned.body.id}`, {
+      body: { title: "Salam pagi", language: "id" },
+      headers: keys.supervisor,
+    });
+    await call("PUT", `/api/agent/canned-responses/${canned.body.id}`, {
+      body: { title: "" },
+      headers: keys.supervisor,
+    });
+    await call("PUT", `/api/agent/canned-responses/${randomUUID()}`, {
+      body: { title: "x" },
+      headers: keys.agent,
+    });
+    await call("GET", `/api/agent/sessions/${session}/canned-responses/${canned.body.id}/render`, {
+      headers: keys.agent,
+    });
+    await call("GET", `/api/agent/sessions/${randomUUID()}/canned-responses/${canned.body.id}/render`, {
+      headers: keys.agent,
+    });
+    await call("POST", `/api/agent/sessions/${session}/notes`, {
+      body: { body: "Catatan" },
+      headers: keys.agent,
+    });
+    await call("POST", `/api/agent/sessions/${session}/notes`, { body: { body: "" }, headers: keys.agent });
+    await call("POST", `/api/agent/sessions/${randomUUID()}/notes`, {
+      body: { body: "x" },
+      headers: keys.agent,
+    });
+    const labelled = await call("PUT", `/api/agent/sessions/${session}/labels`, {
+      body: { labels: ["nib"] },
+      headers: keys.agent,
+    });
+    await call("PUT", `/api/agent/sessions/${session}/labels`, {
+      body: { labels: ["NIB"] },
+      headers: keys.agent,
+    });
+    await call("PUT", `/api/agent/sessions/${randomUUID()}/labels`, {
+      body: { labels: [] },
+      headers: keys.agent,
+    });
+    await call("GET", `/api/agent/queue?label=nib&min_position=${labelled.body.position}`, {
+      headers: keys.agent,
+    });
+    await call("GET", "/api/agent/labels", { headers: keys.agent });
+    await call("GET", "/api/agent/labels", { headers: keys.auditor });
+    await call("GET", "/api/agent/search?q=halo%20siap&limit=5", { headers: keys.agent });
+    await call("GET", "/api/agent/search?q=", { headers: keys.agent });
+    await call("GET", "/api/agent/search?q=nib", { headers: keys.supervisor });
+    await call("DELETE", `/api/agent/canned-responses/${canned.body.id}`, { headers: keys.agent });
+    await call("DELETE", `/api/agent/canned-responses/${canned.body.id}`, { headers: keys.supervisor });
+    await call("DELETE", `/api/agent/canned-responses/${canned.body.id}`, { headers: keys.supervisor });
+
     await call("POST", `/api/oss-chat/session/${session}/rating`, { body: { score: 5 }, headers: visitor });
     await call("POST", `/api/agent/sessions/${session}/close`, { headers: keys.agent });
     await call("POST", `/api/oss-chat/session/${session}/close`, { headers: visitor });
@@ -237,6 +312,21 @@ describe("the OpenAPI document", () => {
 
     expect(problems).toEqual([]);
     expect(validator.operations().filter((op) => !validator.exercised.has(op))).toEqual([]);
+  });
+
+  test("web/client/api.d.ts (the browser client's types) is generated from this document and current", async () => {
+    const served = await (await fetch(`${svc.url}/openapi.json`)).json();
+    // The generator reads the document from an app it builds without running: the same one as served here.
+    expect(served).toEqual(JSON.parse(JSON.stringify(servedDocument())));
+    const root = path.join(__dirname, "..", "..");
+    const tsx = path.join(root, "node_modules", ".bin", "tsx");
+    // Fails (and says to run `npm run web:api-types`) when a route or a schema changed without regenerating.
+    // Asynchronously: the service in this process keeps answering (and closing idle connections) meanwhile.
+    await new Promise<void>((resolve, reject) =>
+      execFile(tsx, [path.join(root, "scripts", "openapi-types.ts"), "--check"], (err, _out, stderr) =>
+        err ? reject(new Error(stderr)) : resolve(),
+      ),
+    );
   });
 
   test("a client checking requests against the document refuses what the server refuses, and sends what it takes", async () => {

@@ -104,7 +104,7 @@ describe("personal data at rest", () => {
       .select(svc.database.knex.raw("data::text || metadata::text AS t"));
     const log = rows.map((r: { t: string }) => r.t).join("\n");
     expect(leaked(log, p.sent)).toEqual([]);
-    expect(log).toContain("pii:v1:");
+    expect(log).toContain("pii:v2:");
     const [started] = await svc.database.store.readStream(`chatSession-${p.anonSession}`);
     expect(started?.metadata.user_agent).toBe(p.values.userAgent);
   });

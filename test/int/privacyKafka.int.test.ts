@@ -87,8 +87,8 @@ test("the topic carries the sealed form; the projector opens it after the bus; e
   const onTopic = messages.join("\n");
   expect(leaked(onTopic, Object.values(values))).toEqual([]);
   const contactSet = messages.map((m) => JSON.parse(m)).find((m) => m.type === "ChatSessionContactSet");
-  expect(contactSet.data.contact_name).toMatch(/^pii:v1:/);
-  expect(contactSet.metadata.ip).toMatch(/^pii:v1:/);
+  expect(contactSet.data.contact_name).toMatch(/^pii:v2:/);
+  expect(contactSet.metadata.ip).toMatch(/^pii:v2:/);
 
   const privacy = {
     authorization: `Bearer ${(await createStaffKey(svc.database.knex, { name: "DPO", role: "privacy" })).key}`,

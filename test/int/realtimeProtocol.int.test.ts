@@ -158,8 +158,42 @@ describe("frames", () => {
       last_seq: 0,
       status: "waiting",
       assigned_agent: null,
+      visitor_read_seq: 0,
+      agent_read_seq: 0,
     });
     for (const s of [other, mine]) s.close();
+  });
+
+  it("sends read receipts to the session's subscribers, and the marks so far with subscribed", async () => {
+    const owner = randomUUID();
+    const id = await startChat(owner);
+    const auth = { authorization: `Bearer ${agentKey}` };
+    expect((await svc.post(`/api/agent/sessions/${id}/claim`, {}, auth)).status).toBe(200);
+    const visitor = await readySocket(svc.url, VISITOR, { browser_uuid: owner });
+    visitor.send({ type: "subscribe", session_id: id, after_seq: 0 });
+    await visitor.next((f) => f.type === "subscribed");
+    const posted = await svc.post(
+      "/api/oss-chat/message",
+      { session_id: id, body: "Halo" },
+      { "x-browser-uuid": owner },
+    );
+    expect(posted.status).toBe(201);
+    expect((await svc.post(`/api/agent/sessions/${id}/read`, { up_to_seq: 1 }, auth)).status).toBe(200);
+    expect(await visitor.next((f) => f.type === "read")).toEqual({
+      type: "read",
+      session_id: id,
+      reader_kind: "agent",
+      up_to_seq: 1,
+    });
+    const again = await readySocket(svc.url, VISITOR, { browser_uuid: owner });
+    again.send({ type: "subscribe", session_id: id, after_seq: 1 });
+    expect(await again.next((f) => f.type === "subscribed")).toMatchObject({
+      last_seq: 1,
+      status: "active",
+      visitor_read_seq: 0,
+      agent_read_seq: 1,
+    });
+    for (const s of [visitor, again]) s.close();
   });
 
   it("sends a queue frame to agents' sockets when a session starts waiting", async () => {

@@ -1,7 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { Client } from "pg";
 
-/** The server tests create their databases on: the machine's Postgres unless TEST_DATABASE_URL says otherwise. */
+/**
+ * The server tests create their databases on: TEST_DATABASE_URL, which jest's globalSetup sets to the server it
+ * chose (the given one, the machine's at 127.0.0.1:5432, or the embedded one it started: see testServer.ts).
+ */
 export const testServerUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 export interface TestDatabase {

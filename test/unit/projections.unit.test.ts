@@ -22,6 +22,8 @@ const ids = {
   clientMessage: randomUUID(),
   agent: randomUUID(),
   otherAgent: randomUUID(),
+  note: randomUUID(),
+  canned: randomUUID(),
 };
 const OSS = `oss-${randomUUID().slice(0, 8)}`;
 const EMAIL = "pemohon@example.co.id";
@@ -147,6 +149,42 @@ const samples: { [K in EventType]: Extract<Fact, { type: K }> } = {
     type: "ChatMessagesRead",
     occurredAt: T,
     data: { session_id: ids.session, reader_kind: "visitor", reader_id: ids.browser, up_to_seq: 5 },
+  },
+  ChatNoteAdded: {
+    type: "ChatNoteAdded",
+    occurredAt: T,
+    data: {
+      session_id: ids.session,
+      note_id: ids.note,
+      after_seq: 3,
+      author_id: ids.agent,
+      author_name: "Agen Dewi",
+      body: "Pemohon sudah kirim NIB",
+    },
+  },
+  ChatLabelsSet: {
+    type: "ChatLabelsSet",
+    occurredAt: T,
+    data: { session_id: ids.session, labels: ["nib", "urgent-follow-up"] },
+  },
+  CannedResponseSaved: {
+    type: "CannedResponseSaved",
+    occurredAt: T,
+    data: {
+      canned_response_id: ids.canned,
+      scope: "shared",
+      owner_agent_id: null,
+      shortcut: "salam",
+      title: "Salam",
+      body: "Halo {{contact_name}}",
+      team_id: null,
+      language: "id",
+    },
+  },
+  CannedResponseDeleted: {
+    type: "CannedResponseDeleted",
+    occurredAt: T,
+    data: { canned_response_id: ids.canned, scope: "shared", owner_agent_id: null },
   },
   AgentStatusChanged: {
     type: "AgentStatusChanged",
@@ -325,6 +363,7 @@ const expected: { [K in EventType]: Record<ProjectionName, RowOp[]> } = {
           rating_score: null,
           rating_comment: null,
           rated_at: null,
+          labels: [],
         },
       },
     ],
@@ -443,6 +482,10 @@ const expected: { [K in EventType]: Record<ProjectionName, RowOp[]> } = {
     ],
   },
   LogReencrypted: { ...none },
+  ChatNoteAdded: { ...none },
+  ChatLabelsSet: { ...none, chat_sessions: sessionUpdate({ labels: ["nib", "urgent-follow-up"] }) },
+  CannedResponseSaved: { ...none },
+  CannedResponseDeleted: { ...none },
 };
 
 const projectionNames = Object.keys(byName) as ProjectionName[];
@@ -454,7 +497,16 @@ describe("projection coverage", () => {
   });
 
   it("runs the read-table projections, users before sessions before contacts and messages", () => {
-    const order = ["chat_users", "chat_sessions", "chat_session_contacts", "chat_messages", "chat_agents"];
+    const order = [
+      "chat_users",
+      "chat_sessions",
+      "chat_session_contacts",
+      "chat_messages",
+      "chat_agents",
+      "chat_notes",
+      "canned_responses",
+      "search_documents",
+    ];
     expect(projections.map((p) => p.name)).toEqual(order);
     expect(projections.map((p) => p.table)).toEqual(order);
   });

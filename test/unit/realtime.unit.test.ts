@@ -122,11 +122,16 @@ describe("notices from events", () => {
     expect(noticeOf(ev("ChatMessagePosted", { session_id: SESSION }))).toBeNull();
   });
 
-  it("folds a session stream into owner, messages, status and assignee", () => {
+  it("folds a session stream into owner, messages, status, assignee and read receipts", () => {
+    const read = (reader_kind: string, up_to_seq: number) =>
+      ev("ChatMessagesRead", { session_id: SESSION, reader_kind, reader_id: "r", up_to_seq });
     const view = sessionViewOf([
       ev("ChatSessionStarted", { session_id: SESSION, chat_user_id: AGENT, topic: "T", priority: "low" }),
       ev("ChatMessagePosted", { ...msg(1), session_id: SESSION }),
       ev("ChatSessionAssigned", { session_id: SESSION, agent_id: AGENT, agent_name: "Budi" }),
+      read("agent", 1),
+      read("visitor", 1),
+      read("agent", 0), // a receipt never moves back
       ev("ChatSessionClosed", { session_id: SESSION }),
     ]);
     expect(view).toEqual({
@@ -137,6 +142,14 @@ describe("notices from events", () => {
       assignedAgent: { id: AGENT, name: "Budi" },
       lastSeq: 1,
       messages: [msg(1)],
+      visitorReadSeq: 1,
+      agentReadSeq: 1,
+    });
+    expect(noticeOf(read("agent", 3))).toEqual({
+      kind: "read",
+      sessionId: SESSION,
+      readerKind: "agent",
+      upToSeq: 3,
     });
     expect(sessionViewOf([])).toMatchObject({ status: "none", lastSeq: 0 });
   });

@@ -10,6 +10,7 @@ import {
   type PostMessage,
 } from "./conversation";
 import type { ChatSessionEvent, ChatSessionFact } from "./events";
+import { type AddNote, decideAddNote, decideSetLabels } from "./notesAndLabels";
 import { decideSetContact, decideStart, type SetContact, type StartChatSession } from "./opening";
 import { type AgentRef, type ChatSessionState, evolveChatSession, initialChatSession } from "./state";
 
@@ -35,7 +36,9 @@ export type ChatSessionCommand =
       /** Whether the agent's own stream says it is available. */
       readonly toAvailable: boolean;
     }
-  | { readonly type: "AutoAssignSession"; readonly agent: AgentRef };
+  | { readonly type: "AutoAssignSession"; readonly agent: AgentRef }
+  | ({ readonly type: "AddNote" } & AddNote)
+  | { readonly type: "SetLabels"; readonly labels: readonly string[] };
 
 export function decideChatSession(command: ChatSessionCommand, state: ChatSessionState): ChatSessionEvent[] {
   switch (command.type) {
@@ -57,6 +60,10 @@ export function decideChatSession(command: ChatSessionCommand, state: ChatSessio
       return decideTransfer(command, state);
     case "AutoAssignSession":
       return decideAutoAssign(command, state);
+    case "AddNote":
+      return decideAddNote(command, state);
+    case "SetLabels":
+      return decideSetLabels(command, state);
     default: {
       const unhandled: never = command;
       throw new Error(`unhandled chat session command ${JSON.stringify(unhandled)}`);

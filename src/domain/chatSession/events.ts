@@ -68,6 +68,21 @@ export const chatSessionEventSchemas = {
     reader_id: z.string(),
     up_to_seq: z.number().int().min(0),
   }),
+  /** An agent's private note on a session: agents only, never shown to the visitor (src/workspace/visibility.ts). */
+  ChatNoteAdded: z.object({
+    session_id: uuid,
+    note_id: uuid,
+    /** The seq of the last message when the note was written: the note shows after it. */
+    after_seq: z.number().int().min(0),
+    author_id: z.string(),
+    author_name: z.string(),
+    body: z.string(),
+  }),
+  /** The session's labels are now exactly these (agents only). */
+  ChatLabelsSet: z.object({
+    session_id: uuid,
+    labels: z.array(z.string()),
+  }),
 } as const;
 
 /** The version each type is written with today; older versions are upcast where events are read. */
@@ -80,6 +95,8 @@ export const chatSessionEventVersions = {
   ChatSessionClosed: 1,
   ChatSessionRated: 1,
   ChatMessagesRead: 1,
+  ChatNoteAdded: 1,
+  ChatLabelsSet: 1,
 } as const;
 
 export type ChatSessionEvent = EventsOf<typeof chatSessionEventSchemas>;

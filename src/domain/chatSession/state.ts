@@ -24,6 +24,8 @@ export type StartedChatSession = {
   readonly visitorReadSeq: number;
   readonly agentReadSeq: number;
   readonly recent: RecentMessages;
+  /** The labels agents gave it (agents only). */
+  readonly labels: readonly string[];
 };
 
 export type ChatSessionState = { readonly status: "none" } | StartedChatSession;
@@ -54,6 +56,7 @@ export function evolveChatSession(state: ChatSessionState, event: ChatSessionFac
         visitorReadSeq: 0,
         agentReadSeq: 0,
         recent: noRecentMessages,
+        labels: [],
       };
     case "ChatSessionContactSet":
     case "ChatSessionContactUpdated":
@@ -85,7 +88,10 @@ export function evolveChatSession(state: ChatSessionState, event: ChatSessionFac
       return event.data.reader_kind === "visitor"
         ? { ...state, visitorReadSeq: event.data.up_to_seq }
         : { ...state, agentReadSeq: event.data.up_to_seq };
+    case "ChatLabelsSet":
+      return state.status === "started" ? { ...state, labels: event.data.labels } : state;
     case "ChatSessionRated":
+    case "ChatNoteAdded":
       return state;
     default: {
       // Every event of the session's stream is handled above; anything else read from it changes nothing.

@@ -68,14 +68,21 @@ export const agentStatusBody = z.object({
   status: z.enum(["available", "away"], "must be available or away"),
 });
 
+/** A session label: 1–32 of a-z, 0-9 and -. */
+export const label = z
+  .string("must be a string")
+  .regex(/^[a-z0-9-]{1,32}$/, "must be 1–32 characters of a-z, 0-9 or -");
+const sessionLabelQuery = { label: label.optional() };
+
 const minPosition = z.coerce.number("must be a number").int().min(0).optional();
 
 export const agentSessionsQuery = z.object({
   status: z.enum(["waiting", "active", "closed"], "must be waiting, active or closed").default("active"),
   min_position: minPosition,
+  ...sessionLabelQuery,
 });
 
-export const queueQuery = z.object({ min_position: minPosition });
+export const queueQuery = z.object({ min_position: minPosition, ...sessionLabelQuery });
 
 // What the conversation endpoints answer; the OpenAPI document and its tests are generated from these.
 const uuidOut = z.string().describe("UUID");
@@ -151,6 +158,7 @@ export const agentSessionsResponse = z.object({
       created_at: isoOut,
       last_message_at: isoOut.nullable(),
       unread_for_agent: z.number().int(),
+      labels: z.array(z.string()).describe("Agent-only labels"),
     }),
   ),
 });

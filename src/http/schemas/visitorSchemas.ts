@@ -70,6 +70,10 @@ export const sessionDetailResponse = sessionView.extend({
     created_at: isoTime,
     updated_at: isoTime,
   }),
+  labels: z
+    .array(z.string())
+    .optional()
+    .describe("The session's labels: present for staff callers only (agent-only data)"),
 });
 
 // The answers the routes build must fit these schemas: a field added there and not here fails to compile.

@@ -1,7 +1,7 @@
 import type { Knex } from "knex";
 
 /**
- * Reports (and the `supervisor` staff role that reads them): one fact row per chat session (its report facts and the figures derived from them), kept by the
+ * Reports: one fact row per chat session (its report facts and the figures derived from them), kept by the
  * reports projector under its own checkpoint (`reports`). `last_revision` is the session stream's last event
  * folded in, so an event read twice is folded once. No personal data: ids, channel, priority, times, counts.
  */
@@ -30,18 +30,11 @@ export async function up(knex: Knex): Promise<void> {
     );
     CREATE INDEX idx_report_session_facts_started ON report_session_facts (started_at);
     CREATE INDEX idx_report_session_facts_agent_started ON report_session_facts (agent_id, started_at);
-    ALTER TABLE staff_api_keys DROP CONSTRAINT IF EXISTS staff_api_keys_role_check;
-    ALTER TABLE staff_api_keys ADD CONSTRAINT staff_api_keys_role_check
-      CHECK (role IN ('agent', 'auditor', 'ops', 'privacy', 'supervisor'));
   `);
 }
 
 export async function down(knex: Knex): Promise<void> {
   await knex.raw(`
     DROP TABLE IF EXISTS report_session_facts;
-    DELETE FROM staff_api_keys WHERE role = 'supervisor';
-    ALTER TABLE staff_api_keys DROP CONSTRAINT IF EXISTS staff_api_keys_role_check;
-    ALTER TABLE staff_api_keys ADD CONSTRAINT staff_api_keys_role_check
-      CHECK (role IN ('agent', 'auditor', 'ops', 'privacy'));
   `);
 }
