@@ -387,6 +387,127 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent/canned-responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Canned responses the caller may use: the shared ones and their own */
+        get: operations["getApiAgentCannedResponses"];
+        put?: never;
+        /** Create a canned response: personal (any agent), shared (supervisor) */
+        post: operations["postApiAgentCannedResponses"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/canned-responses/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change a canned response (the fields given) */
+        put: operations["putApiAgentCannedResponsesId"];
+        post?: never;
+        /** Delete a canned response */
+        delete: operations["deleteApiAgentCannedResponsesId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/sessions/{id}/canned-responses/{cid}/render": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A canned response filled in for a session ({{contact_name}}, {{agent_name}}, {{topic}}, {{session_id}}) */
+        get: operations["getApiAgentSessionsIdCannedResponsesCidRender"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/sessions/{id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a private note: agents only, never shown to the visitor */
+        post: operations["postApiAgentSessionsIdNotes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/sessions/{id}/labels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Replace a session's labels (at most 10, each 1–32 of a-z, 0-9, -) */
+        put: operations["putApiAgentSessionsIdLabels"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/labels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Labels in use, with how many sessions carry each */
+        get: operations["getApiAgentLabels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search conversations: messages, notes, topic, contact, labels (Indonesian and English, typos, identifiers) */
+        get: operations["getApiAgentSearch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agent/queue": {
         parameters: {
             query?: never;
@@ -445,7 +566,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A session's messages after a seq, ascending */
+        /** A session's messages after a seq, ascending, with the agents' private notes (author_kind note) */
         get: operations["getApiAgentSessionsIdMessages"];
         put?: never;
         /** Post in a session the agent holds */
@@ -703,6 +824,74 @@ export interface paths {
         };
         /** Projection lag, state, dead letters and any rebuild (role ops) */
         get: operations["getApiAdminProjections"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The report figures of the sessions started in [from, to) (supervisor, ops; an agent: their own) */
+        get: operations["getApiReportsSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/timeseries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One metric per hour, day or week in the zone tz (supervisor, ops; an agent: their own) */
+        get: operations["getApiReportsTimeseries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The figures per agent (the agent holding each session last) (supervisor, ops; an agent: their own row) */
+        get: operations["getApiReportsAgents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One CSV row per session started in [from, to), streamed; no personal data (supervisor, ops; an agent: their own) */
+        get: operations["getApiReportsSessions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3726,6 +3915,8 @@ export interface operations {
                             /** @description ISO 8601 UTC instant */
                             updated_at: string;
                         };
+                        /** @description The session's labels: present for staff callers only (agent-only data) */
+                        labels?: string[];
                     };
                 };
             };
@@ -3863,10 +4054,1788 @@ export interface operations {
             };
         };
     };
+    getApiAgentCannedResponses: {
+        parameters: {
+            query?: {
+                q?: string;
+                team_id?: string;
+            };
+            header?: {
+                /** @description Language of messages: Indonesian (`id`, the default) or English (`en`) */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Canned responses */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        canned_responses: {
+                            /** @description UUID */
+                            id: string;
+                            /** @enum {string} */
+                            scope: "personal" | "shared";
+                            owner_agent_id: string | null;
+                            shortcut: string;
+                            title: string;
+                            /** @description Plain text with {{variables}} */
+                            body: string;
+                            team_id: string | null;
+                            language: ("id" | "en") | null;
+                            /** @description ISO 8601 UTC instant */
+                            created_at: string;
+                            /** @description ISO 8601 UTC instant */
+                            updated_at: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credential, or one that proves nothing */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description A proven caller that may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Over a rate limit (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal error (no details are given) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    postApiAgentCannedResponses: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Language of messages: Indonesian (`id`, the default) or English (`en`) */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /** @description A UUID per intended command: a retry with the same key, caller and body gets the first answer again (`Idempotency-Replayed: true`) and runs nothing; the same key with another body is 422 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    shortcut: string;
+                    title: string;
+                    body: string;
+                    team_id?: string | null;
+                    language?: ("id" | "en") | null;
+                    /** @enum {string} */
+                    scope: "personal" | "shared";
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description UUID */
+                        id: string;
+                        /** @enum {string} */
+                        scope: "personal" | "shared";
+                        owner_agent_id: string | null;
+                        shortcut: string;
+                        title: string;
+                        /** @description Plain text with {{variables}} */
+                        body: string;
+                        team_id: string | null;
+                        language: ("id" | "en") | null;
+                        /** @description Log position of the write: pass it as min_position to read it */
+                        position: number;
+                    };
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credential, or one that proves nothing */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description A proven caller that may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Body over 64 kB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description This Idempotency-Key was used for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Over a rate limit (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal error (no details are given) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    putApiAgentCannedResponsesId: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Language of messages: Indonesian (`id`, the default) or English (`en`) */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /** @description A UUID per intended command: a retry with the same key, caller and body gets the first answer again (`Idempotency-Replayed: true`) and runs nothing; the same key with another body is 422 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    shortcut?: string;
+                    title?: string;
+                    body?: string;
+                    team_id?: string | null;
+                    language?: ("id" | "en") | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description UUID */
+                        id: string;
+                        /** @enum {string} */
+                        scope: "personal" | "shared";
+                        owner_agent_id: string | null;
+                        shortcut: string;
+                        title: string;
+                        /** @description Plain text with {{variables}} */
+                        body: string;
+                        team_id: string | null;
+                        language: ("id" | "en") | null;
+                        /** @description Log position of the write: pass it as min_position to read it */
+                        position: number;
+                    };
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credential, or one that proves nothing */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description A proven caller that may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found (or not the caller's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Body over 64 kB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description This Idempotency-Key was used for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Over a rate limit (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal error (no details are given) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    deleteApiAgentCannedResponsesId: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Language of messages: Indonesian (`id`, the default) or English (`en`) */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /** @description A UUID per intended command: a retry with the same key, caller and body gets the first answer again (`Idempotency-Replayed: true`) and runs nothing; the same key with another body is 422 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: `details` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credential, or one that proves nothing */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description A proven caller that may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found (or not the caller's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflicts with the current state (also: a request with this Idempotency-Key still runs) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description This Idempotency-Key was used for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Over a rate limit (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal error (no details are given) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getApiAgentSessionsIdCannedResponsesCidRender: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Language of messages: Indonesian (`id`, the default) or English (`en`) */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                id: string;
+                cid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Rendered */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description UUID */
+                        canned_response_id: string;
+                        /** @description UUID */
+                        session_id: string;
+                        /** @description The body with the session's values filled in; unknown variables stay as written */
+                        text: string;
+                        /** @description Variables left as written */
+                        unresolved: string[];
+                    };
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credential, or one that proves nothing */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description A proven caller that may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found (or not the caller's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Over a rate limit (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal error (no details are given) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    postApiAgentSessionsIdNotes: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Language of messages: Indonesian (`id`, the default) or English (`en`) */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /** @description A UUID per intended command: a retry with the same key, caller and body gets the first answer again (`Idempotency-Replayed: true`) and runs nothing; the same key with another body is 422 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    body: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Added */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description UUID */
+                        note_id: string;
+                        /** @description ISO 8601 UTC instant */
+                        created_at: string;
+                        /** @description Log position of the write: pass it as min_position to read it */
+                        position: number;
+                    };
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credential, or one that proves nothing */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description A proven caller that may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found (or not the caller's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflicts with the current state (also: a request with this Idempotency-Key still runs) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Body over 64 kB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description This Idempotency-Key was used for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Over a rate limit (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal error (no details are given) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    putApiAgentSessionsIdLabels: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Language of messages: Indonesian (`id`, the default) or English (`en`) */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /** @description A UUID per intended command: a retry with the same key, caller and body gets the first answer again (`Idempotency-Replayed: true`) and runs nothing; the same key with another body is 422 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    labels: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Set */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description UUID */
+                        session_id: string;
+                        labels: string[];
+                        /** @description Log position of the write: pass it as min_position to read it */
+                        position: number;
+                    };
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credential, or one that proves nothing */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description A proven caller that may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found (or not the caller's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflicts with the current state (also: a request with this Idempotency-Key still runs) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Body over 64 kB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description This Idempotency-Key was used for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Over a rate limit (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal error (no details are given) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getApiAgentLabels: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Language of messages: Indonesian (`id`, the default) or English (`en`) */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Labels */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        labels: {
+                            label: string;
+                            count: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input (also: a malformed X-Browser-UUID header) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credential, or one that proves nothing */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description A proven caller that may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Over a rate limit (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal error (no details are given) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getApiAgentSearch: {
+        parameters: {
+            query: {
+                q: string;
+                status?: "waiting" | "active" | "closed";
+                label?: string;
+                team_id?: string;
+                from?: string;
+                to?: string;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: {
+                /** @description Language of messages: Indonesian (`id`, the default) or English (`en`) */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Results, best first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        results: {
+                            /** @description UUID */
+                            session_id: string;
+                            topic: string;
+                            status: string;
+                            /** @description Always null until teams exist (issue 21) */
+                            team: string | null;
+                            contact_name: string | null;
+                            last_message_at: string | null;
+                            /** @description Plain text, never HTML */
+                            snippet: string;
+                            matches: {
+                                /** @description message, note, topic, contact_name, contact_email, contact_phone, company_name or labels */
+                                field: string;
+                                /** @description Offset in snippet (UTF-16 code units) */
+                                start: number;
+                                end: number;
+                            }[];
+                            /** @description The matching message's seq (a note: the seq it follows) */
+                            seq: number | null;
+                            score: number;
+                        }[];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credential, or one that proves nothing */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description A proven caller that may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Over a rate limit (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal error (no details are given) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
     getApiAgentQueue: {
         parameters: {
             query?: {
                 min_position?: number;
+                label?: string;
             };
             header?: {
                 /** @description Language of messages: Indonesian (`id`, the default) or English (`en`) */
@@ -4013,6 +5982,7 @@ export interface operations {
             query?: {
                 status?: "waiting" | "active" | "closed";
                 min_position?: number;
+                label?: string;
             };
             header?: {
                 /** @description Language of messages: Indonesian (`id`, the default) or English (`en`) */
@@ -4041,6 +6011,8 @@ export interface operations {
                             created_at: string;
                             last_message_at: string | null;
                             unread_for_agent: number;
+                            /** @description Agent-only labels */
+                            labels: string[];
                         }[];
                     };
                 };
@@ -4412,7 +6384,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Messages */
+            /** @description Messages and notes */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4422,9 +6394,10 @@ export interface operations {
                         messages: {
                             /** @description UUID */
                             message_id: string;
+                            /** @description A note's seq is the message it follows */
                             seq: number;
                             /** @enum {string} */
-                            author_kind: "visitor" | "agent" | "system";
+                            author_kind: "visitor" | "agent" | "system" | "note";
                             author_name: string | null;
                             /** @description Plain text: show it as text, never as HTML */
                             body: string;
@@ -7588,6 +9561,682 @@ export interface operations {
                 };
             };
             /** @description Invalid input (also: a malformed X-Browser-UUID header) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credential, or one that proves nothing */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description A proven caller that may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Over a rate limit (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal error (no details are given) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getApiReportsSummary: {
+        parameters: {
+            query: {
+                from: string;
+                to: string;
+                tz?: string;
+                agent_id?: string;
+                team_id?: string;
+                business_hours?: "true" | "false";
+            };
+            header?: {
+                /** @description Language of messages: Indonesian (`id`, the default) or English (`en`) */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description ISO 8601 UTC instant */
+                        from: string;
+                        /** @description ISO 8601 UTC instant */
+                        to: string;
+                        tz: string;
+                        agent_id: string | null;
+                        /** @description echoed; not applied until teams exist */
+                        team_id: string | null;
+                        /** @description echoed; equals wall time until teams have business hours */
+                        business_hours: boolean;
+                        sessions_started: number;
+                        sessions_closed: number;
+                        abandoned: number;
+                        no_response: number;
+                        wait_s: {
+                            /** @description sessions that have the figure */
+                            count: number;
+                            /** @description nearest-rank median, seconds */
+                            median_s: number | null;
+                            /** @description nearest-rank 90th percentile, seconds */
+                            p90_s: number | null;
+                        };
+                        first_response_s: {
+                            /** @description sessions that have the figure */
+                            count: number;
+                            /** @description nearest-rank median, seconds */
+                            median_s: number | null;
+                            /** @description nearest-rank 90th percentile, seconds */
+                            p90_s: number | null;
+                        };
+                        handle_s: {
+                            /** @description sessions that have the figure */
+                            count: number;
+                            /** @description nearest-rank median, seconds */
+                            median_s: number | null;
+                            /** @description nearest-rank 90th percentile, seconds */
+                            p90_s: number | null;
+                        };
+                        csat_count: number;
+                        csat_avg: number | null;
+                        csat_distribution: {
+                            1: number;
+                            2: number;
+                            3: number;
+                            4: number;
+                            5: number;
+                        };
+                        messages_visitor: number;
+                        messages_agent: number;
+                        transfers: number;
+                    };
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credential, or one that proves nothing */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description A proven caller that may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Over a rate limit (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal error (no details are given) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getApiReportsTimeseries: {
+        parameters: {
+            query: {
+                from: string;
+                to: string;
+                tz?: string;
+                agent_id?: string;
+                team_id?: string;
+                business_hours?: "true" | "false";
+                metric: "sessions_started" | "sessions_closed" | "abandoned" | "no_response" | "messages_visitor" | "messages_agent" | "transfers" | "csat_count" | "csat_avg" | "wait_s_median" | "first_response_s_median" | "handle_s_median";
+                interval?: "hour" | "day" | "week";
+            };
+            header?: {
+                /** @description Language of messages: Indonesian (`id`, the default) or English (`en`) */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The buckets */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description ISO 8601 UTC instant */
+                        from: string;
+                        /** @description ISO 8601 UTC instant */
+                        to: string;
+                        tz: string;
+                        metric: string;
+                        /** @enum {string} */
+                        interval: "hour" | "day" | "week";
+                        buckets: {
+                            /** @description the bucket's start (UTC) */
+                            start: string;
+                            /** @description the bucket's start as wall time in tz, YYYY-MM-DDTHH:MI */
+                            local: string;
+                            value: number | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credential, or one that proves nothing */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description A proven caller that may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Over a rate limit (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal error (no details are given) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getApiReportsAgents: {
+        parameters: {
+            query: {
+                from: string;
+                to: string;
+                tz?: string;
+            };
+            header?: {
+                /** @description Language of messages: Indonesian (`id`, the default) or English (`en`) */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per agent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description ISO 8601 UTC instant */
+                        from: string;
+                        /** @description ISO 8601 UTC instant */
+                        to: string;
+                        tz: string;
+                        agents: {
+                            /** @description UUID */
+                            agent_id: string;
+                            agent_name: string | null;
+                            sessions_started: number;
+                            sessions_closed: number;
+                            abandoned: number;
+                            no_response: number;
+                            wait_s: {
+                                /** @description sessions that have the figure */
+                                count: number;
+                                /** @description nearest-rank median, seconds */
+                                median_s: number | null;
+                                /** @description nearest-rank 90th percentile, seconds */
+                                p90_s: number | null;
+                            };
+                            first_response_s: {
+                                /** @description sessions that have the figure */
+                                count: number;
+                                /** @description nearest-rank median, seconds */
+                                median_s: number | null;
+                                /** @description nearest-rank 90th percentile, seconds */
+                                p90_s: number | null;
+                            };
+                            handle_s: {
+                                /** @description sessions that have the figure */
+                                count: number;
+                                /** @description nearest-rank median, seconds */
+                                median_s: number | null;
+                                /** @description nearest-rank 90th percentile, seconds */
+                                p90_s: number | null;
+                            };
+                            csat_count: number;
+                            csat_avg: number | null;
+                            csat_distribution: {
+                                1: number;
+                                2: number;
+                                3: number;
+                                4: number;
+                                5: number;
+                            };
+                            messages_visitor: number;
+                            messages_agent: number;
+                            transfers: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credential, or one that proves nothing */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description A proven caller that may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Over a rate limit (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal error (no details are given) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getApiReportsSessions: {
+        parameters: {
+            query: {
+                from: string;
+                to: string;
+                tz?: string;
+                agent_id?: string;
+                format?: "csv";
+            };
+            header?: {
+                /** @description Language of messages: Indonesian (`id`, the default) or English (`en`) */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV with a header row */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid input: `details` names each field */
             400: {
                 headers: {
                     [name: string]: unknown;
