@@ -4,9 +4,9 @@
 //   node scripts/import-walk.mjs path FROM TO   the files on an import path from FROM to TO (FROM's walk that reaches TO)
 //   node scripts/import-walk.mjs back           imports that run against the flow, and files that import each other in a loop
 // Flow (a layer imports only its own or lower layers):
-//   root (service.ts, cli.ts, cli/) > edges (http, migrations) > capabilities (realtime, privacy, webhooks, audit, ops,
-//   routing, bus, auth) > projections > commands, queries > ports and adapters (eventstore, db, bus/bus.ts) > events > domain
-//   > leaves (logger, config). Migrations are frozen: an import of src/ from migrations/ counts too.
+//   root (service.ts, database.ts, cli.ts, cli/) > edges (http, migrations) > capabilities (realtime, privacy, webhooks,
+//   audit, ops, routing, bus, auth, workspace, reports) > projections > commands, queries > ports and adapters (eventstore, db, bus/bus.ts) > events > domain
+//   > leaves (logger, config, identityKeyConfig, i18n). Migrations are frozen: an import of src/ from migrations/ counts too.
 import fs from "node:fs";
 import path from "node:path";
 import ts from "typescript";
@@ -39,16 +39,16 @@ for (const f of files) {
 }
 
 const LAYERS = [
-  [7, /^src\/(service\.ts|cli\.ts|cli\/)/],
+  [7, /^src\/(service\.ts|database\.ts|cli\.ts|cli\/)/],
   [3, /^src\/bus\/bus\.ts$/],
   [6, /^(src\/http\/|migrations\/)/],
-  [5, /^src\/(realtime|privacy|webhooks|audit|ops|routing|bus|auth)\//],
+  [5, /^src\/(realtime|privacy|webhooks|audit|ops|routing|bus|auth|workspace|reports)\//],
   [4.5, /^src\/projections\//],
   [4, /^src\/(commands|queries)\//],
   [3, /^src\/(eventstore|db)\//],
   [2, /^src\/events\//],
   [1, /^src\/domain\//],
-  [0, /^src\/((logger|config)\.ts|i18n\/)/],
+  [0, /^src\/((logger|config|identityKeyConfig)\.ts|i18n\/)/],
 ];
 const layer = (f) => LAYERS.find(([, re]) => re.test(f))?.[0] ?? 0;
 

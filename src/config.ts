@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type IdentityKeyConfig, parseIdentityKey } from "./auth/identityKeyConfig";
+import { type IdentityKeyConfig, parseIdentityKey } from "./identityKeyConfig";
 
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 const int = (min: number, max: number) =>

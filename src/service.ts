@@ -5,7 +5,6 @@ import type { Express } from "express";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { takeLogCheckpoint } from "./audit/logCheckpoints";
-import { describeIdentityKey } from "./auth/identityKeyConfig";
 import { createIdentityVerifier } from "./auth/identityTokens";
 import {
   createKafkaConsumer,
@@ -22,6 +21,7 @@ import { type Database, openDatabase } from "./database";
 import { createApp } from "./http/app";
 import { startMetricsServer } from "./http/metricsServer";
 import { applyServerTimeouts } from "./http/serverTimeouts";
+import { describeIdentityKey } from "./identityKeyConfig";
 import { createIdempotencyStore } from "./ops/idempotencyStore";
 import { countingStore, createMetrics } from "./ops/metrics";
 import { openEvents } from "./privacy/eventCipher";

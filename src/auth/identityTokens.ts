@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify, type KeyLike, SignJWT } from "jose";
 import { emailField, ossUserIdField } from "../commands/fields";
-import type { IdentityKeyConfig } from "./identityKeyConfig";
+import type { IdentityKeyConfig } from "../identityKeyConfig";
 
 /** A logged-in OSS user, as the portal's signed token says. */
 export interface OssIdentity {

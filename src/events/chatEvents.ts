@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { agentEventSchemas, agentEventVersions } from "../domain/agent/events";
+import { cannedResponseEventSchemas, cannedResponseEventVersions } from "../domain/cannedResponses/events";
 import { chatSessionEventSchemas, chatSessionEventVersions } from "../domain/chatSession/events";
 import {
   type ChatUserSnapshot,
@@ -11,7 +12,6 @@ import {
 } from "../domain/chatUser/events";
 import type { EventsOf, FactOf } from "../domain/eventTypes";
 import { privacyEventSchemas, privacyEventVersions } from "../domain/privacy/events";
-import { cannedResponseEventSchemas, cannedResponseEventVersions } from "../workspace/cannedEvents";
 
 /**
  * Every event type of the domain with the zod schema of its current data shape and its version: the union of

@@ -8,13 +8,27 @@ import { claimSession, closeSession, markRead, transferSession } from "../comman
 import type { ConversationDeps } from "../commands/sessionCommand";
 import type { Participant } from "../domain/chatSession/conversation";
 import { NotFoundError } from "../domain/errors";
-import { activeChatCount, getAgentSessions, getQueue } from "../queries/agentQueries";
+import {
+  activeChatCount,
+  getAgentSessions,
+  getAgentStatus,
+  getAgents,
+  getQueue,
+} from "../queries/agentQueries";
+import { getAgentSessionDetail, getChatUserSessions } from "../queries/agentSessionDetail";
 import { getReadableMessages } from "../queries/messages";
 import { waitForPosition } from "../queries/waitForPosition";
 import { withNotes } from "../workspace/workspaceQueries";
 import { parse, requestContext } from "./context";
 import { describeRoute, type RouteDoc } from "./openapi/routeDocs";
 import type { RouteDeps } from "./routeDeps";
+import {
+  agentSessionDetailResponse,
+  agentsResponse,
+  ownStatusResponse,
+  userSessionsQuery,
+  userSessionsResponse,
+} from "./schemas/agentSchemas";
 import { errors } from "./schemas/common";
 import {
   agentSessionsQuery,
@@ -157,6 +171,33 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
     { body: agentStatusBody },
   );
 
+  doc("get", "/api/agent/agents", "Every agent with availability and active chats (the transfer list)", {
+    200: { description: "Agents: available first, then the fewest active chats", schema: agentsResponse },
+  });
+  doc("get", "/api/agent/status", "The calling agent's own availability", {
+    200: { description: "The agent", schema: ownStatusResponse },
+  });
+  doc(
+    "get",
+    "/api/agent/sessions/:id",
+    "Any session as the console shows it: contact, chat user, read marks, rating and activity",
+    {
+      200: { description: "The session", schema: agentSessionDetailResponse },
+      ...errors(400, 404),
+    },
+    { input: queueQuery.extend(sessionIdParam.shape) },
+  );
+  doc(
+    "get",
+    "/api/agent/users/:id/sessions",
+    "A chat user's sessions, newest first (the contact panel's earlier chats)",
+    {
+      200: { description: "Sessions", schema: userSessionsResponse },
+      ...errors(400),
+    },
+    { input: userSessionsQuery },
+  );
+
   const agentOf = (res: Response) => {
     const staff = staffOf(res.locals) as StaffMember;
     return { id: staff.id, name: staff.name };
@@ -181,9 +222,29 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
   });
 
   router.get("/api/agent/sessions", async (req, res) => {
-    const { status, min_position, label } = parse(agentSessionsQuery, req.query);
+    const { status, min_position, q, limit, label } = parse(agentSessionsQuery, req.query);
     await catchUp(res, min_position);
-    res.json({ sessions: await getAgentSessions(deps.knex, agentOf(res).id, status, label) });
+    res.json({ sessions: await getAgentSessions(deps.knex, agentOf(res).id, status, { q, limit, label }) });
+  });
+
+  router.get("/api/agent/agents", async (_req, res) => {
+    res.json({ agents: await getAgents(deps.knex) });
+  });
+
+  router.get("/api/agent/status", async (_req, res) => {
+    const me = agentOf(res);
+    res.json({ agent_id: me.id, name: me.name, status: await getAgentStatus(deps.knex, me.id) });
+  });
+
+  router.get("/api/agent/sessions/:id", async (req, res) => {
+    const input = parse(queueQuery.extend(sessionIdParam.shape), { ...req.query, id: req.params.id });
+    await catchUp(res, input.min_position);
+    res.json(await getAgentSessionDetail(deps.knex, deps.store, input.id));
+  });
+
+  router.get("/api/agent/users/:id/sessions", async (req, res) => {
+    const input = parse(userSessionsQuery, { ...req.query, id: req.params.id });
+    res.json(await getChatUserSessions(deps.knex, input.id, input.limit, input.offset));
   });
 
   router.post("/api/agent/sessions/:id/claim", async (req, res) => {

@@ -16,6 +16,7 @@ import type { KeyStore } from "../privacy/keyStore";
 import { adminRoutes } from "./adminRoutes";
 import { agentRoutes } from "./agentRoutes";
 import { auditRoutes } from "./auditRoutes";
+import { consoleRoutes } from "./consoleRoutes";
 import { type DemoLogin, demoRoutes } from "./demoRoutes";
 import { errorHandler, notFoundRoute, sendError } from "./errors";
 import { idempotencyKeys } from "./idempotency";
@@ -149,6 +150,7 @@ export function createApp(options: AppOptions): Express {
   docsRoutes(app, { title: "OSS LiveChat API", version: "1" });
   app.use(webRoutes());
   app.use(demoRoutes({ demoLogin: options.demoLogin ?? null }));
+  app.use(consoleRoutes());
   // Limits, body, credentials, staff roles, text no column can store, and idempotency keys, in this order,
   // as one layer (see series).
   app.use(

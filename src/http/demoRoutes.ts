@@ -34,11 +34,11 @@ const demoToken = z.object({
   expires_in: z.number().int(),
 });
 
-/** `/demo`, a mock OSS portal embedding the widget, and `/console`, the agent console: static pages. */
+/** `/demo`, a mock OSS portal embedding the widget (the console is consoleRoutes.ts). */
 export function demoRoutes(options: { demoLogin?: DemoLogin | null } = {}): Router {
   const dir = publicDir();
   const router = Router();
-  const page = (route: "/demo" | "/console", summary: string) =>
+  const page = (route: "/demo", summary: string) =>
     describeRoute(router, {
       method: "get",
       path: route,
@@ -49,8 +49,6 @@ export function demoRoutes(options: { demoLogin?: DemoLogin | null } = {}): Rout
     });
   page("/demo", "A mock OSS portal page embedding the widget with its one script tag");
   router.get("/demo", (_req, res) => res.sendFile(path.join(dir, "demo.html")));
-  page("/console", "The demo agent console (static page)");
-  router.get("/console", (_req, res) => res.sendFile(path.join(dir, "console.html")));
   router.use("/demo/assets", express.static(dir, { index: false, maxAge: "5m" }));
 
   describeRoute(router, {

@@ -1,6 +1,6 @@
 import type { Knex } from "knex";
-import { addWorkspaceTables } from "../workspace/workspaceSchema";
 import { addConversationTables } from "./conversationSchema";
+import { addWorkspaceTables } from "./workspaceSchema";
 
 /** Which browser started a session anonymously: a linked browser alone reads only these sessions. */
 function sessionOriginDdl(s: string): string {

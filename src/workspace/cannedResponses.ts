@@ -1,7 +1,7 @@
+import type { CannedResponseEvent, CannedResponseFact } from "../domain/cannedResponses/events";
 import type { Decider } from "../domain/decider";
 import { ConflictError, NotFoundError } from "../domain/errors";
 import type { EventData } from "../events/chatEvents";
-import type { CannedResponseEvent, CannedResponseFact } from "./cannedEvents";
 
 /**
  * Canned responses, one stream per set: an agent's personal ones, or the shared ones. Shortcuts are unique

@@ -1,12 +1,12 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair, type JWK, type KeyLike, SignJWT } from "jose";
-import { parseIdentityKey } from "../../src/auth/identityKeyConfig";
 import {
   createIdentityVerifier,
   IdentityTokenError,
   type IdentityVerifier,
 } from "../../src/auth/identityTokens";
+import { parseIdentityKey } from "../../src/identityKeyConfig";
 import { bearer } from "../support/identity";
 import { startTestService } from "../support/testService";
 

@@ -78,6 +78,7 @@ describe("the OpenAPI document", () => {
     await call("GET", "/widget.js"); // 200, or 503 when the bundles are not built here
     await call("GET", "/web/widget.000000000000.js");
     expect((await call("POST", "/demo/identity-token")).body.oss_user_id).toBe("OSS-DEMO-USER");
+    await call("GET", "/console/assets/console.000000000000.js");
     await call("GET", "/favicon.ico");
     await call("GET", "/metrics", { headers: keys.ops });
     await call("GET", "/metrics", { headers: keys.agent });
@@ -159,6 +160,17 @@ describe("the OpenAPI document", () => {
     });
     await call("GET", `/api/agent/sessions/${session}/messages?after_seq=0`, { headers: keys.agent });
     await call("GET", "/api/agent/sessions?status=active", { headers: keys.agent });
+    await call("GET", "/api/agent/sessions?status=closed&q=izin&limit=5", { headers: keys.agent });
+    await call("GET", "/api/agent/sessions?status=closed&limit=0", { headers: keys.agent });
+    await call("GET", "/api/agent/agents", { headers: keys.agent });
+    await call("GET", "/api/agent/agents", { headers: keys.auditor });
+    await call("GET", "/api/agent/status", { headers: keys.agent });
+    await call("GET", `/api/agent/sessions/${session}`, { headers: keys.agent });
+    await call("GET", `/api/agent/sessions/${randomUUID()}`, { headers: keys.agent });
+    await call("GET", `/api/agent/users/${start.body.chat_user_id}/sessions`, { headers: keys.agent });
+    await call("GET", `/api/agent/users/${start.body.chat_user_id}/sessions?limit=0`, {
+      headers: keys.agent,
+    });
     await call("POST", `/api/agent/sessions/${session}/read`, {
       body: { up_to_seq: 2 },
       headers: keys.agent,

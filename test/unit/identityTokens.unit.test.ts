@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { SignJWT } from "jose";
-import { parseIdentityKey } from "../../src/auth/identityKeyConfig";
 import { createIdentityVerifier, IdentityTokenError, mintIdentityToken } from "../../src/auth/identityTokens";
+import { parseIdentityKey } from "../../src/identityKeyConfig";
 
 const secret = randomBytes(32).toString("hex");
 const fail = (m: string) => new Error(m);

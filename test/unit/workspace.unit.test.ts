@@ -1,11 +1,16 @@
 import { randomUUID } from "node:crypto";
+import type { CannedResponseEvent } from "../../src/domain/cannedResponses/events";
 import { chatSessionDecider } from "../../src/domain/chatSession/decide";
 import type { ChatSessionEvent } from "../../src/domain/chatSession/events";
 import { ConflictError, NotFoundError } from "../../src/domain/errors";
 import type { Fact } from "../../src/events/chatEvents";
 import type { RecordedEvent } from "../../src/eventstore/eventStore";
+import {
+  cannedResponsesProjection,
+  chatNotesProjection,
+  searchDocumentsProjection,
+} from "../../src/projections/workspace";
 import { deliveriesFor } from "../../src/webhooks/deliveries";
-import type { CannedResponseEvent } from "../../src/workspace/cannedEvents";
 import { cannedDecider } from "../../src/workspace/cannedResponses";
 import { renderCanned } from "../../src/workspace/renderCanned";
 import {
@@ -17,11 +22,6 @@ import {
   substringRanges,
 } from "../../src/workspace/searchText";
 import { authorKindVisibleTo, eventVisibleTo, sessionRowFor } from "../../src/workspace/visibility";
-import {
-  cannedResponsesProjection,
-  chatNotesProjection,
-  searchDocumentsProjection,
-} from "../../src/workspace/workspaceProjections";
 import { deciderSpec } from "../support/decider";
 
 const T = "2025-03-01T09:00:00.000Z";

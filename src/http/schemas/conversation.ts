@@ -78,6 +78,15 @@ const minPosition = z.coerce.number("must be a number").int().min(0).optional();
 
 export const agentSessionsQuery = z.object({
   status: z.enum(["waiting", "active", "closed"], "must be waiting, active or closed").default("active"),
+  q: z
+    .string("must be a string")
+    .trim()
+    .min(1, "must not be blank")
+    .max(200, "must be at most 200 characters")
+    .refine((s) => !hasControlCharacters(s), "must not contain control characters")
+    .optional()
+    .describe("Only sessions whose topic contains this, in any case"),
+  limit: z.coerce.number("must be a number").int().min(1).max(500).default(500),
   min_position: minPosition,
   ...sessionLabelQuery,
 });
@@ -159,6 +168,16 @@ export const agentSessionsResponse = z.object({
       last_message_at: isoOut.nullable(),
       unread_for_agent: z.number().int(),
       labels: z.array(z.string()).describe("Agent-only labels"),
+      contact_name: z.string().nullable().describe("The session's contact, once the visitor gave one"),
+      last_seq: z.number().int().describe("The seq of the last message: subscribe after it for live ones"),
+      last_message: z
+        .object({
+          body: z.string().describe("Plain text: show it as text, never as HTML"),
+          author_kind: z.enum(["visitor", "agent", "system"]),
+          created_at: isoOut,
+        })
+        .nullable(),
+      closed_at: isoOut.nullable(),
     }),
   ),
 });

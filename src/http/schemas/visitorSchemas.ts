@@ -40,7 +40,7 @@ const contactView = z.object({
   updated_at: isoTime,
 });
 
-const sessionView = z.object({
+export const sessionView = z.object({
   session_id: uuid,
   chat_user_id: uuid,
   topic: z.string(),

@@ -1,6 +1,6 @@
 import type { Fact } from "../events/chatEvents";
-import { ERASED } from "../privacy/fieldCipher";
-import type { Projection, RowOp } from "../projections/rowOps";
+import { ERASED } from "../events/recorded";
+import type { Projection, RowOp } from "./rowOps";
 
 /** chat_notes: one row per private note; erasure blanks the bodies of the person's sessions' notes. */
 export const chatNotesProjection: Projection = {
@@ -93,7 +93,7 @@ const CONTACT_FIELDS = ["contact_name", "contact_email", "contact_phone", "compa
 /**
  * search_documents: every text an agent searches, one row each: messages and notes (by their ids), and per
  * session its topic, contact fields and labels (by session id and field). Postgres derives the tsvector and
- * the word list (src/workspace/workspaceSchema.ts). Erasure blanks the person's rows, retention the bodies.
+ * the word list (src/projections/workspaceSchema.ts). Erasure blanks the person's rows, retention the bodies.
  */
 export const searchDocumentsProjection: Projection = {
   name: "search_documents",

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { EventsOf, FactOf } from "../domain/eventTypes";
+import type { EventsOf, FactOf } from "../eventTypes";
 
 // The events of a canned-response set's stream (`cannedResponses-shared`, `cannedResponses-<agent_id>`).
 
