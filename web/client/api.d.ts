@@ -157,23 +157,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/console": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The demo agent console (static page) */
-        get: operations["getConsole"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/demo/identity-token": {
         parameters: {
             query?: never;
@@ -203,6 +186,40 @@ export interface paths {
         };
         /** The site icon browsers ask for (a chat bubble) */
         get: operations["getFavicon.ico"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The agent console (HTML page; sign in with an agent staff key) */
+        get: operations["getConsole"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/assets/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The console's content-hashed bundle (cached for a year, immutable) */
+        get: operations["getConsoleAssetsFile"];
         put?: never;
         post?: never;
         delete?: never;
@@ -635,9 +652,61 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The calling agent's own availability */
+        get: operations["getApiAgentStatus"];
         /** Available for chats, or away */
         put: operations["putApiAgentStatus"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every agent with availability and active chats (the transfer list) */
+        get: operations["getApiAgentAgents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Any session as the console shows it: contact, chat user, read marks, rating and activity */
+        get: operations["getApiAgentSessionsId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/users/{id}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A chat user's sessions, newest first (the contact panel's earlier chats) */
+        get: operations["getApiAgentUsersIdSessions"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -1527,51 +1596,6 @@ export interface operations {
             };
         };
     };
-    getConsole: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Language of messages: Indonesian (`id`, the default) or English (`en`) */
-                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description An HTML page */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/html": string;
-                };
-            };
-            /** @description Internal error (no details are given) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
-                        error: string;
-                        /** @description Stable, language-free code to branch on */
-                        code: string;
-                        /** @description For 400: each invalid field */
-                        details?: {
-                            field: string;
-                            code: string;
-                            message: string;
-                        }[];
-                    } & {
-                        [key: string]: unknown;
-                    };
-                };
-            };
-        };
-    };
     postDemoIdentityToken: {
         parameters: {
             query?: never;
@@ -1650,6 +1674,117 @@ export interface operations {
                 };
                 content: {
                     "image/x-icon": string;
+                };
+            };
+            /** @description Internal error (no details are given) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getConsole: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Language of messages: Indonesian (`id`, the default) or English (`en`) */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HTML page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Internal error (no details are given) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The web build is missing (run npm run build) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+        };
+    };
+    getConsoleAssetsFile: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Language of messages: Indonesian (`id`, the default) or English (`en`) */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description console.<hash>.js, as the page names it */
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JavaScript */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/javascript": string;
+                };
+            };
+            /** @description No such file */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
                 };
             };
             /** @description Internal error (no details are given) */
@@ -5981,6 +6116,9 @@ export interface operations {
         parameters: {
             query?: {
                 status?: "waiting" | "active" | "closed";
+                /** @description Only sessions whose topic contains this, in any case */
+                q?: string;
+                limit?: number;
                 min_position?: number;
                 label?: string;
             };
@@ -6013,6 +6151,19 @@ export interface operations {
                             unread_for_agent: number;
                             /** @description Agent-only labels */
                             labels: string[];
+                            /** @description The session's contact, once the visitor gave one */
+                            contact_name: string | null;
+                            /** @description The seq of the last message: subscribe after it for live ones */
+                            last_seq: number;
+                            last_message: {
+                                /** @description Plain text: show it as text, never as HTML */
+                                body: string;
+                                /** @enum {string} */
+                                author_kind: "visitor" | "agent" | "system";
+                                /** @description ISO 8601 UTC instant */
+                                created_at: string;
+                            } | null;
+                            closed_at: string | null;
                         }[];
                     };
                 };
@@ -7581,6 +7732,145 @@ export interface operations {
             };
         };
     };
+    getApiAgentStatus: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Language of messages: Indonesian (`id`, the default) or English (`en`) */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The agent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description UUID */
+                        agent_id: string;
+                        name: string;
+                        /** @enum {string} */
+                        status: "available" | "away";
+                    };
+                };
+            };
+            /** @description Invalid input (also: a malformed X-Browser-UUID header) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credential, or one that proves nothing */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description A proven caller that may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Over a rate limit (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal error (no details are given) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
     putApiAgentStatus: {
         parameters: {
             query?: never;
@@ -7729,6 +8019,568 @@ export interface operations {
             };
             /** @description This Idempotency-Key was used for another request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Over a rate limit (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal error (no details are given) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getApiAgentAgents: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Language of messages: Indonesian (`id`, the default) or English (`en`) */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Agents: available first, then the fewest active chats */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        agents: {
+                            /** @description UUID */
+                            agent_id: string;
+                            name: string;
+                            /**
+                             * @description away until the agent says otherwise
+                             * @enum {string}
+                             */
+                            status: "available" | "away";
+                            active_chats: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input (also: a malformed X-Browser-UUID header) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credential, or one that proves nothing */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description A proven caller that may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Over a rate limit (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal error (no details are given) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getApiAgentSessionsId: {
+        parameters: {
+            query?: {
+                min_position?: number;
+                label?: string;
+            };
+            header?: {
+                /** @description Language of messages: Indonesian (`id`, the default) or English (`en`) */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description UUID */
+                        session_id: string;
+                        /** @description UUID */
+                        chat_user_id: string;
+                        topic: string;
+                        /** @enum {string} */
+                        priority: "low" | "normal" | "high" | "urgent";
+                        status: string;
+                        channel: string;
+                        contact: {
+                            contact_name: string;
+                            contact_email: string;
+                            contact_phone: string | null;
+                            position: string | null;
+                            company_name: string | null;
+                            /** @description ISO 8601 UTC instant */
+                            created_at: string;
+                            /** @description ISO 8601 UTC instant */
+                            updated_at: string;
+                        } | null;
+                        /** @description ISO 8601 UTC instant */
+                        created_at: string;
+                        /** @description ISO 8601 UTC instant */
+                        updated_at: string;
+                        assigned_agent: {
+                            /** @description UUID */
+                            id: string;
+                            name: string;
+                        } | null;
+                        last_message_at: string | null;
+                        unread_for_visitor: number;
+                        chat_user: {
+                            /** @description UUID */
+                            chat_user_id: string;
+                            browser_uuid: string | null;
+                            oss_user_id: string | null;
+                            email: string | null;
+                            is_anonymous: boolean;
+                            /** @description ISO 8601 UTC instant */
+                            created_at: string;
+                            /** @description ISO 8601 UTC instant */
+                            updated_at: string;
+                        };
+                        /** @description The session's labels: present for staff callers only (agent-only data) */
+                        labels?: string[];
+                        last_seq: number;
+                        /** @description The visitor's read receipt: messages up to this seq are read */
+                        visitor_read_seq: number;
+                        agent_read_seq: number;
+                        closed_at: string | null;
+                        rating: {
+                            score: number;
+                            comment: string | null;
+                        } | null;
+                        /** @description Assignments, close and ratings, oldest first */
+                        activity: ({
+                            /** @enum {string} */
+                            kind: "claimed" | "transferred" | "routed";
+                            /** @description ISO 8601 UTC instant */
+                            at: string;
+                            agent: {
+                                /** @description UUID */
+                                id: string;
+                                name: string;
+                            };
+                            /** @description The agent who held it before a transfer */
+                            from_agent_id: string | null;
+                        } | {
+                            /** @constant */
+                            kind: "closed";
+                            /** @description ISO 8601 UTC instant */
+                            at: string;
+                            /** @enum {string} */
+                            by: "visitor" | "agent" | "system";
+                        } | {
+                            /** @constant */
+                            kind: "rated";
+                            /** @description ISO 8601 UTC instant */
+                            at: string;
+                            score: number;
+                        })[];
+                    };
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credential, or one that proves nothing */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description A proven caller that may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found (or not the caller's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Over a rate limit (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal error (no details are given) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getApiAgentUsersIdSessions: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: {
+                /** @description Language of messages: Indonesian (`id`, the default) or English (`en`) */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sessions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        sessions: {
+                            /** @description UUID */
+                            session_id: string;
+                            /** @description UUID */
+                            chat_user_id: string;
+                            topic: string;
+                            /** @enum {string} */
+                            priority: "low" | "normal" | "high" | "urgent";
+                            status: string;
+                            channel: string;
+                            contact: {
+                                contact_name: string;
+                                contact_email: string;
+                                contact_phone: string | null;
+                                position: string | null;
+                                company_name: string | null;
+                                /** @description ISO 8601 UTC instant */
+                                created_at: string;
+                                /** @description ISO 8601 UTC instant */
+                                updated_at: string;
+                            } | null;
+                            /** @description ISO 8601 UTC instant */
+                            created_at: string;
+                            /** @description ISO 8601 UTC instant */
+                            updated_at: string;
+                            assigned_agent: {
+                                /** @description UUID */
+                                id: string;
+                                name: string;
+                            } | null;
+                            closed_at: string | null;
+                            last_seq: number;
+                        }[];
+                        total: number;
+                        limit: number;
+                        offset: number;
+                    };
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credential, or one that proves nothing */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description A proven caller that may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
