@@ -18,6 +18,7 @@ import * as projectionClaims from "./016_projection_claims";
 import * as appendWithKeys from "./017_append_with_keys";
 import * as agentWorkspace from "./018_agent_workspace";
 import * as appendBatch from "./019_append_batch";
+import * as reportSessionFacts from "./020_report_session_facts";
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -41,6 +42,7 @@ const migrations: Record<string, Migration> = {
   "017_append_with_keys": appendWithKeys,
   "018_agent_workspace": agentWorkspace,
   "019_append_batch": appendBatch,
+  "020_report_session_facts": reportSessionFacts,
 };
 
 /** Migrations as modules, so they run the same from TypeScript sources and from the compiled build. */

@@ -33,6 +33,7 @@ import { liveEventTypes } from "./realtime/notices";
 import { startPostgresFollower } from "./realtime/pgFollower";
 import { type Realtime, startRealtime } from "./realtime/realtime";
 import { realtimeSettings } from "./realtime/settings";
+import { startReportProjector } from "./reports/reportProjector";
 import { startAutoRouter } from "./routing/autoRouter";
 import { startWebhookDispatcher } from "./webhooks/dispatcher";
 import { startWebhookSender } from "./webhooks/sender";
@@ -181,6 +182,16 @@ export async function startService(
       onBatch: (r) => metrics.eventsApplied.inc({ projector: "read_model" }, r.applied),
     });
     stoppers.push(projector.stop);
+  }
+  if (parts.projector) {
+    // Report facts follow the store's log under their own checkpoint, in either projector mode.
+    const reports = startReportProjector({
+      knex: database.knex,
+      store: database.store,
+      logger,
+      batchSize: config.PROJECTOR_BATCH_SIZE,
+    });
+    stoppers.push(reports.stop);
   }
   if (parts.webhooks) {
     const sender = startWebhookSender({

@@ -4,6 +4,7 @@ import { projectionHealth } from "../ops/projectionHealth";
 import { rebuildReadModel } from "../ops/rebuild";
 import { LIVE_PROJECTOR } from "../ops/rebuildNames";
 import { retryDeadLetters } from "../ops/retryDeadLetters";
+import { REPORTS_PROJECTOR, rebuildReportFacts } from "../reports/reportProjector";
 import { rebuildProgressReporter } from "./progress";
 import { withDatabase } from "./withDatabase";
 
@@ -17,12 +18,21 @@ export function registerProjectionCommands(program: Command): void {
     .description(
       "replay the log into a shadow schema while the live tables keep serving, then swap atomically (resumable)",
     )
-    .argument("[name]", `the projector to rebuild (${LIVE_PROJECTOR}: all read tables)`, LIVE_PROJECTOR)
+    .argument(
+      "[name]",
+      `the projector to rebuild (${LIVE_PROJECTOR}: all read tables, then the report facts; ${REPORTS_PROJECTOR}: the report facts only)`,
+      LIVE_PROJECTOR,
+    )
     .action(async (name: string) => {
-      if (name !== LIVE_PROJECTOR)
+      if (name !== LIVE_PROJECTOR && name !== REPORTS_PROJECTOR)
         throw new ConfigError(
-          `projections rebuild: unknown projection "${name}" (the read tables share one projector: ${LIVE_PROJECTOR})`,
+          `projections rebuild: unknown projection "${name}" (the read tables share one projector: ${LIVE_PROJECTOR}; report facts: ${REPORTS_PROJECTOR})`,
         );
+      if (name === REPORTS_PROJECTOR) {
+        const sessions = await withDatabase((db) => rebuildReportFacts(db.knex, db.store));
+        console.log(`rebuilt ${REPORTS_PROJECTOR}: ${sessions} sessions`);
+        return;
+      }
       const progress = rebuildProgressReporter();
       const result = await withDatabase(async (db) =>
         rebuildReadModel({ knex: db.knex, store: db.store, onProgress: (p) => progress.update(p) }).finally(
@@ -32,6 +42,8 @@ export function registerProjectionCommands(program: Command): void {
       console.log(
         `rebuilt ${LIVE_PROJECTOR}: ${result.replayed} events replayed${result.resumed ? " (resumed)" : ""}, swapped after ${result.swapAttempts} attempt(s)`,
       );
+      const sessions = await withDatabase((db) => rebuildReportFacts(db.knex, db.store));
+      console.log(`rebuilt ${REPORTS_PROJECTOR}: ${sessions} sessions`);
     });
 
   projections

@@ -26,6 +26,7 @@ import { docsRoutes } from "./openapi/docsRoutes";
 import { describeRoute } from "./openapi/routeDocs";
 import { opsRoutes } from "./opsRoutes";
 import { type RateLimitSettings, rateLimits } from "./rateLimits";
+import { reportRoutes } from "./reportRoutes";
 import { requestLog } from "./requestLog";
 import type { RouteDeps } from "./routeDeps";
 import { errors } from "./schemas/common";
@@ -214,6 +215,7 @@ export function createApp(options: AppOptions): Express {
     }),
   );
   app.use(opsRoutes(options.knex));
+  app.use(reportRoutes(options.knex));
   app.use(
     webhookRoutes({
       knex: options.knex,

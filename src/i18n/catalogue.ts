@@ -286,6 +286,15 @@ export const catalogue = {
     en: "must not be before from_position",
   },
   field_before_from_time: { id: "tidak boleh sebelum from_time", en: "must not be before from_time" },
+  field_before_from: { id: "tidak boleh sebelum from", en: "must not be before from" },
+  field_range_too_long: {
+    id: "rentang paling lama 366 hari",
+    en: "the range from from to to must be at most 366 days",
+  },
+  field_time_zone: {
+    id: "harus berupa zona waktu IANA, misalnya Asia/Jakarta",
+    en: "must be an IANA time zone such as Asia/Jakarta",
+  },
   field_at_or_position: {
     id: "isi tepat satu dari at (waktu) atau position",
     en: "give exactly one of at (a time) or position",

@@ -7,6 +7,7 @@ import type { EventStore } from "../eventstore/eventStore";
 import { registerBacklogMetrics } from "./backlogMetrics";
 import { type HttpSeconds, registerHttpMetrics } from "./httpMetrics";
 import { readLag } from "./kafkaLag";
+import { registerLiveChatMetrics } from "./liveChatMetrics";
 import { lagAfter } from "./projectionHealth";
 import { LIVE_PROJECTOR } from "./rebuildNames";
 
@@ -88,6 +89,7 @@ export function createMetrics(knex: Knex, options: { kafkaLag?: ConsumerLagReade
   });
   void lagSeconds;
   const { webhookAttempts } = registerBacklogMetrics(registry, knex);
+  registerLiveChatMetrics(registry, knex);
   const httpSeconds = registerHttpMetrics(registry);
   const reader = options.kafkaLag;
   if (reader) {

@@ -39,6 +39,7 @@ describe("migrations", () => {
         "017_append_with_keys",
         "018_agent_workspace",
         "019_append_batch",
+        "020_report_session_facts",
       ]);
       const full = await tablesOf(knex);
       expect(full).toEqual(

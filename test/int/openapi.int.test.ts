@@ -309,6 +309,19 @@ describe("the OpenAPI document", () => {
     await call("DELETE", `/api/admin/webhooks/${id}`, { headers: keys.ops });
     await call("DELETE", `/api/admin/webhooks/${id}`, { headers: keys.agent });
 
+    const period = "from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z&tz=Asia/Jakarta";
+    await call("GET", `/api/reports/summary?${period}`, { headers: keys.ops });
+    await call("GET", `/api/reports/summary?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z`, {
+      headers: keys.ops,
+    });
+    await call("GET", `/api/reports/summary?${period}`, { headers: keys.auditor });
+    await call("GET", `/api/reports/summary?${period}`);
+    await call("GET", `/api/reports/timeseries?${period}&metric=sessions_started&interval=day`, {
+      headers: keys.ops,
+    });
+    await call("GET", `/api/reports/agents?${period}`, { headers: keys.agent });
+    await call("GET", `/api/reports/sessions?${period}&format=csv`, { headers: keys.ops });
+
     expect(problems).toEqual([]);
     expect(validator.operations().filter((op) => !validator.exercised.has(op))).toEqual([]);
   });

@@ -156,6 +156,12 @@ describe("a stalled projector, and the projections CLI", () => {
     expect(rebuild.code).toBe(0);
     expect(rebuild.stderr).toMatch(/rebuild replay: 6\/6 events, \d+ events\/s, ETA \d+s/);
     expect(rebuild.stdout).toContain("rebuilt read_model: 6 events replayed");
+    expect(rebuild.stdout).toContain("rebuilt reports: 3 sessions");
+    expect(Number((await svc.database.knex.table("report_session_facts").count({ n: "*" }).first())?.n)).toBe(
+      3,
+    );
+    const reportsOnly = await cli(db, ["projections", "rebuild", "reports"]);
+    expect(reportsOnly.stdout).toContain("rebuilt reports: 3 sessions");
     const after = await cli(db, ["projections", "status"]);
     expect(JSON.parse(after.stdout).projections[0]).toMatchObject({ state: "running", lag_events: 0 });
     const rows = await svc.database.knex.table("chat_sessions").count({ n: "*" }).first();

@@ -901,6 +901,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reports/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The report figures of the sessions started in [from, to) (supervisor, ops; an agent: their own) */
+        get: operations["getApiReportsSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/timeseries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One metric per hour, day or week in the zone tz (supervisor, ops; an agent: their own) */
+        get: operations["getApiReportsTimeseries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The figures per agent (the agent holding each session last) (supervisor, ops; an agent: their own row) */
+        get: operations["getApiReportsAgents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One CSV row per session started in [from, to), streamed; no personal data (supervisor, ops; an agent: their own) */
+        get: operations["getApiReportsSessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/webhooks": {
         parameters: {
             query?: never;
@@ -10345,6 +10413,682 @@ export interface operations {
                 };
             };
             /** @description Invalid input (also: a malformed X-Browser-UUID header) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credential, or one that proves nothing */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description A proven caller that may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Over a rate limit (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal error (no details are given) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getApiReportsSummary: {
+        parameters: {
+            query: {
+                from: string;
+                to: string;
+                tz?: string;
+                agent_id?: string;
+                team_id?: string;
+                business_hours?: "true" | "false";
+            };
+            header?: {
+                /** @description Language of messages: Indonesian (`id`, the default) or English (`en`) */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description ISO 8601 UTC instant */
+                        from: string;
+                        /** @description ISO 8601 UTC instant */
+                        to: string;
+                        tz: string;
+                        agent_id: string | null;
+                        /** @description echoed; not applied until teams exist */
+                        team_id: string | null;
+                        /** @description echoed; equals wall time until teams have business hours */
+                        business_hours: boolean;
+                        sessions_started: number;
+                        sessions_closed: number;
+                        abandoned: number;
+                        no_response: number;
+                        wait_s: {
+                            /** @description sessions that have the figure */
+                            count: number;
+                            /** @description nearest-rank median, seconds */
+                            median_s: number | null;
+                            /** @description nearest-rank 90th percentile, seconds */
+                            p90_s: number | null;
+                        };
+                        first_response_s: {
+                            /** @description sessions that have the figure */
+                            count: number;
+                            /** @description nearest-rank median, seconds */
+                            median_s: number | null;
+                            /** @description nearest-rank 90th percentile, seconds */
+                            p90_s: number | null;
+                        };
+                        handle_s: {
+                            /** @description sessions that have the figure */
+                            count: number;
+                            /** @description nearest-rank median, seconds */
+                            median_s: number | null;
+                            /** @description nearest-rank 90th percentile, seconds */
+                            p90_s: number | null;
+                        };
+                        csat_count: number;
+                        csat_avg: number | null;
+                        csat_distribution: {
+                            1: number;
+                            2: number;
+                            3: number;
+                            4: number;
+                            5: number;
+                        };
+                        messages_visitor: number;
+                        messages_agent: number;
+                        transfers: number;
+                    };
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credential, or one that proves nothing */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description A proven caller that may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Over a rate limit (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal error (no details are given) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getApiReportsTimeseries: {
+        parameters: {
+            query: {
+                from: string;
+                to: string;
+                tz?: string;
+                agent_id?: string;
+                team_id?: string;
+                business_hours?: "true" | "false";
+                metric: "sessions_started" | "sessions_closed" | "abandoned" | "no_response" | "messages_visitor" | "messages_agent" | "transfers" | "csat_count" | "csat_avg" | "wait_s_median" | "first_response_s_median" | "handle_s_median";
+                interval?: "hour" | "day" | "week";
+            };
+            header?: {
+                /** @description Language of messages: Indonesian (`id`, the default) or English (`en`) */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The buckets */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description ISO 8601 UTC instant */
+                        from: string;
+                        /** @description ISO 8601 UTC instant */
+                        to: string;
+                        tz: string;
+                        metric: string;
+                        /** @enum {string} */
+                        interval: "hour" | "day" | "week";
+                        buckets: {
+                            /** @description the bucket's start (UTC) */
+                            start: string;
+                            /** @description the bucket's start as wall time in tz, YYYY-MM-DDTHH:MI */
+                            local: string;
+                            value: number | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credential, or one that proves nothing */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description A proven caller that may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Over a rate limit (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal error (no details are given) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getApiReportsAgents: {
+        parameters: {
+            query: {
+                from: string;
+                to: string;
+                tz?: string;
+            };
+            header?: {
+                /** @description Language of messages: Indonesian (`id`, the default) or English (`en`) */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per agent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description ISO 8601 UTC instant */
+                        from: string;
+                        /** @description ISO 8601 UTC instant */
+                        to: string;
+                        tz: string;
+                        agents: {
+                            /** @description UUID */
+                            agent_id: string;
+                            agent_name: string | null;
+                            sessions_started: number;
+                            sessions_closed: number;
+                            abandoned: number;
+                            no_response: number;
+                            wait_s: {
+                                /** @description sessions that have the figure */
+                                count: number;
+                                /** @description nearest-rank median, seconds */
+                                median_s: number | null;
+                                /** @description nearest-rank 90th percentile, seconds */
+                                p90_s: number | null;
+                            };
+                            first_response_s: {
+                                /** @description sessions that have the figure */
+                                count: number;
+                                /** @description nearest-rank median, seconds */
+                                median_s: number | null;
+                                /** @description nearest-rank 90th percentile, seconds */
+                                p90_s: number | null;
+                            };
+                            handle_s: {
+                                /** @description sessions that have the figure */
+                                count: number;
+                                /** @description nearest-rank median, seconds */
+                                median_s: number | null;
+                                /** @description nearest-rank 90th percentile, seconds */
+                                p90_s: number | null;
+                            };
+                            csat_count: number;
+                            csat_avg: number | null;
+                            csat_distribution: {
+                                1: number;
+                                2: number;
+                                3: number;
+                                4: number;
+                                5: number;
+                            };
+                            messages_visitor: number;
+                            messages_agent: number;
+                            transfers: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credential, or one that proves nothing */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description A proven caller that may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Over a rate limit (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal error (no details are given) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getApiReportsSessions: {
+        parameters: {
+            query: {
+                from: string;
+                to: string;
+                tz?: string;
+                agent_id?: string;
+                format?: "csv";
+            };
+            header?: {
+                /** @description Language of messages: Indonesian (`id`, the default) or English (`en`) */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV with a header row */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid input: `details` names each field */
             400: {
                 headers: {
                     [name: string]: unknown;
