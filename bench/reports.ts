@@ -7,7 +7,7 @@
 import { performance } from "node:perf_hooks";
 import { migrationSource } from "../migrations/index";
 import { createKnex, migrateLatest } from "../src/db/database";
-import { reportSummary } from "../src/queries/reportQueries";
+import { reportSummary } from "../src/reports/reportQueries";
 import { openBenchServer } from "./postgres";
 
 const num = (name: string, fallback: number) => Number(process.env[name] || fallback);

@@ -1,6 +1,7 @@
 import { type Response, Router } from "express";
 import type { Knex } from "knex";
 import type { StaffMember } from "../auth/staffKeys";
+import { agentsInput, sessionsInput, summaryInput, timeseriesInput } from "../reports/inputs";
 import {
   type ReportFilter,
   reportAgents,
@@ -8,8 +9,7 @@ import {
   reportSummary,
   reportTimeseries,
   SESSION_COLUMNS,
-} from "../queries/reportQueries";
-import { agentsInput, sessionsInput, summaryInput, timeseriesInput } from "../reports/inputs";
+} from "../reports/reportQueries";
 import { parse } from "./context";
 import { ForbiddenError } from "./errors";
 import { describeRoute } from "./openapi/routeDocs";

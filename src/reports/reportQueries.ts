@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import { csatAverage, metricOf, type SeriesMetric, type Summary } from "../reports/figures";
+import { csatAverage, metricOf, type SeriesMetric, type Summary } from "./figures";
 
 /** The filter every report query shares: sessions started in [from, to), of one agent if given. */
 export interface ReportFilter {
