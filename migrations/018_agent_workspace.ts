@@ -96,6 +96,7 @@ export async function down(knex: Knex): Promise<void> {
     ALTER TABLE staff_api_keys DROP CONSTRAINT IF EXISTS staff_api_keys_role_check;
     ALTER TABLE staff_api_keys ADD CONSTRAINT staff_api_keys_role_check
       CHECK (role IN ('agent', 'auditor', 'ops', 'privacy'));
+    DROP EXTENSION IF EXISTS pg_trgm;
   `);
 }
 

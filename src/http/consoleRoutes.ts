@@ -3,6 +3,7 @@ import path from "node:path";
 import { type Response, Router } from "express";
 import { z } from "zod";
 import { describeRoute } from "./openapi/routeDocs";
+import { errors } from "./schemas/common";
 
 /** The web build's directory (`dist/web`, written by `npm run build`), from the sources or from the build. */
 export function webDistDir(): string {
@@ -82,6 +83,7 @@ export function consoleRoutes(dir = webDistDir()): Router {
     responses: {
       200: { description: "JavaScript", contentType: "application/javascript" },
       404: { description: "No such file", contentType: "text/plain" },
+      ...errors(400),
     },
   });
   const notFound = (res: Response) => res.status(404).type("text/plain").send("Not found\n");

@@ -3,6 +3,7 @@ import path from "node:path";
 import { type Response, Router } from "express";
 import { z } from "zod";
 import { describeRoute } from "./openapi/routeDocs";
+import { errors } from "./schemas/common";
 
 /** The built browser bundles: `npm run build` writes dist/web/ (content-hashed files) and its manifest.json. */
 function webDir(): string | null {
@@ -121,6 +122,7 @@ export function webRoutes(): Router {
     responses: {
       200: { description: "JavaScript", contentType: "application/javascript" },
       404: { description: "No such bundle", contentType: "text/plain" },
+      ...errors(400),
     },
   });
   router.get("/web/:file", (req, res) => {
