@@ -495,7 +495,11 @@ suite(title, () => {
 
   it("passes an axe-core audit (no serious or critical violations) open, in chat and ended, in both languages", async () => {
     for (const lang of ["id", "en"] as const) {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      // Reduced motion: the panel's fade-in would otherwise be audited half transparent (low contrast).
+      const context = await browser.newContext({
+        viewport: { width: 1280, height: 800 },
+        reducedMotion: "reduce",
+      });
       const page = await openPortal(context, `?lang=${lang}`);
       expect(await seriousViolations(page)).toEqual([]); // closed: the launcher alone
       await openWidget(page);

@@ -1518,6 +1518,28 @@ export interface operations {
                     "application/javascript": string;
                 };
             };
+            /** @description Invalid input: `details` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
             /** @description No such bundle */
             404: {
                 headers: {
@@ -1776,6 +1798,28 @@ export interface operations {
                 };
                 content: {
                     "application/javascript": string;
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, in the language Accept-Language chose (Indonesian by default) */
+                        error: string;
+                        /** @description Stable, language-free code to branch on */
+                        code: string;
+                        /** @description For 400: each invalid field */
+                        details?: {
+                            field: string;
+                            code: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description No such file */
